@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+
+from sendreg.accounts.permissions import Permission, Role, role_can
+
+
+class School(models.Model):
+    class Phase(models.TextChoices):
+        NURSERY = "NS", "Nursery"
+        PRIMARY = "PS", "Primary"
+        MIDDLE = "MS", "Middle"
+        SECONDARY = "SS", "Secondary"
+        ALL_THROUGH = "AT", "All-through"
+        SPECIAL = "SP", "Special"
+        PUPIL_REFERRAL = "PR", "Pupil referral unit"
+
+    urn = models.CharField("URN", max_length=6, unique=True)
+    laestab = models.CharField("LAESTAB", max_length=7)
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=2, choices=Phase.choices, default=Phase.SECONDARY)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.urn})"
+
+    @property
+    def la_code(self) -> str:
+        return self.laestab[:3]
+
+    @property
+    def estab(self) -> str:
+        return self.laestab[3:]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in by email. What they may do comes from their memberships."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+
+class Membership(models.Model):
+    """A user's role in one school."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "school"], name="one_membership_per_school"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.school.name}"
+
+    def can(self, permission: Permission) -> bool:
+        return role_can(self.role, permission)

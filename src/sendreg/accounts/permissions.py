@@ -1,0 +1,80 @@
+"""Roles and what each may do: the one place that says who may do what.
+
+A user holds a role through a membership of a school. Views ask
+``membership.can(Permission.X)``; nothing else maps roles to rights.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SENCO = "senco", "SENCO"
+    DEPUTY_SENCO = "deputy_senco", "Deputy SENCO"
+    TEACHER = "teacher", "Teacher"
+    TEACHING_ASSISTANT = "ta", "Teaching assistant"
+    OFFICE = "office", "Office staff"
+    HEAD = "head", "Headteacher or senior leader"
+    GOVERNOR = "governor", "Governor"
+    ADVISER = "adviser", "Trust or local authority adviser"
+
+
+class Permission(StrEnum):
+    #: See every pupil of the school (others see only the pupils they teach).
+    PUPILS_VIEW_ALL = "pupils.view_all"
+    #: See the pupils in one's own classes and teaching groups.
+    PUPILS_VIEW_TAUGHT = "pupils.view_taught"
+    PUPILS_EDIT = "pupils.edit"
+    CONTACTS_EDIT = "contacts.edit"
+    #: See a looked-after child's protected address.
+    PROTECTED_ADDRESS_VIEW = "contacts.view_protected"
+    REGISTER_VIEW = "register.view"
+    REGISTER_EXPORT = "register.export"
+    #: Change SEN status and need types: the SENCO alone.
+    SEN_EDIT = "register.edit_sen"
+    MONITORING_EDIT = "register.edit_monitoring"
+    AUDIT_VIEW = "audit.view"
+    #: Counts and percentages without pupil names.
+    AGGREGATES_VIEW = "insight.aggregates"
+    IMPORTS_RUN = "imports.run"
+
+
+_SENCO = frozenset(Permission)
+_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT})
+_AGGREGATES = frozenset({Permission.AGGREGATES_VIEW})
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.SENCO: _SENCO,
+    Role.DEPUTY_SENCO: _SENCO,
+    Role.TEACHER: _TEACHING,
+    Role.TEACHING_ASSISTANT: _TEACHING,
+    Role.OFFICE: frozenset(
+        {
+            Permission.PUPILS_VIEW_ALL,
+            Permission.PUPILS_EDIT,
+            Permission.CONTACTS_EDIT,
+            Permission.REGISTER_VIEW,
+            Permission.REGISTER_EXPORT,
+            Permission.AGGREGATES_VIEW,
+            Permission.IMPORTS_RUN,
+        }
+    ),
+    Role.HEAD: frozenset(
+        {
+            Permission.PUPILS_VIEW_ALL,
+            Permission.REGISTER_VIEW,
+            Permission.REGISTER_EXPORT,
+            Permission.AUDIT_VIEW,
+            Permission.AGGREGATES_VIEW,
+        }
+    ),
+    Role.GOVERNOR: _AGGREGATES,
+    Role.ADVISER: _AGGREGATES,
+}
+
+
+def role_can(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

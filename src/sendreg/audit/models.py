@@ -1,0 +1,99 @@
+"""The append-only audit trail and the access log.
+
+Rows refer to schools, people and pupils by id and label, not by foreign key,
+so that nothing can cascade into them and they outlive what they describe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+
+class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit rows cannot be deleted.")
+
+
+class AuditEvent(AppendOnly):
+    class Type(models.TextChoices):
+        SEN_STATUS_CHANGED = "sen.status_changed", "SEN status changed"
+        SEN_NEEDS_CHANGED = "sen.needs_changed", "Need types changed"
+        MONITORING_STARTED = "monitoring.started", "Put on the monitoring list"
+        MONITORING_ENDED = "monitoring.ended", "Taken off the monitoring list"
+        PUPIL_CREATED = "pupil.created", "Pupil record created"
+        PUPIL_UPDATED = "pupil.updated", "Pupil details changed"
+        PUPIL_LEFT = "pupil.left", "Marked as left"
+        CONTACT_ADDED = "contact.added", "Contact added"
+        CONTACT_UPDATED = "contact.updated", "Contact changed"
+        CONTACT_REMOVED = "contact.removed", "Contact removed"
+        CLASSES_CHANGED = "classes.changed", "Classes changed"
+        IMPORT_APPLIED = "import.applied", "MIS import applied"
+        DISCREPANCY_RESOLVED = "discrepancy.resolved", "MIS discrepancy resolved"
+        CENSUS_DATE_SET = "census.date_set", "Census date overridden"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    school_id = models.BigIntegerField(db_index=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=300)
+    type = models.CharField(max_length=40, choices=Type.choices)
+    target_model = models.CharField(max_length=60)
+    target_id = models.BigIntegerField()
+    pupil_id = models.BigIntegerField(null=True)
+    pupil_label = models.CharField(max_length=300, blank=True)
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    #: Where the change came from when not typed in: an import file, the demo.
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["school_id", "-at"]),
+            models.Index(fields=["pupil_id", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} by {self.actor_label} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AccessEvent(AppendOnly):
+    """Someone looked at a pupil's record: GDPR asks who saw what, and when."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    school_id = models.BigIntegerField()
+    actor_id = models.BigIntegerField()
+    pupil_id = models.BigIntegerField()
+    what = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["pupil_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.what} of pupil {self.pupil_id} by user {self.actor_id} at {self.at}"

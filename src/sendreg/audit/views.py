@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sendreg.accounts.decorators import require_permission
+from sendreg.accounts.permissions import Permission
+from sendreg.audit.models import AuditEvent
+from sendreg.audit.selectors import events_for_school
+from sendreg.lib.htmx import page_or_fragment
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class AuditFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label="What happened",
+        required=False,
+        choices=[("", "Everything"), *AuditEvent.Type.choices],
+    )
+    pupil = forms.CharField(label="Pupil name", required=False)
+    actor = forms.CharField(label="Done by (name or email)", required=False)
+    since = forms.DateField(label="From", required=False, widget=DATE)
+    until = forms.DateField(label="To", required=False, widget=DATE)
+
+
+@require_permission(Permission.AUDIT_VIEW)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = events_for_school(
+        membership.school,
+        type=filters.get("type") or "",
+        actor=filters.get("actor") or "",
+        pupil=filters.get("pupil") or "",
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
+    context = {"form": form, "page": page, "query": query}
+    return render(request, page_or_fragment(request, "audit/list.html", "results"), context)

@@ -1,0 +1,337 @@
+"""The ``sendreg`` command: the product's own subcommands, and ``manage`` for Django's.
+
+Its subcommands and their ``--json`` shapes are a public interface that schools
+script against; change one only with a note in the README's changelog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """A mistake the user can fix; printed without a traceback."""
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sendreg.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_database() -> None:
+    """Create the database if it is missing and apply any migrations it lacks."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sendreg.lib.database import create_postgres_database_if_missing
+
+    create_postgres_database_if_missing()
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _school(urn: str | None) -> Any:
+    from sendreg.accounts.models import School
+
+    if urn:
+        school = School.objects.filter(urn=urn).first()
+        if school is None:
+            raise CommandError(f"No school has URN {urn}. `sendreg school list` shows them.")
+        return school
+    schools = list(School.objects.all()[:2])
+    if len(schools) == 1:
+        return schools[0]
+    if not schools:
+        raise CommandError("There is no school yet: add one with `sendreg school add`.")
+    raise CommandError("There is more than one school: say which with --school URN.")
+
+
+# --- sendreg demo / serve -------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sendreg.demo import DEMO_PASSWORD, demo_fill
+
+    result = demo_fill(pupils=args.pupils, schools=args.schools)
+    for line in result.report:
+        print(line)
+    print("\nDemo logins (password for all of them: " + DEMO_PASSWORD + "):")
+    for email, role, school in result.logins:
+        print(f"  {email:<38} {role:<34} {school}")
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    import waitress
+
+    from sendreg.wsgi import application
+
+    print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
+    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg")
+    return 0
+
+
+# --- sendreg school / user ------------------------------------------------------------
+
+
+def cmd_school_add(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from sendreg.accounts.models import School
+
+    school = School(urn=args.urn, laestab=args.laestab, name=args.name, phase=args.phase)
+    try:
+        school.full_clean()
+    except ValidationError as exc:
+        problems = (f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise CommandError("; ".join(problems)) from None
+    school.save()
+    print(f"Added {school}.")
+    return 0
+
+
+def cmd_school_list(args: argparse.Namespace) -> int:
+    from sendreg.accounts.models import School
+
+    schools = [
+        {"urn": s.urn, "laestab": s.laestab, "name": s.name, "phase": s.phase}
+        for s in School.objects.all()
+    ]
+    if args.json:
+        print(json.dumps(schools, indent=2))
+    else:
+        for s in schools:
+            print(f"{s['urn']}  {s['laestab']}  {s['name']}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from sendreg.accounts.models import Membership, User
+    from sendreg.accounts.permissions import Role
+
+    school = _school(args.school)
+    if args.role not in Role.values:
+        raise CommandError(f"{args.role!r} is not a role. The roles are: {', '.join(Role.values)}.")
+    email = args.email.strip().lower()
+    password = None
+    generated = False
+    if not User.objects.filter(email=email).exists():
+        if sys.stdin.isatty() and not args.generate_password:
+            password = getpass.getpass(f"Password for {email}: ")
+        else:
+            password = secrets.token_urlsafe(12)
+            generated = True
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+    with transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, password, name=args.name or email)
+        membership, created = Membership.objects.update_or_create(
+            user=user, school=school, defaults={"role": args.role}
+        )
+    verb = "Added" if created else "Updated"
+    print(f"{verb} {email} as {membership.get_role_display()} at {school.name}.")
+    if generated:
+        print(f"Password: {password}")
+    return 0
+
+
+# --- sendreg register -----------------------------------------------------------------
+
+
+def register_records(school: Any) -> list[dict[str, Any]]:
+    """The register as the ``--json`` interface gives it: one object per pupil, by surname."""
+    from sendreg.lib.dates import today
+    from sendreg.register.selectors import RegisterFilters, register_school_pupils
+
+    day = today()
+    return [
+        {
+            "upn": p.upn,
+            "surname": p.surname,
+            "forename": p.forename,
+            "year": p.year_group,
+            "reg_group": p.reg_group,
+            "status": p.sen_status,
+            "since": p.sen_since.isoformat() if p.sen_since else None,
+            "needs": [n.code for n in p.needs.all()],
+            "eal": p.eal,
+            "fsm": p.fsm,
+            "pupil_premium": p.pupil_premium,
+            "looked_after": p.looked_after,
+        }
+        for p in register_school_pupils(school, RegisterFilters(), day=day)
+    ]
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from sendreg import codes
+    from sendreg.lib.spreadsheets import csv_text
+
+    records = register_records(_school(args.school))
+    if args.json:
+        print(json.dumps(records, indent=2))
+    elif args.csv:
+        header = ["upn", "surname", "forename", "year", "reg_group", "status", "since", "needs"]
+        rows = ([*(r[h] for h in header[:-1]), " ".join(r["needs"])] for r in records)
+        sys.stdout.write(csv_text(header, rows))
+    else:
+        for r in records:
+            needs = ", ".join(codes.need_label(c) for c in r["needs"])
+            print(f"{r['upn']}  {r['surname']}, {r['forename']}  {r['status']}  {needs}")
+        print(f"{len(records)} pupils on the SEN register.")
+    return 0
+
+
+# --- sendreg census dates -------------------------------------------------------------
+
+
+def cmd_census_dates(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sendreg.lib.dates import today
+    from sendreg.register import rules
+    from sendreg.register.models import CensusDateOverride
+    from sendreg.register.selectors import census_overrides
+
+    year = args.year if args.year is not None else rules.academic_year_of(today())
+    for item in args.set or []:
+        term, _, value = item.partition("=")
+        try:
+            chosen = rules.Term(term.strip().lower())
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise CommandError(
+                f"{item!r} should look like autumn=2026-10-08 (autumn, spring or summer)."
+            ) from None
+        CensusDateOverride.objects.update_or_create(
+            academic_year=year, term=chosen, defaults={"date": day}
+        )
+    days = rules.census_days(year, census_overrides())
+    if args.json:
+        print(json.dumps([{"term": d.term.value, "date": d.date.isoformat()} for d in days]))
+    else:
+        for d in days:
+            print(f"{d.label}: {d.date:%A %d %B %Y}")
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sendreg", description="SEN register and provision management for schools."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="fill a demo school and serve it")
+    demo.add_argument("--pupils", type=int, default=1000, help="pupils per school (1000)")
+    demo.add_argument("--schools", type=int, default=1, help="how many demo schools (1)")
+    demo.add_argument("--no-serve", action="store_true", help="fill the data, then stop")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve sendreg with a production WSGI server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    school = sub.add_parser("school", help="add or list schools").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    school_add = school.add_parser("add", help="add a school")
+    school_add.add_argument("--urn", required=True)
+    school_add.add_argument("--laestab", required=True)
+    school_add.add_argument("--name", required=True)
+    school_add.add_argument("--phase", default="SS", help="PS, SS, AT, SP, ... (SS)")
+    school_add.set_defaults(handler=cmd_school_add)
+    school_list = school.add_parser("list", help="list schools")
+    school_list.add_argument("--json", action="store_true")
+    school_list.set_defaults(handler=cmd_school_list)
+
+    user = sub.add_parser("user", help="add users").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    user_add = user.add_parser("add", help="add a user to a school with a role")
+    user_add.add_argument("email")
+    user_add.add_argument("--school", help="the school's URN (optional with one school)")
+    user_add.add_argument("--role", required=True)
+    user_add.add_argument("--name", default="")
+    user_add.add_argument(
+        "--generate-password", action="store_true", help="print a new password, do not prompt"
+    )
+    user_add.set_defaults(handler=cmd_user_add)
+
+    register = sub.add_parser("register", help="print the current SEN register")
+    register.add_argument("--school", help="the school's URN (optional with one school)")
+    formats = register.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true")
+    formats.add_argument("--csv", action="store_true")
+    register.set_defaults(handler=cmd_register)
+
+    census = sub.add_parser("census", help="census days").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    dates = census.add_parser("dates", help="show, or override, a year's census days")
+    dates.add_argument("--year", type=int, help="academic year by its first year: 2026 is 2026/27")
+    dates.add_argument("--set", action="append", metavar="TERM=DATE")
+    dates.add_argument("--json", action="store_true")
+    dates.set_defaults(handler=cmd_census_dates)
+
+    sub.add_parser("manage", help="run any Django management command", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _setup()
+    if argv[:1] == ["manage"]:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["sendreg manage", *argv[1:]])
+        return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        ensure_database()
+        return args.handler(args)
+    except CommandError as exc:
+        print(f"sendreg: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""The two choices every htmx-aware view makes, made in one place."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def page_or_fragment(request: HttpRequest, template: str, fragment: str) -> str:
+    """``template#fragment`` for an htmx request, the whole page otherwise."""
+    if getattr(request, "htmx", False):
+        return f"{template}#{fragment}"
+    return template
+
+
+def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

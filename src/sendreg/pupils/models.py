@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from sendreg.accounts.models import School, User
+from sendreg.codes import year_label
+from sendreg.pupils.rules import validate_upn
+
+
+class Pupil(models.Model):
+    class Gender(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        UNKNOWN = "", "Not recorded"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13, validators=[validate_upn])
+    former_upn = models.CharField("former UPN", max_length=13, blank=True)
+    legal_surname = models.CharField(max_length=100)
+    legal_forename = models.CharField(max_length=100)
+    preferred_surname = models.CharField(max_length=100, blank=True)
+    preferred_forename = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
+    year_group = models.SmallIntegerField(
+        null=True, blank=True, help_text="National curriculum year; Reception is 0."
+    )
+    reg_group = models.CharField("registration group", max_length=30, blank=True)
+    admission_date = models.DateField(null=True, blank=True)
+    leaving_date = models.DateField(null=True, blank=True)
+
+    eal = models.BooleanField("English as an additional language", default=False)
+    fsm = models.BooleanField("free school meals", default=False)
+    pupil_premium = models.BooleanField(default=False)
+    looked_after = models.BooleanField(default=False)
+    medical = models.BooleanField("medical needs", default=False)
+    top_up_funding = models.BooleanField("LA top-up funding", default=False)
+    attendance = models.DecimalField(
+        "attendance %", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    #: What staff who work with the pupil should know (shown to their teachers).
+    staff_notes = models.TextField("what staff should know", blank=True)
+
+    #: Bumped by every change to SEN status or need, so that two people saving
+    #: the same record at once cannot silently overwrite each other.
+    sen_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["legal_surname", "legal_forename"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="upn_unique_in_school"),
+        ]
+        indexes = [models.Index(fields=["school", "year_group"])]
+
+    def __str__(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pupil_detail", args=[self.pk])
+
+    @property
+    def forename(self) -> str:
+        return self.preferred_forename or self.legal_forename
+
+    @property
+    def surname(self) -> str:
+        return self.preferred_surname or self.legal_surname
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year_group)
+
+
+class Contact(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=60)
+    parental_responsibility = models.BooleanField(default=False)
+    address = models.TextField(blank=True)
+    #: A looked-after child's address that must never be shown, printed or exported
+    #: to anyone but the SENCO.
+    address_protected = models.BooleanField("address is protected", default=False)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-parental_responsibility", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class TeachingGroup(models.Model):
+    """A class or teaching group: which teachers teach which pupils."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teaching_groups")
+    name = models.CharField(max_length=60)
+    teachers = models.ManyToManyField(User, related_name="teaching_groups", blank=True)
+    pupils = models.ManyToManyField(Pupil, related_name="teaching_groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="group_name_unique_in_school")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

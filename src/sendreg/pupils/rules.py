@@ -1,0 +1,60 @@
+"""Pure rules about pupils: no database, no requests."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+UPN_LENGTH = 13
+_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # no I, O or S
+
+UPN_MISSING = "The UPN is missing."
+UPN_WRONG_LENGTH = "A UPN has 13 characters; {upn!r} has {length}."
+UPN_BAD_CHARACTERS = (
+    "A UPN is a check letter, then 11 digits, then a digit or a letter "
+    "(a temporary UPN); {upn!r} is not."
+)
+UPN_WRONG_CHECK_LETTER = "The UPN {upn!r} has check letter {given}, but its digits need {expected}."
+
+
+def upn_check_letter(upn: str) -> str:
+    """The check letter for characters 2 to 13 of ``upn`` (the DfE's modulus 23 scheme).
+
+    Each of characters 2 to 13 is multiplied by its position (2 to 13); a
+    trailing letter (a temporary UPN) counts by its place among the check letters.
+    """
+    total = 0
+    for position, char in enumerate(upn[1:UPN_LENGTH], start=2):
+        value = int(char) if char.isdigit() else _CHECK_LETTERS.index(char)
+        total += value * position
+    return _CHECK_LETTERS[total % 23]
+
+
+def validate_upn(upn: str) -> None:
+    """Raise a ValidationError that says exactly what is wrong with ``upn``."""
+    if not upn:
+        raise ValidationError(UPN_MISSING, code="upn_missing")
+    if len(upn) != UPN_LENGTH:
+        raise ValidationError(UPN_WRONG_LENGTH.format(upn=upn, length=len(upn)), code="upn_length")
+    last = upn[-1]
+    if (
+        upn[0] not in _CHECK_LETTERS
+        or not upn[1:12].isdigit()
+        or not (last.isdigit() or last in _CHECK_LETTERS)
+    ):
+        raise ValidationError(UPN_BAD_CHARACTERS.format(upn=upn), code="upn_characters")
+    expected = upn_check_letter(upn)
+    if upn[0] != expected:
+        raise ValidationError(
+            UPN_WRONG_CHECK_LETTER.format(upn=upn, given=upn[0], expected=expected),
+            code="upn_check_letter",
+        )
+
+
+def normalise_upn(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def make_upn(la: int, estab: int, year: int, serial: int) -> str:
+    """A valid permanent UPN from its parts (used by the demo school and tests)."""
+    body = f"{la:03d}{estab:04d}{year % 100:02d}{serial:03d}"
+    return upn_check_letter("?" + body) + body

@@ -1,0 +1,69 @@
+"""Reads of pupils, always scoped to what the asking member may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sendreg.accounts.models import Membership
+from sendreg.accounts.permissions import Permission
+from sendreg.pupils.models import Contact, Pupil
+
+
+def on_roll(day: dt.date) -> Q:
+    return Q(leaving_date__isnull=True) | Q(leaving_date__gt=day)
+
+
+def pupils_visible_to(membership: Membership) -> QuerySet[Pupil]:
+    """Every pupil of the member's school, or only those they teach, as their role allows."""
+    pupils = Pupil.objects.filter(school_id=membership.school_id)
+    if membership.can(Permission.PUPILS_VIEW_ALL):
+        return pupils
+    if membership.can(Permission.PUPILS_VIEW_TAUGHT):
+        taught = Pupil.objects.filter(
+            teaching_groups__teachers=membership.user_id, school_id=membership.school_id
+        ).values("pk")
+        return pupils.filter(pk__in=taught)
+    return pupils.none()
+
+
+def pupil_get_for_user(membership: Membership, pk: int) -> Pupil:
+    """The pupil, or 404 when they are outside what the member may see."""
+    pupil = pupils_visible_to(membership).select_related("school").filter(pk=pk).first()
+    if pupil is None:
+        raise Http404("No such pupil.")
+    return pupil
+
+
+def pupil_search(membership: Membership, query: str, *, day: dt.date) -> QuerySet[Pupil]:
+    pupils = pupils_visible_to(membership).filter(on_roll(day))
+    for word in query.split():
+        pupils = pupils.filter(
+            Q(legal_surname__icontains=word)
+            | Q(legal_forename__icontains=word)
+            | Q(preferred_forename__icontains=word)
+            | Q(preferred_surname__icontains=word)
+            | Q(upn__iexact=word)
+            | Q(reg_group__iexact=word)
+        )
+    return pupils
+
+
+def contacts_for(pupil: Pupil) -> list[Contact]:
+    return list(pupil.contacts.all())
+
+
+def contact_get_for_user(membership: Membership, pupil: Pupil, pk: int) -> Contact:
+    contact = pupil.contacts.filter(pk=pk).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+def contact_address_for(membership: Membership, contact: Contact) -> str | None:
+    """The address this member may see: a protected one only by the SENCO."""
+    if contact.address_protected and not membership.can(Permission.PROTECTED_ADDRESS_VIEW):
+        return None
+    return contact.address

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from sendreg import codes
+from sendreg.accounts.models import User
+from sendreg.codes import SenProvision
+from sendreg.pupils.models import Pupil
+from sendreg.register import rules
+from sendreg.register.rules import Term
+
+
+class SenEpisode(models.Model):
+    """A stretch of time on the register with one status: ``start`` inclusive, ``end`` exclusive.
+
+    Moving from K to E ends one episode and starts the next on the same day;
+    removal ends the last one. Episodes of a pupil never overlap (the service
+    sees to it), so at most one covers any day.
+    """
+
+    class Status(models.TextChoices):
+        EHC_PLAN = SenProvision.EHC_PLAN.value, SenProvision.EHC_PLAN.label
+        SEN_SUPPORT = SenProvision.SEN_SUPPORT.value, SenProvision.SEN_SUPPORT.label
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="sen_episodes")
+    status = models.CharField(max_length=1, choices=Status.choices)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    start_reason = models.TextField(blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in codes.ON_REGISTER]),
+                name="episode_status_on_register",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="episode_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(end__isnull=True), name="one_open_episode"
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.status} from {self.start}"
+
+    def as_rule(self) -> rules.Episode:
+        return rules.Episode(status=self.status, start=self.start, end=self.end)
+
+
+class PupilNeed(models.Model):
+    """One ranked need type of a pupil on the register: rank 1 is the primary need."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="needs")
+    code = models.CharField(max_length=5)
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "rank"], name="need_rank_unique"),
+            models.UniqueConstraint(fields=["pupil", "code"], name="need_code_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="need_rank_positive"),
+        ]
+        indexes = [models.Index(fields=["code"])]
+
+    def __str__(self) -> str:
+        return codes.need_label(self.code)
+
+    @property
+    def label(self) -> str:
+        return codes.need_label(self.code)
+
+    @property
+    def meaning(self) -> str:
+        need = codes.need_type(self.code)
+        return need.meaning if need else "not a census need type"
+
+
+class MonitoringEntry(models.Model):
+    """A pupil watched closely without being on the register."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="monitoring")
+    reason = models.TextField()
+    started_on = models.DateField()
+    review_date = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil"], condition=Q(ended_on__isnull=True), name="one_open_monitoring"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitoring from {self.started_on}"
+
+
+class CensusDateOverride(models.Model):
+    """A census day that differs from the computed one in a given year."""
+
+    academic_year = models.PositiveSmallIntegerField(help_text="2025 means 2025/26.")
+    term = models.CharField(max_length=6, choices=[(t.value, t.label) for t in Term])
+    date = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "term"], name="one_override_per_term")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.academic_year}: {self.date}"

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sendreg import codes
+from sendreg.accounts.decorators import require_permission
+from sendreg.accounts.permissions import Permission
+from sendreg.lib.dates import today
+from sendreg.lib.htmx import page_or_fragment, redirect_after_post
+from sendreg.lib.national import latest_national
+from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
+from sendreg.pupils.models import Pupil
+from sendreg.pupils.selectors import pupil_get_for_user
+from sendreg.register import selectors
+from sendreg.register.forms import (
+    REMOVE,
+    MonitoringEndForm,
+    MonitoringStartForm,
+    RegisterFilterForm,
+    SenRecordForm,
+)
+from sendreg.register.models import MonitoringEntry
+from sendreg.register.services import (
+    StaleRecord,
+    monitoring_end,
+    monitoring_start,
+    sen_record_set,
+)
+
+EXPORT_HEADER = [
+    "UPN", "Surname", "Forename", "Year", "Registration group", "SEN status",
+    "Status meaning", "On register since", "Primary need", "Secondary need", "Further needs",
+    "EAL", "FSM", "Pupil premium", "Looked after", "Medical", "Attendance %",
+]  # fmt: skip
+
+
+def _filters(form: RegisterFilterForm) -> selectors.RegisterFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    year = data.get("year")
+    return selectors.RegisterFilters(
+        status=data.get("status") or "",
+        need=data.get("need") or "",
+        area=data.get("area") or "",
+        year=int(year) if year not in (None, "") else None,
+        flag=data.get("flag") or "",
+        sort=data.get("sort") or "name",
+    )
+
+
+def _yes(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def export_rows(pupils: Sequence[Pupil]) -> Iterator[list[Cell]]:
+    for p in pupils:
+        needs = [n.code for n in p.needs.all()]
+        status = p.sen_status or codes.SenProvision.NO_SEN
+        yield [
+            p.upn, p.surname, p.forename, p.year_label, p.reg_group, status,
+            codes.SenProvision(status).label, p.sen_since,
+            codes.need_label(needs[0]) if needs else "",
+            codes.need_label(needs[1]) if len(needs) > 1 else "",
+            "; ".join(codes.need_label(c) for c in needs[2:]),
+            _yes(p.eal), _yes(p.fsm), _yes(p.pupil_premium), _yes(p.looked_after),
+            _yes(p.medical), p.attendance,
+        ]  # fmt: skip
+
+
+@require_permission(Permission.REGISTER_VIEW)
+def register_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = RegisterFilterForm(request.GET or None)
+    day = today()
+    pupils = list(selectors.register_pupils(membership, _filters(form), day=day))
+    export = request.GET.get("export")
+    if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
+        name = f"sen-register-{membership.school.urn}-{day:%Y-%m-%d}.{export}"
+        rows = export_rows(pupils)
+        if export == "csv":
+            return csv_response(name, EXPORT_HEADER, rows)
+        return xlsx_response(name, EXPORT_HEADER, rows, title="SEN register")
+    context = {
+        "form": form,
+        "pupils": pupils,
+        "counts": selectors.register_counts(membership.school, day=day),
+        "national": latest_national(),
+        "suppress_small": False,
+        "query": request.GET.urlencode(),
+        "export_query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "export" and v),
+    }
+    return render(request, page_or_fragment(request, "register/list.html", "results"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.SEN_EDIT)
+def sen_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    pupil = pupil_get_for_user(membership, pk)
+    day = today()
+    summary = selectors.pupil_sen_summary(pupil, day=day)
+    current_needs = list(pupil.needs.order_by("rank").values_list("code", flat=True))
+    initial = {
+        "status": summary.status or codes.SenProvision.SEN_SUPPORT.value,
+        "primary_need": current_needs[0] if current_needs else "",
+        "secondary_need": current_needs[1] if len(current_needs) > 1 else "",
+        "further_needs": current_needs[2:],
+        "effective": day,
+        "version": pupil.sen_version,
+    }
+    form = SenRecordForm(request.POST or None, initial=initial)
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sen_record_set(
+                pupil=pupil,
+                status=data["status_code"],
+                needs=data["needs"],
+                effective=data["effective"],
+                reason=data["reason"],
+                expected_version=data["version"],
+                by=request.user,  # type: ignore[arg-type]
+                today=day,
+            )
+        except StaleRecord as exc:
+            stale = True
+            form.add_error(None, str(exc))
+            pupil.refresh_from_db()
+            summary = selectors.pupil_sen_summary(pupil, day=day)
+            # Carry the new version so that a deliberate second save goes through.
+            form.data = form.data.copy()
+            form.data["version"] = str(pupil.sen_version)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            verb = "removed from" if data["status"] == REMOVE else "saved on"
+            messages.success(request, f"{pupil}'s SEN record was {verb} the register.")
+            return redirect_after_post(request, pupil.get_absolute_url())
+    context = {
+        "pupil": pupil,
+        "form": form,
+        "summary": summary,
+        "needs": pupil.needs.order_by("rank"),
+        "stale": stale,
+    }
+    return render(request, "register/sen_edit.html", context)
+
+
+@require_permission(Permission.REGISTER_VIEW)
+def monitoring_list_view(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    day = today()
+    entries = selectors.monitoring_list(membership, day=day)
+    return render(request, "register/monitoring.html", {"entries": entries, "today": day})
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.MONITORING_EDIT)
+def monitoring_add(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    pupil = pupil_get_for_user(membership, pk)
+    form = MonitoringStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            monitoring_start(
+                pupil=pupil,
+                reason=form.cleaned_data["reason"],
+                review_date=form.cleaned_data["review_date"],
+                on=today(),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{pupil} is now on the monitoring list.")
+            return redirect_after_post(request, pupil.get_absolute_url())
+    return render(request, "register/monitoring_form.html", {"pupil": pupil, "form": form})
+
+
+@require_POST
+@require_permission(Permission.MONITORING_EDIT)
+def monitoring_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    pupil = pupil_get_for_user(membership, pk)
+    entry = get_object_or_404(MonitoringEntry, pk=entry_pk, pupil=pupil, ended_on__isnull=True)
+    form = MonitoringEndForm(request.POST)
+    if form.is_valid():
+        try:
+            monitoring_end(
+                entry=entry,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{pupil} was taken off the monitoring list.")
+            return redirect_after_post(request, pupil.get_absolute_url())
+    return render(
+        request,
+        "register/monitoring_end.html",
+        {"pupil": pupil, "entry": entry, "form": form},
+    )
+
+
+def _add_errors(form: MonitoringStartForm | MonitoringEndForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from sendreg.accounts import views as accounts
+from sendreg.accounts.forms import EmailAuthenticationForm
+from sendreg.audit import views as audit
+from sendreg.pupils import views as pupils
+from sendreg.register import views as register
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=EmailAuthenticationForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("school/", accounts.school_switch, name="school_switch"),
+    path("register/", register.register_list, name="register"),
+    path("monitoring/", register.monitoring_list_view, name="monitoring"),
+    path("pupils/", pupils.pupil_list, name="pupil_list"),
+    path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pk>/edit/", pupils.pupil_edit, name="pupil_edit"),
+    path("pupils/<int:pk>/sen/", register.sen_record_edit, name="sen_edit"),
+    path("pupils/<int:pk>/monitoring/", register.monitoring_add, name="monitoring_add"),
+    path(
+        "pupils/<int:pk>/monitoring/<int:entry_pk>/end/",
+        register.monitoring_remove,
+        name="monitoring_end",
+    ),
+    path("pupils/<int:pk>/contacts/new/", pupils.contact_edit, name="contact_add"),
+    path("pupils/<int:pk>/contacts/<int:contact_pk>/", pupils.contact_edit, name="contact_edit"),
+    path(
+        "pupils/<int:pk>/contacts/<int:contact_pk>/delete/",
+        pupils.contact_delete,
+        name="contact_delete",
+    ),
+    path("audit/", audit.audit_list, name="audit"),
+]
