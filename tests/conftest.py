@@ -1,0 +1,125 @@
+"""Named people in two schools, as the permission tests and the service tests need them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from sendreg.accounts.models import Membership, School, User
+from sendreg.accounts.permissions import Role
+from sendreg.pupils.models import Pupil
+from sendreg.register.services import sen_record_set
+from tests.factories import (
+    MembershipFactory,
+    PupilFactory,
+    SchoolFactory,
+    TeachingGroupFactory,
+    UserFactory,
+)
+
+#: A school day well clear of any census, for tests that pin "today".
+TODAY = dt.date(2025, 11, 12)
+
+
+@pytest.fixture
+def school(db: None) -> School:
+    return SchoolFactory(name="Oakfield Academy", urn="100001", laestab="8012000")
+
+
+@pytest.fixture
+def other_school(db: None) -> School:
+    return SchoolFactory(name="Riverside School", urn="100002", laestab="8012001")
+
+
+def _member(school: School, role: Role, name: str) -> User:
+    user = UserFactory(email=f"{name}@{school.urn}.test", name=name.capitalize())
+    MembershipFactory(user=user, school=school, role=role)
+    return user
+
+
+@pytest.fixture
+def senco(school: School) -> User:
+    return _member(school, Role.SENCO, "senco")
+
+
+@pytest.fixture
+def teacher(school: School) -> User:
+    return _member(school, Role.TEACHER, "teacher")
+
+
+@pytest.fixture
+def ta(school: School) -> User:
+    return _member(school, Role.TEACHING_ASSISTANT, "ta")
+
+
+@pytest.fixture
+def office(school: School) -> User:
+    return _member(school, Role.OFFICE, "office")
+
+
+@pytest.fixture
+def head(school: School) -> User:
+    return _member(school, Role.HEAD, "head")
+
+
+@pytest.fixture
+def governor(school: School) -> User:
+    return _member(school, Role.GOVERNOR, "governor")
+
+
+@pytest.fixture
+def outsider(other_school: School) -> User:
+    """The SENCO of another school: sees nothing of ``school``."""
+    return _member(other_school, Role.SENCO, "outsider")
+
+
+@pytest.fixture
+def pupil(school: School) -> Pupil:
+    return PupilFactory(school=school, legal_forename="Maisie", legal_surname="Young")
+
+
+@pytest.fixture
+def taught_pupil(school: School, teacher: User, ta: User) -> Pupil:
+    """A pupil in a class that ``teacher`` and ``ta`` teach."""
+    taught = PupilFactory(school=school, legal_forename="Teddy", legal_surname="Barnes")
+    group = TeachingGroupFactory(school=school, name="7En2 English")
+    group.teachers.set([teacher, ta])
+    group.pupils.set([taught])
+    return taught
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[[User], Client]:
+    def _login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+def put_on_register(
+    pupil: Pupil,
+    *,
+    by: User,
+    status: str = "K",
+    needs: tuple[str, ...] = ("SEMH",),
+    on: dt.date = TODAY,
+    today: dt.date = TODAY,
+) -> Pupil:
+    pupil.refresh_from_db()
+    return sen_record_set(
+        pupil=pupil,
+        status=status,
+        needs=list(needs),
+        effective=on,
+        reason="Assessed by the SENCO.",
+        expected_version=pupil.sen_version,
+        by=by,
+        today=today,
+    )
+
+
+__all__ = ["Membership", "put_on_register", "TODAY"]

@@ -1,0 +1,18 @@
+"""Settings for the test run: the product's own, with a throwaway home and a fast hasher."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+
+_home = tempfile.mkdtemp(prefix="sendreg-test-")
+atexit.register(shutil.rmtree, _home, ignore_errors=True)
+os.environ["SENDREG_HOME"] = _home
+os.environ.setdefault("SENDREG_SECRET_KEY", "tests-only-not-secret")
+
+from sendreg.settings import *  # noqa: E402,F403
+
+# Argon2 is slow on purpose; tests log in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
