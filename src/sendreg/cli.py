@@ -209,6 +209,98 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sendreg import -------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from sendreg.imports.parsers import ImportRefused, parse_mapping_args
+    from sendreg.imports.services import import_apply, import_plan
+    from sendreg.lib.dates import today
+
+    school = _school(args.school)
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+    try:
+        mapping = parse_mapping_args(args.map or [])
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    left_on = None
+    if args.left_on:
+        try:
+            left_on = dt.date.fromisoformat(args.left_on)
+        except ValueError:
+            raise CommandError(
+                f"--left-on {args.left_on!r} is not a date like 2026-07-22."
+            ) from None
+    whole_roll = True if args.whole_roll else None
+    try:
+        if args.dry_run:
+            plan = import_plan(
+                school=school, data=data, filename=path.name, mapping=mapping,
+                whole_roll=whole_roll, today=today(),
+            )  # fmt: skip
+            applied = False
+        else:
+            plan, _ = import_apply(
+                school=school,
+                data=data,
+                filename=path.name,
+                by=None,
+                today=today(),
+                mapping=mapping,
+                whole_roll=whole_roll,
+                all_leavers=args.mark_leavers,
+                left_on=left_on,
+                actor_label=f"sendreg import on the command line ({getpass.getuser()})",
+            )
+            applied = True
+    except ImportRefused as exc:
+        if args.json:
+            print(json.dumps({"refused": str(exc)}))
+        print(f"sendreg: {exc}", file=sys.stderr)
+        return 1
+    summary = {**plan.summary(), "applied": applied}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        _print_import(summary)
+    return 0
+
+
+def _print_import(summary: dict[str, Any]) -> None:
+    verb = "Imported" if summary["applied"] else "Dry run, nothing changed:"
+    print(
+        f"{verb} {summary['file']} ({summary['kind']}, {summary['rows']} rows): "
+        f"{summary['created']} created, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged."
+    )
+    if summary["register_seeded"]:
+        print(f"The empty SEN register was seeded with {summary['register_seeded']} pupils.")
+    for title, key in (("Rows not imported", "errors"), ("Warnings", "warnings")):
+        if summary[key]:
+            print(f"\n{title} ({len(summary[key])}):")
+            for p in summary[key]:
+                print(f"  row {p['row']}{', ' + p['field'] if p['field'] else ''}: {p['message']}")
+    if summary["discrepancies"]:
+        print(f"\nMIS and SEN register disagree ({len(summary['discrepancies'])}):")
+        for d in summary["discrepancies"]:
+            print(f"  {d['upn']} {d['field']}: MIS {d['mis'] or '(blank)'}, "
+                  f"register {d['register'] or '(none)'}")  # fmt: skip
+    if summary["left"]:
+        print(f"\nMarked as left ({len(summary['left'])}): " + ", ".join(summary["left"]))
+    elif summary["possible_leavers"]:
+        leavers = summary["possible_leavers"]
+        print(f"\nPossible leavers, not in this whole-roll file ({len(leavers)}):")
+        print("  " + ", ".join(leavers))
+        print("Run again with --mark-leavers to mark them as left.")
+
+
 # --- sendreg census dates -------------------------------------------------------------
 
 
@@ -296,6 +388,25 @@ def build_parser() -> argparse.ArgumentParser:
     formats.add_argument("--json", action="store_true")
     formats.add_argument("--csv", action="store_true")
     register.set_defaults(handler=cmd_register)
+
+    imp = sub.add_parser("import", help="import an MIS export (SIMS, Arbor, Bromcom; CSV or XLSX)")
+    imp.add_argument("path")
+    imp.add_argument("--school", help="the school's URN (optional with one school)")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would change; change nothing"
+    )
+    imp.add_argument(
+        "--whole-roll", action="store_true", help="the file is the whole roll: list leavers"
+    )
+    imp.add_argument(
+        "--mark-leavers", action="store_true", help="mark pupils missing from a whole roll as left"
+    )
+    imp.add_argument("--left-on", metavar="DATE", help="their leaving date (default today)")
+    imp.add_argument(
+        "--map", action="append", metavar="FIELD=COLUMN", help='e.g. --map "UPN=Pupil Ref"'
+    )
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=cmd_import)
 
     census = sub.add_parser("census", help="census days").add_subparsers(
         dest="action", required=True, metavar="ACTION"

@@ -151,6 +151,8 @@ STATIC_ROOT = HOME / "static"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploads waiting for the user to confirm an import; deleted once applied or cancelled.
+MEDIA_ROOT = HOME / "files"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

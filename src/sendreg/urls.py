@@ -6,6 +6,7 @@ from django.urls import path
 from sendreg.accounts import views as accounts
 from sendreg.accounts.forms import EmailAuthenticationForm
 from sendreg.audit import views as audit
+from sendreg.imports import views as imports
 from sendreg.pupils import views as pupils
 from sendreg.register import views as register
 
@@ -42,4 +43,13 @@ urlpatterns = [
         name="contact_delete",
     ),
     path("audit/", audit.audit_list, name="audit"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("register/discrepancies/", register.discrepancy_list, name="discrepancies"),
+    path(
+        "register/discrepancies/<int:pk>/",
+        register.discrepancy_resolve,
+        name="discrepancy_resolve",
+    ),
 ]

@@ -53,7 +53,7 @@ class AuditEvent(AppendOnly):
         CONTACT_REMOVED = "contact.removed", "Contact removed"
         CLASSES_CHANGED = "classes.changed", "Classes changed"
         IMPORT_APPLIED = "import.applied", "MIS import applied"
-        DISCREPANCY_RESOLVED = "discrepancy.resolved", "MIS discrepancy resolved"
+        MIS_CORRECTION_REQUESTED = "mis.correction_requested", "MIS marked as needing correction"
         CENSUS_DATE_SET = "census.date_set", "Census date overridden"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -19,13 +19,14 @@ def audit_record(
     pupil: Any = None,
     reason: str = "",
     source: str = "",
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one audit event. Call it inside the service's transaction, after the change."""
     return AuditEvent.objects.create(
         type=type,
         school_id=school_id,
         actor_id=by.pk if by else None,
-        actor_label=(f"{by.name} <{by.email}>" if by else "sendreg"),
+        actor_label=actor_label or actor_label_for(by),
         target_model=target._meta.label_lower,
         target_id=target.pk,
         pupil_id=pupil.pk if pupil is not None else None,
@@ -35,6 +36,10 @@ def audit_record(
         reason=reason,
         source=source,
     )
+
+
+def actor_label_for(by: User | None) -> str:
+    return f"{by.name} <{by.email}>" if by else "sendreg"
 
 
 def access_record(*, by: User, school_id: int, pupil_id: int, what: str) -> None:

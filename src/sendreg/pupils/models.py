@@ -45,6 +45,10 @@ class Pupil(models.Model):
     #: Bumped by every change to SEN status or need, so that two people saving
     #: the same record at once cannot silently overwrite each other.
     sen_version = models.PositiveIntegerField(default=0)
+    #: A digest of the MIS values last imported into this record. An import
+    #: whose row has the same digest skips the field-by-field comparison; any
+    #: edit in sendreg clears it, so that the next import compares in full.
+    mis_fingerprint = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["legal_surname", "legal_forename"]

@@ -42,7 +42,8 @@ def pupil_update(*, pupil: Pupil, data: dict[str, Any], by: User | None, source:
     old, new = changed(before, snapshot(pupil, PUPIL_FIELDS))
     if not new:
         return False
-    pupil.save(update_fields=list(new))
+    pupil.mis_fingerprint = ""
+    pupil.save(update_fields=[*new, "mis_fingerprint"])
     audit_record(
         type=AuditEvent.Type.PUPIL_UPDATED,
         school_id=pupil.school_id,
@@ -68,9 +69,14 @@ def contact_save(*, contact: Contact, by: User) -> Contact:
     """Create or change a contact of a pupil."""
     adding = contact._state.adding
     before = {} if adding else _contact_snapshot(Contact.objects.get(pk=contact.pk))
+    if contact.address_protected and "address" in before:
+        # An address protected from now on must not survive as the "before" value either.
+        before["address"] = _REDACTED
     contact.full_clean()
     contact.save()
     old, new = changed(before, _contact_snapshot(contact))
+    if adding:
+        old = {}
     audit_record(
         type=AuditEvent.Type.CONTACT_ADDED if adding else AuditEvent.Type.CONTACT_UPDATED,
         school_id=contact.pupil.school_id,

@@ -120,3 +120,25 @@ class CensusDateOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.academic_year}: {self.date}"
+
+
+class MisSenRecord(models.Model):
+    """The SEN status and needs the school's MIS held at the latest import.
+
+    The MIS returns the census, so where it and the register differ the SENCO
+    must see it. Values are kept as the MIS gave them (an unknown code stays as
+    it was), so the census check can report them.
+    """
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="mis_sen")
+    status = models.CharField(max_length=60, blank=True)
+    needs = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField()
+    #: The SENCO has said the MIS is wrong and the office should correct it there.
+    correction_requested_at = models.DateTimeField(null=True, blank=True)
+    correction_requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"MIS: {self.status or 'no SEN status'} {' '.join(self.needs)}".strip()

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sendreg import codes
@@ -17,7 +18,7 @@ from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.register import selectors
+from sendreg.register import discrepancies, selectors
 from sendreg.register.forms import (
     REMOVE,
     MonitoringEndForm,
@@ -219,3 +220,30 @@ def _add_errors(form: MonitoringStartForm | MonitoringEndForm, exc: ValidationEr
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+@require_permission(Permission.REGISTER_VIEW)
+def discrepancy_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    found = discrepancies.discrepancies_for(membership, day=today())
+    return render(request, "register/discrepancies.html", {"discrepancies": found})
+
+
+@require_POST
+@require_permission(Permission.SEN_EDIT)
+def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept the MIS value, or say the MIS needs correcting."""
+    membership = request.membership  # type: ignore[attr-defined]
+    record = discrepancies.mis_record_for(membership, pk)
+    if request.POST.get("action") == "accept":
+        try:
+            discrepancies.discrepancy_accept_mis(record=record, by=request.user, today=today())  # type: ignore[arg-type]
+        except (ValidationError, StaleRecord) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, f"{record.pupil}: the MIS value was not accepted. {text}")
+        else:
+            messages.success(request, f"{record.pupil}'s register record now matches the MIS.")
+    else:
+        discrepancies.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
+    return redirect_after_post(request, reverse("discrepancies"))

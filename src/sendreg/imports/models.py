@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from sendreg.accounts.models import School, User
+
+
+class ImportRun(models.Model):
+    """One applied import. The file itself is not kept: only its name, hash and what it did."""
+
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "Pupil data"
+        CLASSES = "classes", "Class lists"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="import_runs")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_label = models.CharField(max_length=300)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    whole_roll = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ColumnMapping(models.Model):
+    """The column names a school told sendreg about, reused on its next import."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="column_mapping")
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Column mapping for {self.school}"

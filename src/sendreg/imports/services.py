@@ -1,0 +1,668 @@
+"""Apply an MIS export to a school: plan first, then write it all in one transaction.
+
+``import_plan`` works out what an export would do and writes nothing; the
+preview page and ``--dry-run`` show it. ``import_apply`` plans again inside a
+transaction and writes the plan, so what is applied is what the file says now,
+and a failure part-way leaves the database exactly as it was.
+
+The MIS is the source of pupil details and characteristics. It is not the
+source of the SEN register: only the first import into an empty register seeds
+it. After that the MIS's SEN values are kept beside the register, and any
+difference is shown to the SENCO as a discrepancy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sendreg import codes
+from sendreg.accounts.models import Membership, School, User
+from sendreg.audit.models import AuditEvent
+from sendreg.audit.services import actor_label_for, audit_record
+from sendreg.imports.models import ColumnMapping, ImportRun
+from sendreg.imports.parsers import (
+    ClassRow,
+    ImportRefused,
+    ParseResult,
+    Problem,
+    PupilRow,
+    parse_export,
+)
+from sendreg.lib.diff import jsonable
+from sendreg.pupils.models import Pupil, TeachingGroup
+from sendreg.pupils.selectors import on_roll
+from sendreg.register import rules
+from sendreg.register.discrepancies import Discrepancy, compare
+from sendreg.register.models import MisSenRecord, PupilNeed, SenEpisode
+from sendreg.register.selectors import with_sen_status
+
+#: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
+MIS_FIELDS = (
+    "legal_surname", "legal_forename", "preferred_forename", "date_of_birth", "gender",
+    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "attendance",
+    "admission_date", "leaving_date",
+)  # fmt: skip
+_FLAGS = frozenset({"eal", "fsm", "pupil_premium", "looked_after"})
+_SEN_FIELDS = frozenset({"sen_status", "needs"})
+#: A file with at least this share of the pupils on roll is taken to be the whole roll.
+WHOLE_ROLL_SHARE = 0.9
+
+UNKNOWN_PUPIL = "No pupil with UPN {upn} is on roll at this school; import the pupil data first."
+UNKNOWN_TEACHER = (
+    "No member of staff at this school is called or has the email {teacher!r}; "
+    "add them with `sendreg user add` or correct the class list."
+)
+
+
+@dataclass(frozen=True)
+class PupilChange:
+    pupil_id: int
+    upn: str
+    name: str
+    changes: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class Leaver:
+    pupil_id: int
+    upn: str
+    name: str
+
+
+@dataclass
+class ImportPlan:
+    school: School
+    filename: str
+    sha256: str
+    parsed: ParseResult
+    whole_roll: bool
+    creates: list[PupilRow] = field(default_factory=list)
+    updates: list[PupilChange] = field(default_factory=list)
+    unchanged: int = 0
+    #: Rows whose SEN values seed an empty register, with the status and needs to record.
+    seeds: list[tuple[PupilRow, str, list[str]]] = field(default_factory=list)
+    #: Rows with MIS SEN values that break a census rule and so were not copied.
+    seed_problems: list[Problem] = field(default_factory=list)
+    mis_records: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    discrepancies: list[Discrepancy] = field(default_factory=list)
+    possible_leavers: list[Leaver] = field(default_factory=list)
+    #: The possible leavers the import marked as left (only when applied).
+    left: list[Leaver] = field(default_factory=list)
+    #: Class lists: group name -> (pupil ids, teacher ids), and what happens to each group.
+    groups: dict[str, tuple[set[int], set[int]]] = field(default_factory=dict)
+    new_groups: list[str] = field(default_factory=list)
+    #: Pupils already in the school, by UPN: their ids and names.
+    ids: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    #: Pupils whose values match the row but whose stored fingerprint does not.
+    refingerprint: dict[int, str] = field(default_factory=dict)
+    changed_groups: list[str] = field(default_factory=list)
+    class_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.parsed.kind
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.parsed.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [*self.parsed.warnings, *self.seed_problems, *self.class_problems]
+
+    @property
+    def seeding(self) -> bool:
+        return bool(self.seeds or self.seed_problems)
+
+    def summary(self) -> dict[str, Any]:
+        """The ``--json`` shape of ``sendreg import`` (a public interface: see the README)."""
+        return {
+            "file": self.filename,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "whole_roll": self.whole_roll,
+            "rows": self.parsed.total_rows,
+            "created": len(self.creates) + len(self.new_groups),
+            "updated": len(self.updates) + len(self.changed_groups),
+            "unchanged": self.unchanged,
+            "register_seeded": len(self.seeds),
+            "groups": len(self.groups),
+            "errors": [_problem(p) for p in self.errors],
+            "warnings": [_problem(p) for p in self.warnings],
+            "discrepancies": [d.as_json() for d in self.discrepancies],
+            "possible_leavers": [leaver.upn for leaver in self.possible_leavers],
+            "left": [leaver.upn for leaver in self.left],
+        }
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {"row": problem.row, "field": problem.field, "message": problem.message}
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_with_saved_mapping(
+    school: School, data: bytes, filename: str, mapping: dict[str, str] | None
+) -> tuple[ParseResult, dict[str, str]]:
+    """Parse with the mapping given, or else the school's saved one when the layout needs it."""
+    max_bytes = settings.SENDREG_IMPORT_MAX_MB * 1024 * 1024
+    try:
+        return parse_export(data, filename, mapping=mapping, max_bytes=max_bytes), mapping or {}
+    except ImportRefused:
+        saved = ColumnMapping.objects.filter(school=school).values_list("mapping", flat=True)
+        saved_mapping = next(iter(saved), None)
+        if mapping or not saved_mapping:
+            raise
+        return (
+            parse_export(data, filename, mapping=saved_mapping, max_bytes=max_bytes),
+            saved_mapping,
+        )
+
+
+def import_plan(
+    *,
+    school: School,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
+    whole_roll: bool | None = None,
+    today: dt.date,
+) -> ImportPlan:
+    """What importing ``data`` would do. Writes nothing; raises ImportRefused for an unusable file.
+
+    ``whole_roll`` None means: decide from the size of the file against the roll.
+    """
+    parsed, _ = parse_with_saved_mapping(school, data, filename, mapping)
+    plan = ImportPlan(
+        school=school,
+        filename=filename,
+        sha256=file_sha256(data),
+        parsed=parsed,
+        whole_roll=bool(whole_roll),
+    )
+    if parsed.kind == "classes":
+        _plan_classes(plan, parsed.rows, today)  # type: ignore[arg-type]
+    else:
+        _plan_pupils(plan, parsed.rows, whole_roll, today)  # type: ignore[arg-type]
+    return plan
+
+
+def _row_values(row: PupilRow) -> dict[str, Any]:
+    """The pupil fields this row sets: only those whose columns the file has."""
+    values: dict[str, Any] = {}
+    for name in MIS_FIELDS:
+        if name not in row.present:
+            continue
+        value = getattr(row, name)
+        if name in _FLAGS:
+            value = bool(value)  # a blank flag in an MIS export means "no"
+        elif name == "gender":
+            value = value if value in {"F", "M"} else ""
+        values[name] = value
+    return values
+
+
+def _fingerprint(values: dict[str, Any]) -> str:
+    return hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What planning needs to know of a pupil already in the school."""
+
+    pk: int
+    fingerprint: str
+    leaving_date: dt.date | None
+    name: str
+
+
+def _plan_pupils(
+    plan: ImportPlan, rows: Sequence[PupilRow], whole_roll: bool | None, today: dt.date
+) -> None:
+    school = plan.school
+    known = {
+        upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
+        for pk, upn, fingerprint, leaving, forename, surname in Pupil.objects.filter(
+            school=school
+        ).values_list(
+            "pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname"
+        )
+    }
+    to_compare: dict[int, tuple[PupilRow, dict[str, Any]]] = {}
+    for row in rows:
+        values = _row_values(row)
+        pupil = known.get(row.upn)
+        if pupil is None:
+            plan.creates.append(row)
+        elif pupil.fingerprint == _fingerprint(values):
+            plan.unchanged += 1
+        else:
+            to_compare[pupil.pk] = (row, values)
+    _compare_fields(plan, to_compare)
+    plan.names = {upn: pupil.name for upn, pupil in known.items()}
+    plan.ids = {upn: pupil.pk for upn, pupil in known.items()}
+
+    on_roll_now = {
+        upn: p for upn, p in known.items() if p.leaving_date is None or p.leaving_date > today
+    }
+    if whole_roll is None:
+        whole_roll = bool(on_roll_now) and len(rows) >= WHOLE_ROLL_SHARE * len(on_roll_now)
+    plan.whole_roll = whole_roll
+    if whole_roll:
+        # A row skipped for an error (a bad date of birth, say) still names a
+        # pupil who is on roll: never call them a possible leaver.
+        in_file = {row.upn for row in rows} | {p.upn for p in plan.errors if p.upn}
+        plan.possible_leavers = [
+            Leaver(p.pk, upn, p.name)
+            for upn, p in sorted(on_roll_now.items())
+            if upn not in in_file
+        ]
+
+    sen_rows = [row for row in rows if row.present & _SEN_FIELDS]
+    if not sen_rows:
+        return
+    register_empty = not SenEpisode.objects.filter(pupil__school=school).exists()
+    for row in sen_rows:
+        plan.mis_records[row.upn] = (row.sen_status, list(row.needs))
+        if register_empty and row.sen_status in codes.ON_REGISTER:
+            try:
+                rules.validate_needs(status=row.sen_status, needs=list(row.needs))
+            except ValidationError as exc:
+                message = " ".join(exc.messages)
+                plan.seed_problems.append(
+                    Problem(
+                        row.row,
+                        "sen_status",
+                        f"Not copied to the register: {message} Resolve it with the SENCO.",
+                        row.upn,
+                    )
+                )
+            else:
+                plan.seeds.append((row, row.sen_status, list(row.needs)))
+    plan.discrepancies = _predicted_discrepancies(plan, today)
+
+
+def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any]]]) -> None:
+    """Field by field, for the pupils whose fingerprint differs from the row's."""
+    ids = list(rows)
+    for start in range(0, len(ids), 500):
+        batch = Pupil.objects.filter(pk__in=ids[start : start + 500]).values("pk", *MIS_FIELDS)
+        for current in batch:
+            row, values = rows[current["pk"]]
+            changes = {k: (current[k], v) for k, v in values.items() if current[k] != v}
+            if changes:
+                name = f"{current['legal_forename']} {current['legal_surname']}"
+                plan.updates.append(PupilChange(current["pk"], row.upn, name, changes))
+            else:
+                plan.unchanged += 1
+            plan.refingerprint[current["pk"]] = _fingerprint(values)
+
+
+def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepancy]:
+    """The differences between the MIS values in this file and the register after the import.
+
+    Reads the whole school's register in two queries rather than naming every
+    pupil in an IN list, which costs more to build than to answer.
+    """
+    school_pupils = Pupil.objects.filter(school=plan.school)
+    statuses = dict(
+        with_sen_status(school_pupils, today)
+        .filter(sen_status__isnull=False)
+        .values_list("upn", "sen_status")
+    )
+    needs: dict[str, list[str]] = {}
+    for upn, code in (
+        PupilNeed.objects.filter(pupil__school=plan.school)
+        .order_by("pupil_id", "rank")
+        .values_list("pupil__upn", "code")
+    ):
+        needs.setdefault(upn, []).append(code)
+    for row, status, seeded_needs in plan.seeds:
+        statuses[row.upn], needs[row.upn] = status, seeded_needs
+    names = dict(plan.names)
+    for row in plan.creates:
+        names.setdefault(row.upn, f"{row.legal_forename} {row.legal_surname}")
+    found: list[Discrepancy] = []
+    for upn, (mis_status, mis_needs) in plan.mis_records.items():
+        found += compare(
+            upn=upn,
+            name=names.get(upn, upn),
+            mis_status=mis_status,
+            mis_needs=mis_needs,
+            status=statuses.get(upn),
+            needs=needs.get(upn, []),
+        )
+    return found
+
+
+def _plan_classes(plan: ImportPlan, rows: Sequence[ClassRow], today: dt.date) -> None:
+    school = plan.school
+    pupils = dict(Pupil.objects.filter(on_roll(today), school=school).values_list("upn", "pk"))
+    staff = _staff_index(school)
+    for row in rows:
+        pupil_id = pupils.get(row.upn)
+        if pupil_id is None:
+            plan.class_problems.append(Problem(row.row, "upn", UNKNOWN_PUPIL.format(upn=row.upn)))
+            continue
+        group_pupils, group_teachers = plan.groups.setdefault(row.group, (set(), set()))
+        group_pupils.add(pupil_id)
+        if row.teacher:
+            teacher_id = _find_teacher(staff, row.teacher)
+            if teacher_id is None:
+                plan.class_problems.append(
+                    Problem(row.row, "teacher", UNKNOWN_TEACHER.format(teacher=row.teacher))
+                )
+            else:
+                group_teachers.add(teacher_id)
+    current = {
+        g.name: g
+        for g in TeachingGroup.objects.filter(school=school, name__in=plan.groups).prefetch_related(
+            "pupils", "teachers"
+        )
+    }
+    for name, (group_pupils, group_teachers) in plan.groups.items():
+        group = current.get(name)
+        if group is None:
+            plan.new_groups.append(name)
+        elif {p.pk for p in group.pupils.all()} == group_pupils and {
+            t.pk for t in group.teachers.all()
+        } == group_teachers:
+            plan.unchanged += 1
+        else:
+            plan.changed_groups.append(name)
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"})
+
+
+def _name_keys(name: str) -> list[str]:
+    """Ways an MIS writes a teacher: "Jane Patel", "Mrs J Patel", "J. Patel", "Patel"."""
+    words = [w.strip(".,").lower() for w in name.split()]
+    words = [w for w in words if w and w not in _TITLES]
+    if not words:
+        return []
+    keys = [" ".join(words)]
+    if len(words) > 1:
+        keys.append(f"{words[0][0]} {words[-1]}")
+    return keys
+
+
+def _staff_index(school: School) -> dict[str, int | None]:
+    """Staff by email and by name keys; a key two people share maps to None (ambiguous)."""
+    index: dict[str, int | None] = {}
+    for user_id, email, name in Membership.objects.filter(school=school).values_list(
+        "user_id", "user__email", "user__name"
+    ):
+        index[email.lower()] = user_id
+        for key in _name_keys(name):
+            index[key] = user_id if index.get(key, user_id) == user_id else None
+    return index
+
+
+def _find_teacher(index: dict[str, int | None], teacher: str) -> int | None:
+    if "@" in teacher:
+        return index.get(teacher.strip().lower())
+    for key in _name_keys(teacher):
+        if index.get(key):
+            return index[key]
+    return None
+
+
+@transaction.atomic
+def import_apply(
+    *,
+    school: School,
+    data: bytes,
+    filename: str,
+    by: User | None,
+    today: dt.date,
+    mapping: dict[str, str] | None = None,
+    whole_roll: bool | None = None,
+    leavers: Iterable[int] = (),
+    all_leavers: bool = False,
+    left_on: dt.date | None = None,
+    actor_label: str = "",
+) -> tuple[ImportPlan, ImportRun]:
+    """Plan and apply an import in one transaction; mark the chosen possible leavers as left.
+
+    Every pupil created or changed gets an audit event naming the file; so does
+    the import itself. Nothing is deleted.
+    """
+    plan = import_plan(
+        school=school,
+        data=data,
+        filename=filename,
+        mapping=mapping,
+        whole_roll=whole_roll,
+        today=today,
+    )
+    label = actor_label or actor_label_for(by)
+    source = f"import of {filename} (sha256 {plan.sha256[:12]})"
+    now = timezone.now()
+    if plan.kind == "classes":
+        _apply_classes(plan)
+    else:
+        _apply_pupils(plan, by=by, label=label, source=source, now=now, today=today)
+        chosen = set(leavers)
+        left = [
+            leaver for leaver in plan.possible_leavers if all_leavers or leaver.pupil_id in chosen
+        ]
+        plan.left = left
+        if left:
+            _mark_left(plan, left, left_on or today, by=by, label=label, source=source, now=now)
+    if mapping:
+        ColumnMapping.objects.update_or_create(school=school, defaults={"mapping": mapping})
+    summary = plan.summary()
+    run = ImportRun.objects.create(
+        school=school,
+        by=by,
+        by_label=label,
+        filename=filename,
+        sha256=plan.sha256,
+        kind=plan.kind,
+        whole_roll=plan.whole_roll,
+        summary=summary,
+    )
+    audit_record(
+        type=AuditEvent.Type.IMPORT_APPLIED,
+        school_id=school.pk,
+        target=run,
+        by=by,
+        actor_label=label,
+        new={k: v for k, v in summary.items() if isinstance(v, int | bool | str)},
+        source=source,
+    )
+    return plan, run
+
+
+def _event(
+    *, school: School, pupil_id: int, pupil_label: str, by: User | None, label: str,
+    type: AuditEvent.Type, old: dict[str, Any], new: dict[str, Any], source: str,
+    now: dt.datetime, reason: str = "",
+) -> AuditEvent:  # fmt: skip
+    return AuditEvent(
+        at=now,
+        school_id=school.pk,
+        actor_id=by.pk if by else None,
+        actor_label=label,
+        type=type,
+        target_model="pupils.pupil",
+        target_id=pupil_id,
+        pupil_id=pupil_id,
+        pupil_label=pupil_label,
+        old=old,
+        new=new,
+        reason=reason,
+        source=source,
+    )
+
+
+def _apply_pupils(
+    plan: ImportPlan, *, by: User | None, label: str, source: str, now: dt.datetime,
+    today: dt.date,
+) -> None:  # fmt: skip
+    school = plan.school
+    events: list[AuditEvent] = []
+    created = Pupil.objects.bulk_create(
+        (
+            Pupil(school=school, upn=row.upn, mis_fingerprint=_fingerprint(values), **values)
+            for row in plan.creates
+            for values in [_row_values(row)]
+        ),
+        batch_size=1000,
+    )
+    for pupil in created:
+        events.append(
+            _event(
+                school=school,
+                pupil_id=pupil.pk,
+                pupil_label=str(pupil),
+                by=by,
+                label=label,
+                type=AuditEvent.Type.PUPIL_CREATED,
+                old={},
+                new={k: jsonable(getattr(pupil, k)) for k in ("upn", *MIS_FIELDS)},
+                source=source,
+                now=now,
+            )  # fmt: skip
+        )
+    if plan.updates:
+        fields = sorted({name for change in plan.updates for name in change.changes})
+        pupils = Pupil.objects.in_bulk([c.pupil_id for c in plan.updates])
+        for change in plan.updates:
+            pupil = pupils[change.pupil_id]
+            for name, (_, new) in change.changes.items():
+                setattr(pupil, name, new)
+            events.append(
+                _event(
+                    school=school,
+                    pupil_id=pupil.pk,
+                    pupil_label=change.name,
+                    by=by,
+                    label=label,
+                    type=AuditEvent.Type.PUPIL_UPDATED,
+                    old={k: jsonable(v[0]) for k, v in change.changes.items()},
+                    new={k: jsonable(v[1]) for k, v in change.changes.items()},
+                    source=source,
+                    now=now,
+                )  # fmt: skip
+            )
+            pupil.mis_fingerprint = plan.refingerprint[pupil.pk]
+        Pupil.objects.bulk_update(
+            list(pupils.values()), [*fields, "mis_fingerprint"], batch_size=500
+        )
+    updated = {change.pupil_id for change in plan.updates}
+    Pupil.objects.bulk_update(
+        [
+            Pupil(pk=pk, mis_fingerprint=fp)
+            for pk, fp in plan.refingerprint.items()
+            if pk not in updated
+        ],
+        ["mis_fingerprint"],
+        batch_size=500,
+    )
+    ids = {**plan.ids, **{pupil.upn: pupil.pk for pupil in created}}
+    _apply_mis_records(plan, ids, now)
+    if plan.seeds:
+        episodes, needs = [], []
+        for row, status, codes_ in plan.seeds:
+            pupil_id = ids[row.upn]
+            reason = f"Copied from the MIS ({source})."
+            episodes.append(
+                SenEpisode(pupil_id=pupil_id, status=status, start=today, start_reason=reason)
+            )
+            needs += [PupilNeed(pupil_id=pupil_id, code=c, rank=r) for r, c in enumerate(codes_, 1)]
+            events.append(
+                _event(
+                    school=school,
+                    pupil_id=pupil_id,
+                    pupil_label=f"{row.legal_forename} {row.legal_surname}",
+                    by=by,
+                    label=label,
+                    type=AuditEvent.Type.SEN_STATUS_CHANGED,
+                    old={"status": None, "needs": []},
+                    new={"status": status, "needs": codes_, "effective": today.isoformat()},
+                    reason="The register was empty, so it was seeded from the MIS.",
+                    source=source,
+                    now=now,
+                )  # fmt: skip
+            )
+        SenEpisode.objects.bulk_create(episodes)
+        PupilNeed.objects.bulk_create(needs)
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) -> None:
+    """Keep the MIS's SEN values; a changed value clears any request to correct the MIS."""
+    if not plan.mis_records:
+        return
+    existing = {
+        pupil_id: (status, needs)
+        for pupil_id, status, needs in MisSenRecord.objects.filter(
+            pupil__school=plan.school
+        ).values_list("pupil_id", "status", "needs")
+    }
+    new_records, changed = [], []
+    for upn, (status, needs) in plan.mis_records.items():
+        pupil_id = ids[upn]
+        held = existing.get(pupil_id)
+        if held is None:
+            new_records.append(
+                MisSenRecord(pupil_id=pupil_id, status=status, needs=needs, imported_at=now)
+            )
+        elif held != (status, needs):
+            changed.append(pupil_id)
+            MisSenRecord.objects.filter(pupil_id=pupil_id).update(
+                status=status,
+                needs=needs,
+                imported_at=now,
+                correction_requested_at=None,
+                correction_requested_by=None,
+            )
+    MisSenRecord.objects.bulk_create(new_records, batch_size=1000)
+
+
+def _mark_left(
+    plan: ImportPlan, leavers: list[Leaver], left_on: dt.date, *, by: User | None, label: str,
+    source: str, now: dt.datetime,
+) -> None:  # fmt: skip
+    Pupil.objects.filter(pk__in=[leaver.pupil_id for leaver in leavers]).update(
+        leaving_date=left_on
+    )
+    AuditEvent.objects.bulk_create(
+        _event(
+            school=plan.school,
+            pupil_id=leaver.pupil_id,
+            pupil_label=leaver.name,
+            by=by,
+            label=label,
+            type=AuditEvent.Type.PUPIL_LEFT,
+            old={"leaving_date": None},
+            new={"leaving_date": left_on.isoformat()},
+            reason="Not in a whole-roll export from the MIS.",
+            source=source,
+            now=now,
+        )  # fmt: skip
+        for leaver in leavers
+    )
+
+
+def _apply_classes(plan: ImportPlan) -> None:
+    """Each group in the file gets exactly the pupils and teachers the file gives it."""
+    for name in [*plan.new_groups, *plan.changed_groups]:
+        pupil_ids, teacher_ids = plan.groups[name]
+        group, _ = TeachingGroup.objects.get_or_create(school=plan.school, name=name)
+        group.pupils.set(pupil_ids)
+        group.teachers.set(teacher_ids)
