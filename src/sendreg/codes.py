@@ -160,14 +160,16 @@ def parse_year(value: str) -> int | None:
     Returns None when the value is not a year group.
     """
     text = "".join(value.split()).upper()
+    if not text.isascii() or len(text) > 12:
+        return None
     if text in _EARLY_YEARS:
         return _EARLY_YEARS[text]
     if text in {"RECEPTION", "YR"}:
         return 0
     for prefix in ("YEAR", "NCYEAR", "Y"):
-        if text.startswith(prefix) and text[len(prefix) :].isdigit():
+        if text.startswith(prefix) and text[len(prefix) :].isdecimal():
             text = text[len(prefix) :]
             break
-    if text.isdigit() and 1 <= int(text) <= 14:
+    if text.isdecimal() and 1 <= int(text) <= 14:
         return int(text)
     return None

@@ -36,10 +36,12 @@ def validate_upn(upn: str) -> None:
     if len(upn) != UPN_LENGTH:
         raise ValidationError(UPN_WRONG_LENGTH.format(upn=upn, length=len(upn)), code="upn_length")
     last = upn[-1]
+    # isdecimal() alone would let through digits from other scripts, which int() cannot read.
     if (
-        upn[0] not in _CHECK_LETTERS
-        or not upn[1:12].isdigit()
-        or not (last.isdigit() or last in _CHECK_LETTERS)
+        not upn.isascii()
+        or upn[0] not in _CHECK_LETTERS
+        or not upn[1:12].isdecimal()
+        or not (last.isdecimal() or last in _CHECK_LETTERS)
     ):
         raise ValidationError(UPN_BAD_CHARACTERS.format(upn=upn), code="upn_characters")
     expected = upn_check_letter(upn)

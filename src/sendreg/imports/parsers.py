@@ -1,0 +1,673 @@
+"""Read a school's MIS export (SIMS, Arbor, Bromcom; CSV or XLSX) into typed rows.
+
+The parser saves nothing: it returns rows plus row-level problems, and the
+import service decides what to write. It never needs Django settings or a
+database, so it can be tested and benchmarked on its own.
+
+A file is refused as a whole (``ImportRefused``) only when nothing in it can be
+used: not a spreadsheet, empty, too big, or no recognisable columns. Otherwise a
+bad row is reported and skipped while the good rows are still returned.
+
+Row numbers are spreadsheet row numbers, so a school can find the row in Excel:
+the header (and any title rows above it) count, and so do blank lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+import warnings
+import zipfile
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+
+from sendreg.imports.columns import (
+    CLASS_FIELDS,
+    FIELDS,
+    PERSONAL_FIELDS,
+    PUPIL_FIELDS,
+    READERS,
+    REQUIRED_PUPIL_FIELDS,
+    Layout,
+    Reader,
+    cell_text,
+    field_for_key,
+    is_upn_header,
+    match_headers,
+    recognised_count,
+)
+from sendreg.pupils.rules import UPN_BAD_CHARACTERS, normalise_upn, validate_upn
+
+MEGABYTE = 1024 * 1024
+#: The header must be within this many non-blank rows of the top (title rows come first).
+HEADER_SEARCH_ROWS = 10
+#: An XLSX file is a zip; refuse one that would unpack to more than this many times the
+#: upload limit rather than let a crafted file fill the memory.
+MAX_UNZIP_RATIO = 20
+_DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_CHARS = 64 * 1024
+_LIST_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # spreadsheet row number (header row counted); the header row for file-wide issues
+    field: str  # our field name, or "" when the problem is not about one field
+    message: str
+    # The row's UPN when it has a valid one, so that a skipped row still names its pupil
+    # (an import must not call a pupil a leaver because their row had a bad date of birth).
+    upn: str = ""
+
+
+@dataclass(frozen=True)
+class PupilRow:
+    row: int
+    upn: str
+    legal_surname: str
+    legal_forename: str
+    preferred_forename: str
+    date_of_birth: date | None
+    gender: str
+    year_group: int | None
+    reg_group: str
+    sen_status: str
+    needs: tuple[str, ...]
+    eal: bool | None
+    fsm: bool | None
+    pupil_premium: bool | None
+    looked_after: bool | None
+    attendance: Decimal | None
+    admission_date: date | None
+    leaving_date: date | None
+    present: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    row: int
+    upn: str
+    group: str
+    teacher: str
+
+
+@dataclass
+class ParseResult:
+    kind: Literal["pupils", "classes"]
+    rows: list[PupilRow] | list[ClassRow]
+    errors: list[Problem]  # rows that cannot be used; they are not in ``rows``
+    warnings: list[Problem]
+    columns: dict[str, str]  # our field name -> the header as found in the file
+    total_rows: int  # data rows read, not counting blank lines
+
+
+class ImportRefused(Exception):
+    """The whole file is refused; nothing is imported. str(exc) is the user-facing message."""
+
+
+def parse_mapping_args(items: Iterable[str]) -> dict[str, str]:
+    """Turn ``--map "UPN=Pupil Ref"`` arguments into {field name: header in the file}.
+
+    The left-hand side may be our field name ("date_of_birth") or any header we
+    recognise ("DOB", "Date of Birth"), in any case.
+    """
+    mapping: dict[str, str] = {}
+    for item in items:
+        key, equals, header = item.partition("=")
+        key, header = key.strip(), header.strip()
+        if not (equals and key and header):
+            raise ValueError(
+                f'--map "{item}" is not in the form "Our Column=Your Column", '
+                'for example --map "UPN=Pupil Ref".'
+            )
+        field = field_for_key(key)
+        if field is None:
+            raise ValueError(f'--map "{item}": {_unknown_field(key)}')
+        if field in mapping:
+            raise ValueError(
+                f"--map gives the {FIELDS[field].heading} column twice "
+                f'("{mapping[field]}" and "{header}"); give it once.'
+            )
+        mapping[field] = header
+    return mapping
+
+
+def parse_export(
+    data: bytes,
+    filename: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    max_bytes: int = 50 * MEGABYTE,
+) -> ParseResult:
+    """Parse an MIS export. The format is found from the content; ``filename`` only words messages.
+
+    Raises ``ImportRefused`` when the file cannot be used at all; any other
+    problem is a row-level error or warning in the result.
+    """
+    fields = _resolve_mapping(mapping or {})
+    if len(data) > max_bytes:
+        raise ImportRefused(
+            f"The file is {_megabytes(len(data), up=True)} MB; the largest file sendreg "
+            f"accepts is {_megabytes(max_bytes)} MB. Export fewer columns or fewer pupils."
+        )
+    if not data.removeprefix(_UTF8_BOM).strip():
+        raise ImportRefused("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        rows = _xlsx_rows(data, filename, max_bytes)
+        from_csv = False
+    else:
+        _refuse_other_formats(data, filename)
+        rows = _csv_rows(_decode(data, filename), fields)
+        from_csv = True
+    try:
+        return _parse_rows(rows, fields, from_csv=from_csv)
+    finally:
+        rows.close()
+
+
+# Detecting and reading the file ---------------------------------------------
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_NOT_SPREADSHEET = "export the pupil data from your MIS as a CSV or .xlsx file and import that"
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"{\\rtf", "a rich text (RTF) document"),
+)
+
+
+def _megabytes(size: int, *, up: bool = False) -> str:
+    value = size / MEGABYTE
+    if value < 0.1:  # only ever a limit set in a test
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    # Round a file's size up so that a file just over the limit never reads as equal to it.
+    value = math.ceil(value * 10) / 10 if up else round(value, 1)
+    return f"{value:g}"
+
+
+def _named(filename: str) -> str:
+    """' (although its name ends .xlsx)' when the name suggests a spreadsheet."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix in {"csv", "xlsx", "xls", "txt", "tsv"}:
+        return f" (although its name ends .{suffix})"
+    return ""
+
+
+def _refuse_other_formats(data: bytes, filename: str) -> None:
+    """Refuse, by content, every format that is not CSV text."""
+    if data.startswith(_OLE2):
+        raise ImportRefused(
+            "The file is password-protected or in the old .xls format: "
+            "save it as an unprotected .xlsx or CSV file and import that."
+        )
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise ImportRefused(
+                f"The file is {kind}{_named(filename)}, not a spreadsheet: {_NOT_SPREADSHEET}."
+            )
+    start = data[:4096].lstrip(_UTF8_BOM).lstrip().lower()
+    if start.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:
+            raise ImportRefused(
+                "The file is an Excel 2003 XML spreadsheet, which sendreg cannot read: "
+                "open it in Excel and save it as an .xlsx or CSV file."
+            )
+        if b"<ctfile" in start:
+            raise ImportRefused(
+                "The file is a Common Transfer File (CTF), not an MIS export: "
+                "import it with `sendreg ctf import`."
+            )
+        if b"<html" in start or b"<!doctype html" in start or b"<table" in start:
+            kind = "a web page (HTML)"
+        else:
+            kind = "an XML or HTML document"
+        raise ImportRefused(
+            f"The file is {kind}{_named(filename)}, not a spreadsheet: open it in Excel and "
+            "save it as an .xlsx or CSV file, or export it from your MIS as CSV."
+        )
+
+
+def _decode(data: bytes, filename: str) -> str:
+    """UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
+    binary = ImportRefused(
+        f"The file is not a spreadsheet{_named(filename)}: it contains binary data. "
+        "Export the pupil data from your MIS as a CSV or .xlsx file and import that."
+    )
+    if data.startswith(_UTF16_BOMS):
+        # Excel's "Unicode Text" export: UTF-16, tab-separated.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise binary from None
+    elif b"\x00" in data:
+        raise binary
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.removeprefix(_UTF8_BOM).decode("cp1252")
+            except UnicodeDecodeError:
+                raise binary from None
+    if "\x00" in text:
+        raise binary
+    # Some tools write the byte order mark twice; a second one would spoil the first header.
+    return text.lstrip("\ufeff")
+
+
+def _choose_delimiter(text: str, fields: Mapping[str, str]) -> str:
+    """The delimiter that splits the top of the file into the most recognised headers.
+
+    csv.Sniffer guesses from character frequencies and is often wrong on
+    exports with commas in names; recognised headers are a much stronger signal.
+    Ties (including a file whose headers we do not know) go to the delimiter
+    that gives the first line the most columns, then to the comma.
+    """
+    sample = text[:_SNIFF_CHARS]
+    best: tuple[int, int, int] = (-1, -1, 0)
+    chosen = ","
+    for order, delimiter in enumerate(_DELIMITERS):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        recognised, width = 0, 0
+        try:
+            for cells in itertools.islice(reader, HEADER_SEARCH_ROWS):
+                recognised = max(recognised, recognised_count(cells, fields))
+                if not width and any(cell.strip() for cell in cells):
+                    width = len(cells)
+        except csv.Error:
+            continue
+        score = (recognised, width, -order)
+        if score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def _csv_rows(text: str, fields: Mapping[str, str]) -> Generator[Sequence[object], None, None]:
+    """Every record of a CSV file, blank ones included so that row numbers match Excel's."""
+    delimiter = _choose_delimiter(text, fields)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            reason = "a value is far too long; check for a quotation mark that is never closed"
+        else:
+            reason = str(exc)
+        raise ImportRefused(
+            f"The file could not be read as CSV near line {reader.line_num}: {reason}."
+        ) from None
+
+
+def _xlsx_rows(
+    data: bytes, filename: str, max_bytes: int
+) -> Generator[Sequence[object], None, None]:
+    """The rows of the first worksheet, read lazily; openpyxl's own warnings are silenced.
+
+    openpyxl warns about parts of a workbook it does not need for values
+    (styles, data validation, drawings). Those are not the school's problem,
+    and the test suite treats warnings as errors.
+    """
+    _check_zip(data, filename, max_bytes)
+    damaged = ImportRefused(
+        "The .xlsx file could not be read; it may be damaged. Open it in Excel, save it "
+        "again (or save it as CSV) and import that."
+    )
+    workbook = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+                sheet = workbook.worksheets[0]
+                # Some exporters write a wrong sheet size (often "A1"); reading
+                # without it makes openpyxl take each row's real width.
+                sheet.reset_dimensions()
+                values = sheet.iter_rows(values_only=True)
+            except Exception as exc:  # openpyxl raises many kinds on a damaged file
+                raise damaged from exc
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    row = next(values)
+                except StopIteration:
+                    return
+                except Exception as exc:
+                    raise damaged from exc
+            yield row
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _check_zip(data: bytes, filename: str, max_bytes: int) -> None:
+    """Refuse zips that are not Excel workbooks, naming what they are instead."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as file:
+                    mimetype = file.read(100)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ImportRefused(
+            "The file looks like an .xlsx workbook but is damaged (it is not a complete zip "
+            "file). Export it again, or open it in Excel and save it again."
+        ) from None
+    except Exception:  # zipfile raises many kinds on hostile input (e.g. NotImplementedError)
+        raise ImportRefused(
+            "The file is a zip archive that could not be opened, not a spreadsheet: "
+            f"{_NOT_SPREADSHEET}."
+        ) from None
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            kind = "an Excel binary workbook (.xlsb)"
+        elif b"opendocument.spreadsheet" in mimetype:
+            kind = "an OpenDocument spreadsheet (.ods)"
+        elif "word/document.xml" in names:
+            kind = "a Word document"
+        elif "ppt/presentation.xml" in names:
+            kind = "a PowerPoint presentation"
+        else:
+            kind = "a zip archive"
+        raise ImportRefused(
+            f"The file is {kind}{_named(filename)}, which sendreg cannot read: "
+            "save it as an .xlsx or CSV file and import that."
+        )
+    if sum(entry.file_size for entry in entries) > MAX_UNZIP_RATIO * max_bytes:
+        raise ImportRefused(
+            "The .xlsx file unpacks to far more data than a pupil list needs; "
+            "save it as CSV and import that."
+        )
+
+
+# From rows to typed rows ----------------------------------------------------
+
+
+def _resolve_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
+    resolved: dict[str, str] = {}
+    for key, header in mapping.items():
+        field = field_for_key(key)
+        if field is None:
+            raise ImportRefused(f"--map {key}: {_unknown_field(key)}")
+        resolved[field] = header
+    return resolved
+
+
+def _unknown_field(key: str) -> str:
+    known = ", ".join(f.heading for f in (*PUPIL_FIELDS, *CLASS_FIELDS[1:]))
+    return f'"{key}" is not a column sendreg reads. The columns it reads are: {known}.'
+
+
+def _is_blank(cells: Sequence[object]) -> bool:
+    for cell in cells:
+        if cell is not None and (cell.strip() if type(cell) is str else cell != ""):
+            return False
+    return True
+
+
+def _find_header(
+    rows: Iterator[Sequence[object]], fields: Mapping[str, str]
+) -> tuple[int, list[str]]:
+    """The header row's number and cells; ``rows`` is left at the first row under it.
+
+    The header is the first of the top non-blank rows with a UPN column, which
+    skips the title rows Arbor and SIMS reports put above their tables.
+    """
+    tops: list[list[str]] = []
+    for number, cells in enumerate(rows, start=1):
+        if _is_blank(cells):
+            continue
+        texts = [cell_text(cell) for cell in cells]
+        if any(is_upn_header(text, fields) for text in texts):
+            return number, texts
+        tops.append(texts)
+        if len(tops) >= HEADER_SEARCH_ROWS:
+            break
+    if not tops:
+        raise ImportRefused("The file is empty.")
+    # Report the row that looks most like a header, so the message lists real column names.
+    likely = max(tops, key=lambda texts: (recognised_count(texts, fields), sum(map(bool, texts))))
+    raise ImportRefused(_layout_problem(likely, match_headers(likely, fields)))
+
+
+def _layout_problem(header: list[str], layout: Layout) -> str:
+    """Why a header row cannot be used: a --map column not found, or required columns missing."""
+    found = [text for text in header if text]
+    shown = ", ".join(f'"{text}"' for text in found[:_LIST_LIMIT]) or "none"
+    if len(found) > _LIST_LIMIT:
+        shown += f" and {len(found) - _LIST_LIMIT} more"
+    if layout.missing_mapped:
+        field, wanted = layout.missing_mapped[0]
+        return (
+            f'--map says the {FIELDS[field].heading} column is "{wanted}", but the file has '
+            f"no column of that name. Columns found: {shown}."
+        )
+    missing = [FIELDS[f].heading for f in REQUIRED_PUPIL_FIELDS if f not in layout.index]
+    if not missing:
+        return (
+            "The file's column headings were not found in its first "
+            f"{HEADER_SEARCH_ROWS} rows; remove the title rows above them."
+        )
+    message = (
+        f"The file does not have the columns sendreg needs. Missing: {', '.join(missing)}. "
+        f"Columns found: {shown}. If one of these holds the same information under another "
+        f'name, say which with --map, for example --map "{missing[0]}=Your Column".'
+    )
+    if "group" in layout.index or "teacher" in layout.index:
+        message += " A class list needs the columns UPN, Class and Teacher."
+    return message
+
+
+def _parse_rows(
+    rows: Iterator[Sequence[object]], fields: Mapping[str, str], *, from_csv: bool
+) -> ParseResult:
+    header_row, header = _find_header(rows, fields)
+    layout = match_headers(header, fields)
+    if layout.missing_mapped:
+        raise ImportRefused(_layout_problem(header, layout))
+    is_classes = (
+        "group" in layout.index
+        and "teacher" in layout.index
+        and not PERSONAL_FIELDS & layout.index.keys()
+    )
+    kind: Literal["pupils", "classes"] = "classes" if is_classes else "pupils"
+    wanted = CLASS_FIELDS if is_classes else PUPIL_FIELDS
+    index = {f.name: layout.index[f.name] for f in wanted if f.name in layout.index}
+    if not is_classes and not set(REQUIRED_PUPIL_FIELDS) <= index.keys():
+        raise ImportRefused(_layout_problem(header, layout))
+
+    header_warnings: list[Problem] = [
+        Problem(
+            header_row,
+            field,
+            f'The columns "{used}" and "{ignored}" both look like the {FIELDS[field].heading} '
+            f'column; "{used}" was used and "{ignored}" was ignored.',
+        )
+        for field, used, ignored in layout.ignored_duplicates
+        if field in index
+    ]
+    builder = _RowBuilder(
+        kind=kind,
+        index=index,
+        header_width=len(header) if from_csv else None,
+        header_warnings=header_warnings,
+    )
+    for number, cells in enumerate(rows, start=header_row + 1):
+        builder.add(number, cells)
+    if builder.total_rows == 0:
+        raise ImportRefused("The file is empty: it has column headings but no rows under them.")
+    return ParseResult(
+        kind=kind,
+        rows=builder.rows,
+        errors=builder.errors,
+        warnings=builder.warnings,
+        columns={field: layout.headers[field] for field in index},
+        total_rows=builder.total_rows,
+    )
+
+
+#: What a pupil row holds for a column the file does not have.
+_PUPIL_DEFAULTS: dict[str, Any] = {
+    "preferred_forename": "",
+    "date_of_birth": None,
+    "gender": "",
+    "year_group": None,
+    "reg_group": "",
+    "sen_status": "",
+    "need_1": "",
+    "need_2": "",
+    "eal": None,
+    "fsm": None,
+    "pupil_premium": None,
+    "looked_after": None,
+    "attendance": None,
+    "admission_date": None,
+    "leaving_date": None,
+}
+_CLASS_DEFAULTS: dict[str, Any] = {"teacher": ""}
+
+
+class _RowBuilder:
+    """Turns data rows into PupilRow or ClassRow, collecting problems on the way.
+
+    Each column's reader is looked up once per file, so a row costs one short
+    loop of reader calls, and the readers memoise the values an export repeats.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: Literal["pupils", "classes"],
+        index: dict[str, int],
+        header_width: int | None,
+        header_warnings: list[Problem],
+    ) -> None:
+        self.kind = kind
+        self.upn_index = index["upn"]
+        self.plan: list[tuple[str, int, Reader, bool]] = [
+            (field, column, *READERS[field]) for field, column in index.items() if field != "upn"
+        ]
+        # Short rows (trailing empty cells left off) are padded to this length.
+        self.row_length = max(index.values()) + 1
+        # Only a CSV row can spill past its header, when a comma in a value is not quoted.
+        self.header_width = header_width
+        self.defaults = dict(_CLASS_DEFAULTS if kind == "classes" else _PUPIL_DEFAULTS)
+        present = set(index)
+        if "need_1" in index or "need_2" in index:
+            present.add("needs")
+        self.present = frozenset(present)
+        self.rows: list[Any] = []
+        self.errors: list[Problem] = []
+        self.warnings = header_warnings
+        self.total_rows = 0
+        self.first_seen: dict[Any, int] = {}
+
+    def add(self, number: int, cells: Sequence[object]) -> None:
+        if _is_blank(cells):
+            return
+        self.total_rows += 1
+        length = len(cells)
+        if length < self.row_length:
+            cells = [*cells, *([None] * (self.row_length - length))]
+        errors: list[Problem] = []
+        upn = normalise_upn(cell_text(cells[self.upn_index]))
+        try:
+            validate_upn(upn)
+        except ValidationError as exc:
+            errors.append(Problem(number, "upn", exc.messages[0]))
+            upn = ""
+        except ValueError:
+            # validate_upn trusts str.isdigit(), which is also true of digits such as "²"
+            # that int() cannot read; such a UPN is simply made of the wrong characters.
+            errors.append(Problem(number, "upn", UPN_BAD_CHARACTERS.format(upn=upn)))
+            upn = ""
+        if self.header_width is not None and length > self.header_width:
+            self._check_spill(number, upn, cells, self.header_width)
+        values = self.defaults.copy()
+        for field, column, read, fatal in self.plan:
+            value, problem = read(cells[column])
+            values[field] = value
+            if problem is not None:
+                (errors if fatal else self.warnings).append(Problem(number, field, problem, upn))
+        if self.kind == "classes":
+            self._add_class(number, upn, values, errors)
+        else:
+            self._add_pupil(number, upn, values, errors)
+
+    def _check_spill(self, number: int, upn: str, cells: Sequence[object], width: int) -> None:
+        if not _is_blank(cells[width:]):
+            message = (
+                f"This row has {len(cells)} values but the header has {width} columns, so "
+                "the values past the last column were ignored. A value with a comma in it "
+                "needs quotation marks around it."
+            )
+            self.warnings.append(Problem(number, "", message, upn))
+
+    def _add_pupil(
+        self, number: int, upn: str, values: dict[str, Any], errors: list[Problem]
+    ) -> None:
+        if upn:
+            first = self.first_seen.setdefault(upn, number)
+            if first != number:
+                message = (
+                    f"The UPN {upn} is also on row {first}; a pupil may appear only once, "
+                    "so this row was skipped."
+                )
+                errors.append(Problem(number, "upn", message, upn))
+        needs = self._needs(number, upn, values.pop("need_1"), values.pop("need_2"))
+        if errors:
+            self.errors.extend(errors)
+            return
+        self.rows.append(PupilRow(row=number, upn=upn, needs=needs, present=self.present, **values))
+
+    def _needs(self, number: int, upn: str, first: str, second: str) -> tuple[str, ...]:
+        if not second:
+            return (first,) if first else ()
+        if not first:
+            message = (
+                f"A secondary need ({second}) is given without a primary need; "
+                "it was recorded as the primary need."
+            )
+            self.warnings.append(Problem(number, "need_2", message, upn))
+            return (second,)
+        if first == second:
+            message = (
+                f"The secondary need is the same as the primary need ({first}); "
+                "it was recorded once."
+            )
+            self.warnings.append(Problem(number, "need_2", message, upn))
+            return (first,)
+        return (first, second)
+
+    def _add_class(
+        self, number: int, upn: str, values: dict[str, Any], errors: list[Problem]
+    ) -> None:
+        group, teacher = values["group"], values["teacher"]
+        if errors:
+            self.errors.extend(errors)
+            return
+        if not teacher:
+            message = f"No teacher is given for {upn} in {group}."
+            self.warnings.append(Problem(number, "teacher", message, upn))
+        first = self.first_seen.setdefault((upn, group, teacher), number)
+        if first != number:
+            message = f"This row repeats row {first}; it was read once."
+            self.warnings.append(Problem(number, "", message, upn))
+            return
+        self.rows.append(ClassRow(row=number, upn=upn, group=group, teacher=teacher))
