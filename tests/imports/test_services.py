@@ -194,15 +194,20 @@ def test_bad_rows_are_skipped_and_the_rest_imported(school, office):
 
 def test_whole_roll_lists_possible_leavers_and_marks_only_those_chosen(school, office):
     extra = Pupil.objects.create(
-        school=school, upn="D801200024999", legal_surname="Gone", legal_forename="Gabe",
+        school=school,
+        upn="D801200024999",
+        legal_surname="Gone",
+        legal_forename="Gabe",
         date_of_birth=dt.date(2012, 1, 1),
-    )  # fmt: skip
-    plan = import_plan(school=school, data=SIMS.read_bytes(), filename="s.csv",
-                       whole_roll=True, today=TODAY)  # fmt: skip
+    )
+    plan = import_plan(
+        school=school, data=SIMS.read_bytes(), filename="s.csv", whole_roll=True, today=TODAY
+    )
     assert [leaver.upn for leaver in plan.possible_leavers] == ["D801200024999"]
 
-    plan, run = _import(school, by=office, whole_roll=True, leavers=[extra.pk],
-                        left_on=dt.date(2025, 10, 31))  # fmt: skip
+    plan, run = _import(
+        school, by=office, whole_roll=True, leavers=[extra.pk], left_on=dt.date(2025, 10, 31)
+    )
 
     extra.refresh_from_db()
     assert extra.leaving_date == dt.date(2025, 10, 31)
@@ -214,9 +219,12 @@ def test_whole_roll_lists_possible_leavers_and_marks_only_those_chosen(school, o
 def test_whole_roll_is_detected_from_the_size_of_the_file(school, office):
     _import(school, by=office)
     Pupil.objects.create(
-        school=school, upn="D801200024999", legal_surname="Gone", legal_forename="Gabe",
+        school=school,
+        upn="D801200024999",
+        legal_surname="Gone",
+        legal_forename="Gabe",
         date_of_birth=dt.date(2012, 1, 1),
-    )  # fmt: skip
+    )
     plan = import_plan(school=school, data=SIMS.read_bytes(), filename="s.csv", today=TODAY)
     assert plan.whole_roll
     assert [leaver.upn for leaver in plan.possible_leavers] == ["D801200024999"]
@@ -308,8 +316,15 @@ def test_register_changes_by_the_senco_stand_against_the_mis(school, office, sen
 def test_cli_import_json_shape_and_dry_run(school, capsys):
     assert cli.main(["import", str(SIMS), "--school", school.urn, "--dry-run", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert {"created", "updated", "unchanged", "errors", "warnings", "discrepancies",
-            "possible_leavers"} <= set(out)  # fmt: skip
+    assert {
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "warnings",
+        "discrepancies",
+        "possible_leavers",
+    } <= set(out)
     assert (out["created"], out["applied"]) == (20, False)
     assert not Pupil.objects.exists()
 
@@ -327,8 +342,9 @@ def test_cli_refuses_an_unrecognised_layout_with_the_columns_found(school, tmp_p
     err = capsys.readouterr().err
     assert "UPN" in err and "Pupil Ref" in err
 
-    assert cli.main(["import", str(path), "--map", "UPN=Pupil Ref", "--map", "Surname=Family Name",
-                     "--map", "Forename=Given Name", "--map", "DOB=Born", "--json"]) == 0  # fmt: skip
+    maps = ["UPN=Pupil Ref", "Surname=Family Name", "Forename=Given Name", "DOB=Born"]
+    args = [arg for m in maps for arg in ("--map", m)]
+    assert cli.main(["import", str(path), *args, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["errors"][0]["field"] == "upn"  # "X" is not a UPN, but the layout is understood
 
