@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.pupils.models import Pupil
+from sendreg.register.models import PupilNeed, SenEpisode
 from sendreg.register.services import sen_record_set
 from tests.factories import (
     MembershipFactory,
@@ -19,6 +23,10 @@ from tests.factories import (
     TeachingGroupFactory,
     UserFactory,
 )
+
+# No example database in the working tree, and no deadline: a loaded CI machine is not a bug.
+hypothesis_settings.register_profile("sendreg", database=None, deadline=None)
+hypothesis_settings.load_profile("sendreg")
 
 #: A school day well clear of any census, for tests that pin "today".
 TODAY = dt.date(2025, 11, 12)
@@ -122,4 +130,42 @@ def put_on_register(
     )
 
 
-__all__ = ["Membership", "put_on_register", "TODAY"]
+#: Noon on TODAY in the school's time zone, for ``time_machine``.
+TODAY_NOON = dt.datetime.combine(TODAY, dt.time(12, 0), tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture
+def on_today(time_machine: Any) -> dt.date:
+    """Pin the clock to noon on TODAY, so that views and services see TODAY as today."""
+    time_machine.move_to(TODAY_NOON, tick=False)
+    return TODAY
+
+
+def register_in_bulk(
+    school: School,
+    count: int,
+    *,
+    status: str = "K",
+    needs: tuple[str, ...] = ("SEMH", "SLCN"),
+    since: dt.date = dt.date(2025, 9, 4),
+    **pupil_fields: Any,
+) -> list[Pupil]:
+    """``count`` pupils on the register, made in a handful of queries (no audit events).
+
+    For tests that need a full register rather than the service's behaviour.
+    """
+    pupils = Pupil.objects.bulk_create(
+        PupilFactory.build(school=school, **pupil_fields) for _ in range(count)
+    )
+    SenEpisode.objects.bulk_create(
+        SenEpisode(pupil=p, status=status, start=since, start_reason="Bulk") for p in pupils
+    )
+    PupilNeed.objects.bulk_create(
+        PupilNeed(pupil=p, code=code, rank=rank)
+        for p in pupils
+        for rank, code in enumerate(needs, 1)
+    )
+    return pupils
+
+
+__all__ = ["Membership", "put_on_register", "register_in_bulk", "TODAY", "TODAY_NOON"]

@@ -8,10 +8,10 @@ from django.shortcuts import render
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
-from sendreg.audit.selectors import events_for_school
+from sendreg.audit.selectors import events_as_read_by, events_for_school
 from sendreg.lib.htmx import page_or_fragment
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
@@ -40,6 +40,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         until=filters.get("until"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page.object_list = events_as_read_by(membership, page.object_list)
     query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
     context = {"form": form, "page": page, "query": query}
     return render(request, page_or_fragment(request, "audit/list.html", "results"), context)

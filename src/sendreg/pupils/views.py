@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.audit.selectors import events_for_pupil
+from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, redirect_after_post
@@ -55,7 +55,11 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": contacts,
         "open_monitoring": next((m for m in monitoring if m.ended_on is None), None),
         "past_monitoring": [m for m in monitoring if m.ended_on is not None],
-        "history": events_for_pupil(pupil) if membership.can(Permission.AUDIT_VIEW) else [],
+        "history": (
+            events_as_read_by(membership, events_for_pupil(pupil))
+            if membership.can(Permission.AUDIT_VIEW)
+            else []
+        ),
         "groups": list(pupil.teaching_groups.all()),
         "end_form": MonitoringEndForm(initial={"on": day}),
         "today": day,

@@ -38,7 +38,7 @@ class SenRecordForm(forms.Form):
     )
     effective = forms.DateField(
         label="Takes effect on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Up to the next census day; not before the last change.",
     )
     reason = forms.CharField(
@@ -85,12 +85,14 @@ class MonitoringStartForm(forms.Form):
         max_length=2000,
     )
     review_date = forms.DateField(
-        label="Review date", widget=forms.DateInput(attrs={"type": "date"})
+        label="Review date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
 class MonitoringEndForm(forms.Form):
-    on = forms.DateField(label="Ended on", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label="Ended on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(
         label="Reason", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
