@@ -16,7 +16,3 @@ from sendreg.settings import *  # noqa: E402,F403
 
 # Argon2 is slow on purpose; tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-# WhiteNoise warns (an error under filterwarnings) when STATIC_ROOT is missing;
-# the files themselves come from the finders.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

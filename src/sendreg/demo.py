@@ -192,7 +192,7 @@ def _pupils(school: School, count: int, today: dt.date, rng: random.Random) -> l
                 gender=Pupil.Gender.FEMALE if female else Pupil.Gender.MALE,
                 year_group=year,
                 reg_group=f"{year}{forms[(i // len(years)) % len(forms)]}",
-                admission_date=dt.date(academic_start - (year - 7), 9, 3),
+                admission_date=min(today, dt.date(academic_start - (year - 7), 9, 3)),
                 eal=rng.random() < 0.2,
                 fsm=rng.random() < 0.25,
                 looked_after=rng.random() < 0.012,

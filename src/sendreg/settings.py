@@ -146,6 +146,7 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served by WhiteNoise straight from the installed package, so
 # a newcomer never has to run collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -410,3 +410,15 @@ def test_access_log_is_append_only_too(pupil: Pupil, senco: User) -> None:
     with pytest.raises(AppendOnlyError):
         AccessEvent.objects.update(what="nothing")
     assert AccessEvent.objects.get().what == "record"
+
+
+def test_same_day_correction_that_undoes_a_change_reopens_the_earlier_episode(pupil, senco):
+    put_on_register(pupil, by=senco, status="K", on=TODAY - dt.timedelta(days=30))
+    put_on_register(pupil, by=senco, status="E", needs=("SEMH",), on=TODAY)
+
+    put_on_register(pupil, by=senco, status="K", needs=("SEMH",), on=TODAY)
+
+    episodes = list(pupil.sen_episodes.order_by("start"))
+    assert [(e.status, e.start, e.end) for e in episodes] == [
+        ("K", TODAY - dt.timedelta(days=30), None)
+    ]

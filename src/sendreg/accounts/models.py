@@ -3,9 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 
 from sendreg.accounts.permissions import Permission, Role, role_can
+
+URN_MESSAGE = "A URN is the school's 6-digit unique reference number, such as 100001."
+LAESTAB_MESSAGE = (
+    "A LAESTAB is 7 digits: the 3-digit local authority number and the 4-digit "
+    "establishment number, such as 8012000."
+)
 
 
 class School(models.Model):
@@ -18,8 +25,12 @@ class School(models.Model):
         SPECIAL = "SP", "Special"
         PUPIL_REFERRAL = "PR", "Pupil referral unit"
 
-    urn = models.CharField("URN", max_length=6, unique=True)
-    laestab = models.CharField("LAESTAB", max_length=7)
+    urn = models.CharField(
+        "URN", max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", URN_MESSAGE)]
+    )
+    laestab = models.CharField(
+        "LAESTAB", max_length=7, validators=[RegexValidator(r"^\d{7}$", LAESTAB_MESSAGE)]
+    )
     name = models.CharField(max_length=200)
     phase = models.CharField(max_length=2, choices=Phase.choices, default=Phase.SECONDARY)
 

@@ -9,7 +9,7 @@ from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.selectors import events_as_read_by, events_for_school
-from sendreg.lib.htmx import page_or_fragment
+from sendreg.lib.htmx import page_or_fragment, query_without
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,6 +41,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     page.object_list = events_as_read_by(membership, page.object_list)
-    query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
+    query = query_without(request, "page")
     context = {"form": form, "page": page, "query": query}
     return render(request, page_or_fragment(request, "audit/list.html", "results"), context)

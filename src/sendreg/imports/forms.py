@@ -49,7 +49,7 @@ class ConfirmForm(forms.Form):
     left_on = forms.DateField(
         label="Leaving date for the pupils ticked",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     leavers = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
 

@@ -17,3 +17,11 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The request's query string, encoded, without ``names`` and empty values (for links)."""
+    query = request.GET.copy()
+    for name in [*names, *(k for k, v in query.items() if not v)]:
+        query.pop(name, None)
+    return query.urlencode()

@@ -77,6 +77,8 @@ def contact_save(*, contact: Contact, by: User) -> Contact:
     old, new = changed(before, _contact_snapshot(contact))
     if adding:
         old = {}
+    elif not new:
+        return contact
     audit_record(
         type=AuditEvent.Type.CONTACT_ADDED if adding else AuditEvent.Type.CONTACT_UPDATED,
         school_id=contact.pupil.school_id,

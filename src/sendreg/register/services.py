@@ -93,10 +93,16 @@ def sen_record_set(
 
     if status != before["status"]:
         if open_episode is not None and open_episode.start == effective:
-            # A same-day correction: the episode that starts today simply changes.
-            if status is None:
+            # A same-day correction: the episode that starts today simply changes. If
+            # that undoes the day's change, the episode before it carries on instead.
+            before_it = next((e for e in episodes if e.end == effective), None)
+            if status is None or (before_it is not None and before_it.status == status):
                 open_episode.delete()
-            else:
+            if before_it is not None and before_it.status == status:
+                before_it.end = None
+                before_it.end_reason = ""
+                before_it.save(update_fields=["end", "end_reason"])
+            elif status is not None:
                 open_episode.status = status
                 open_episode.start_reason = reason
                 open_episode.full_clean()

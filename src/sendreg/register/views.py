@@ -13,7 +13,7 @@ from sendreg import codes
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.dates import today
-from sendreg.lib.htmx import page_or_fragment, redirect_after_post
+from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.models import Pupil
@@ -93,7 +93,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
         "national": latest_national(),
         "suppress_small": False,
         "query": request.GET.urlencode(),
-        "export_query": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "export" and v),
+        "export_query": query_without(request, "export"),
     }
     return render(request, page_or_fragment(request, "register/list.html", "results"), context)
 
