@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "sendreg.pupils",
     "sendreg.register",
     "sendreg.imports",
+    "sendreg.registers",
+    "sendreg.documents",
 ]
 
 MIDDLEWARE = [

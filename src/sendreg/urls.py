@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from sendreg.accounts import views as accounts
 from sendreg.accounts.forms import EmailAuthenticationForm
@@ -43,6 +43,9 @@ urlpatterns = [
         name="contact_delete",
     ),
     path("audit/", audit.audit_list, name="audit"),
+    path("registers/", include("sendreg.registers.urls")),
+    path("documents/", include("sendreg.documents.urls")),
+    path("notifications/", include("sendreg.register.notification_urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

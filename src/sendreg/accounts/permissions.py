@@ -40,6 +40,9 @@ class Permission(StrEnum):
     #: Counts and percentages without pupil names.
     AGGREGATES_VIEW = "insight.aggregates"
     IMPORTS_RUN = "imports.run"
+    #: Keep the registers beside the SEN register: medical, EAL, looked-after,
+    #: cause for concern, exam access arrangements.
+    OTHER_REGISTERS_EDIT = "registers.edit"
 
 
 _SENCO = frozenset(Permission)
@@ -60,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AGGREGATES_VIEW,
             Permission.IMPORTS_RUN,
+            Permission.OTHER_REGISTERS_EDIT,
         }
     ),
     Role.HEAD: frozenset(
