@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from sendreg import codes
-from sendreg.accounts.models import User
+from sendreg.accounts.models import School, User
 from sendreg.codes import SenProvision
 from sendreg.pupils.models import Pupil
 from sendreg.register import rules
@@ -142,3 +143,85 @@ class MisSenRecord(models.Model):
 
     def __str__(self) -> str:
         return f"MIS: {self.status or 'no SEN status'} {' '.join(self.needs)}".strip()
+
+
+class ParentNotification(models.Model):
+    """A change to a pupil's place on the register that their parents must be told about.
+
+    Created by the register service with the change itself; done when the SENCO
+    records how and when the parents were told.
+    """
+
+    class Method(models.TextChoices):
+        LETTER = "letter", "Letter"
+        EMAIL = "email", "Email"
+        MEETING = "meeting", "Meeting"
+        PHONE = "phone", "Phone call"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(
+        max_length=10, choices=[(k.value, k.label) for k in rules.NotificationKind]
+    )
+    from_status = models.CharField(max_length=1, blank=True)
+    to_status = models.CharField(max_length=1, blank=True)
+    effective = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    sent_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_on = models.DateField(null=True, blank=True)
+    acknowledgement_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(sent_on__isnull=True) & Q(method=""))
+                | (Q(sent_on__isnull=False) & ~Q(method="")),
+                name="notification_sent_has_date_and_method",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True) | Q(sent_on__isnull=False),
+                name="notification_acknowledged_after_sent",
+            ),
+        ]
+        indexes = [models.Index(fields=["pupil", "sent_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.effective}"
+
+
+class CensusCheckRun(models.Model):
+    """One run of the census check, kept so that the calendar can say whether the last passed.
+
+    Only the counts are kept, not the findings: they change as soon as the data does,
+    and the check can always be run again.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="census_checks")
+    census_date = models.DateField()
+    run_at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: Who ran it, kept as words too: the command line has no user, and users can be removed.
+    by_label = models.CharField(max_length=300)
+    errors = models.PositiveIntegerField(default=0)
+    queries = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    passed = models.BooleanField()
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+        constraints = [
+            # A run passes exactly when it found no errors: queries and warnings do not fail it.
+            models.CheckConstraint(
+                condition=Q(passed=True, errors=0) | Q(passed=False, errors__gt=0),
+                name="census_check_passed_means_no_errors",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "census_date", "-run_at"])]
+
+    def __str__(self) -> str:
+        verdict = "passed" if self.passed else f"{self.errors} errors"
+        return f"Census check for {self.census_date}: {verdict}"

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
 from sendreg import codes
 from sendreg.codes import NSA, SenProvision
+from sendreg.pupils.rules import _CHECK_LETTERS as UPN_LETTERS
+from sendreg.pupils.rules import UPN_LENGTH, upn_check_letter
 
 NEED_CODE_UNKNOWN = "{code!r} is not a need type. The need types are: {valid}."
 NSA_REQUIRES_SEN_SUPPORT = (
@@ -100,6 +103,65 @@ def validate_change_date(
         raise ValidationError(STATUS_START_TOO_LATE.format(start=start, census=next_census))
     if latest_change is not None and start < latest_change:
         raise ValidationError(STATUS_START_BEFORE_HISTORY.format(start=start, latest=latest_change))
+
+
+# --- Telling parents ------------------------------------------------------------
+
+
+class NotificationKind(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+    @property
+    def label(self) -> str:
+        return {
+            NotificationKind.ADDED: "Added to the SEN register",
+            NotificationKind.REMOVED: "Removed from the SEN register",
+            NotificationKind.CHANGED: "SEN status changed",
+        }[self]
+
+
+NOTIFICATION_SENT_NEEDS_DATE_AND_METHOD = (
+    "Say both the date the parents were told and how (letter, email, meeting or phone call)."
+)
+NOTIFICATION_SENT_BEFORE_CHANGE = (
+    "The parents cannot have been told on {sent:%d/%m/%Y}, before the change was recorded "
+    "({made:%d/%m/%Y})."
+)
+NOTIFICATION_ACK_BEFORE_SENT = "An acknowledgement cannot come before the parents were told."
+
+
+def notification_kind(before: str | None, after: str | None) -> NotificationKind | None:
+    """Which change of status parents must be formally told about, if any.
+
+    Parents are told when their child is added to the register, removed from it,
+    or moves between SEN support (K) and an EHC plan (E). A change of need alone
+    is discussed at review, not notified.
+    """
+    if before == after:
+        return None
+    if before is None:
+        return NotificationKind.ADDED
+    if after is None:
+        return NotificationKind.REMOVED
+    return NotificationKind.CHANGED
+
+
+def validate_notification_sent(
+    *, sent_on: dt.date | None, method: str, change_made: dt.date
+) -> None:
+    if sent_on is None or not method:
+        raise ValidationError(NOTIFICATION_SENT_NEEDS_DATE_AND_METHOD)
+    if sent_on < change_made:
+        raise ValidationError(
+            NOTIFICATION_SENT_BEFORE_CHANGE.format(sent=sent_on, made=change_made)
+        )
+
+
+def validate_acknowledgement(*, acknowledged_on: dt.date, sent_on: dt.date | None) -> None:
+    if sent_on is None or acknowledged_on < sent_on:
+        raise ValidationError(NOTIFICATION_ACK_BEFORE_SENT)
 
 
 # --- Census dates -----------------------------------------------------------------
@@ -213,3 +275,405 @@ def census_status(episodes: Iterable[Episode], *, census: dt.date, previous: dt.
     if ended and previous < max(e.end for e in ended if e.end) <= census:
         return SenProvision.NO_SEN
     return None
+
+
+# --- The census check -------------------------------------------------------------
+#
+# Each function below is one check the school census makes, run on the values the MIS
+# will return. It takes values and returns the problems it finds: a rule key and the
+# values its message needs. What a key means (its census code, severity, message and
+# what to do) is data, in sendreg/data/census_rules.json, so that a new year's
+# numbering or wording is not a code change.
+
+RULE_S_DISCONTINUED = "s_discontinued"
+RULE_PROVISION_INVALID = "provision_invalid"
+RULE_PROVISION_MISSING = "provision_missing"
+RULE_NEEDS_WITHOUT_PROVISION = "needs_without_provision"
+RULE_SINGLE_NEED_NOT_PRIMARY = "single_need_not_primary"
+RULE_NEED_RANK_SHARED = "need_rank_shared"
+RULE_TOO_MANY_NEEDS = "too_many_needs"
+RULE_NEED_TYPE_MISSING = "need_type_missing"
+RULE_NEED_TYPE_INVALID = "need_type_invalid"
+RULE_NSA_WITHOUT_SUPPORT = "nsa_without_support"
+RULE_TOP_UP_WITHOUT_PLAN = "top_up_without_plan"
+RULE_EHC_SHARE_HIGH = "ehc_share_high"
+RULE_NO_SEN = "no_sen"
+RULE_SUPPORT_SHARE_HIGH = "support_share_high"
+RULE_UPN_MISSING = "upn_missing"
+RULE_UPN_CHECK_LETTER = "upn_check_letter"
+RULE_UPN_DUPLICATE = "upn_duplicate"
+RULE_UPN_LA_CODE = "upn_la_code"
+RULE_UPN_NOT_NUMERIC = "upn_not_numeric"
+RULE_UPN_CHARACTER_13 = "upn_character_13"
+RULE_N_ENTRY_DUE = "n_entry_due"
+RULE_N_ENTRY_STALE = "n_entry_stale"
+RULE_N_ENTRY_NEVER_ON = "n_entry_never_on"
+RULE_MIS_STATUS_DIFFERS = "mis_status_differs"
+RULE_MIS_NEEDS_DIFFER = "mis_needs_differ"
+RULE_MIS_VALUES_MISSING = "mis_values_missing"
+RULE_MIS_NOT_IMPORTED = "mis_not_imported"
+
+FIELD_UPN = "upn"
+FIELD_PROVISION = "sen_provision"
+FIELD_NEEDS = "sen_needs"
+FIELD_TOP_UP = "top_up_funding"
+FIELD_ROLL = "roll"
+
+#: The provision codes a census return can hold, S included so that rule 2115 can name it.
+_CENSUS_PROVISIONS = frozenset({*(p.value for p in SenProvision), codes.DISCONTINUED_STATEMENT})
+#: Provisions that need a need type: S is a statement, to be recoded E, so it counts as E.
+_NEEDS_A_TYPE = frozenset({*(p.value for p in codes.ON_REGISTER), codes.DISCONTINUED_STATEMENT})
+_WITH_A_PLAN = frozenset({SenProvision.EHC_PLAN.value, codes.DISCONTINUED_STATEMENT})
+
+
+class Severity(StrEnum):
+    #: The census return will fail validation until it is put right.
+    ERROR = "error"
+    #: The return goes through, but the LA or DfE will ask the school to explain.
+    QUERY = "query"
+    #: Not a census rule: something the SENCO should tidy up.
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def order(self) -> int:
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class CensusProblem:
+    """One rule broken: the rule's key, the field it is about and the values for its message."""
+
+    rule: str
+    field: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+#: A need type with its census rank (1 is the primary need).
+RankedNeed = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class CensusValues:
+    """What the MIS will return for one pupil: the provision exactly as the MIS holds it
+    (possibly blank or not a code at all), the ranked needs and the top-up indicator."""
+
+    provision: str
+    needs: tuple[RankedNeed, ...] = ()
+    top_up_funding: bool = False
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [code for code, _ in sorted(self.needs, key=lambda need: need[1])]
+
+
+def _needs_text(values: CensusValues) -> str:
+    return " ".join(values.need_codes)
+
+
+def check_statement(values: CensusValues) -> list[CensusProblem]:
+    """2115: S (statement) is discontinued; the pupil must be recoded E."""
+    if values.provision == codes.DISCONTINUED_STATEMENT:
+        return [
+            CensusProblem(RULE_S_DISCONTINUED, FIELD_PROVISION, {"provision": values.provision})
+        ]
+    return []
+
+
+def check_provision_valid(values: CensusValues) -> list[CensusProblem]:
+    """2120: the provision is a census code, and present where the MIS has need types.
+
+    A blank provision with no needs is a pupil with no SEN, whom the MIS returns as N.
+    """
+    if values.provision and values.provision not in _CENSUS_PROVISIONS:
+        return [
+            CensusProblem(RULE_PROVISION_INVALID, FIELD_PROVISION, {"provision": values.provision})
+        ]
+    if not values.provision and values.needs:
+        return [
+            CensusProblem(RULE_PROVISION_MISSING, FIELD_PROVISION, {"needs": _needs_text(values)})
+        ]
+    return []
+
+
+def check_needs_without_provision(values: CensusValues) -> list[CensusProblem]:
+    """2125: no need types where the provision is N (a blank provision is rule 2120's)."""
+    if values.provision == SenProvision.NO_SEN and values.needs:
+        return [
+            CensusProblem(
+                RULE_NEEDS_WITHOUT_PROVISION,
+                FIELD_NEEDS,
+                {"provision": values.provision, "needs": _needs_text(values)},
+            )
+        ]
+    return []
+
+
+def check_single_need_primary(values: CensusValues) -> list[CensusProblem]:
+    """2160: a pupil with one need type has it as the primary need (rank 1)."""
+    if len(values.needs) == 1 and values.needs[0][1] != 1:
+        code, rank = values.needs[0]
+        return [
+            CensusProblem(RULE_SINGLE_NEED_NOT_PRIMARY, FIELD_NEEDS, {"code": code, "rank": rank})
+        ]
+    return []
+
+
+def check_need_ranks_unique(values: CensusValues) -> list[CensusProblem]:
+    """2165: no two need types share a rank (one problem for each shared rank)."""
+    by_rank: dict[int, list[str]] = {}
+    for code, rank in values.needs:
+        by_rank.setdefault(rank, []).append(code)
+    return [
+        CensusProblem(
+            RULE_NEED_RANK_SHARED, FIELD_NEEDS, {"rank": rank, "codes": " and ".join(shared)}
+        )
+        for rank, shared in sorted(by_rank.items())
+        if len(shared) > 1
+    ]
+
+
+def check_at_most_two_needs(values: CensusValues) -> list[CensusProblem]:
+    """2166: at most two need types go into the census."""
+    if len(values.needs) > codes.CENSUS_NEED_RANKS:
+        return [
+            CensusProblem(
+                RULE_TOO_MANY_NEEDS,
+                FIELD_NEEDS,
+                {"count": len(values.needs), "needs": _needs_text(values)},
+            )
+        ]
+    return []
+
+
+def check_need_type_valid(values: CensusValues) -> list[CensusProblem]:
+    """2170: a pupil with provision E or K (or S, which is to become E) has a valid need type.
+
+    Every code that is not a census need type is named; with other provisions, need
+    types are rule 2120's and 2125's business.
+    """
+    if values.provision not in _NEEDS_A_TYPE:
+        return []
+    if not values.needs:
+        return [CensusProblem(RULE_NEED_TYPE_MISSING, FIELD_NEEDS, {"provision": values.provision})]
+    valid = codes.need_codes()
+    return [
+        CensusProblem(
+            RULE_NEED_TYPE_INVALID, FIELD_NEEDS, {"code": code, "provision": values.provision}
+        )
+        for code in values.need_codes
+        if code not in valid
+    ]
+
+
+def check_nsa_with_support(values: CensusValues) -> list[CensusProblem]:
+    """2175: NSA only with SEN support (K). With N or no provision, 2120 and 2125 apply."""
+    if NSA in values.need_codes and values.provision in _WITH_A_PLAN:
+        return [
+            CensusProblem(RULE_NSA_WITHOUT_SUPPORT, FIELD_NEEDS, {"provision": values.provision})
+        ]
+    return []
+
+
+def check_top_up_with_plan(values: CensusValues) -> list[CensusProblem]:
+    """Query 1990: top-up funding without an EHC plan (some LAs fund K pupils so and explain it)."""
+    if values.top_up_funding and values.provision not in _WITH_A_PLAN:
+        return [
+            CensusProblem(
+                RULE_TOP_UP_WITHOUT_PLAN, FIELD_TOP_UP, {"provision": values.provision or "blank"}
+            )
+        ]
+    return []
+
+
+#: The rules that look at one pupil's census values, in the order their findings are listed.
+PUPIL_CENSUS_RULES = (
+    check_statement,
+    check_provision_valid,
+    check_needs_without_provision,
+    check_single_need_primary,
+    check_need_ranks_unique,
+    check_at_most_two_needs,
+    check_need_type_valid,
+    check_nsa_with_support,
+    check_top_up_with_plan,
+)
+
+
+def percent_of(count: int, roll: int) -> Decimal:
+    """``count`` as a percentage of ``roll``, to one decimal place."""
+    if not roll:
+        return Decimal(0)
+    return (Decimal(100) * count / roll).quantize(Decimal("0.1"))
+
+
+def _share_above(rule: str, *, count: int, roll: int, threshold: Decimal) -> list[CensusProblem]:
+    # Compared exactly, not after rounding, so that 10.04% is above 10% and 10% is not.
+    if roll and Decimal(100) * count > threshold * roll:
+        values = {
+            "count": count,
+            "roll": roll,
+            "percent": percent_of(count, roll),
+            "threshold": threshold,
+        }
+        return [CensusProblem(rule, FIELD_ROLL, values)]
+    return []
+
+
+def check_ehc_share(*, ehc: int, roll: int, threshold: Decimal) -> list[CensusProblem]:
+    """Query 2190: more than ``threshold`` per cent of the pupils on roll have an EHC plan."""
+    return _share_above(RULE_EHC_SHARE_HIGH, count=ehc, roll=roll, threshold=threshold)
+
+
+def check_any_sen(*, on_register: int, roll: int) -> list[CensusProblem]:
+    """Query 2200: no pupil on roll has SEN provision E or K."""
+    if roll and not on_register:
+        return [CensusProblem(RULE_NO_SEN, FIELD_ROLL, {"roll": roll})]
+    return []
+
+
+def check_support_share(*, support: int, roll: int, threshold: Decimal) -> list[CensusProblem]:
+    """Query 2205: more than ``threshold`` per cent of the pupils on roll are on SEN support."""
+    return _share_above(RULE_SUPPORT_SHARE_HIGH, count=support, roll=roll, threshold=threshold)
+
+
+@dataclass(frozen=True)
+class LaCodes:
+    """The numbers a UPN's characters 2 to 4 may hold: the listed ones, or else any in a range."""
+
+    low: int = 201
+    high: int = 938
+    listed: frozenset[str] = frozenset()
+
+    def valid(self, la: str) -> bool:
+        if not (len(la) == 3 and la.isascii() and la.isdigit()):
+            return False
+        if self.listed:
+            return la in self.listed
+        return self.low <= int(la) <= self.high
+
+
+def _ascii_digits(text: str) -> bool:
+    # isdigit() alone accepts digits from other scripts, which are not UPN characters.
+    return text.isascii() and text.isdigit()
+
+
+def check_upn(upn: str, *, la_codes: LaCodes) -> list[CensusProblem]:
+    """UPN errors 1500 to 1550, except 1520 (duplicates, which need every UPN at once).
+
+    A UPN can break several at once (a bad LA number and a wrong check letter); each is
+    named. The check letter is only worked out when characters 2 to 13 can carry one.
+    """
+    if not upn:
+        return [CensusProblem(RULE_UPN_MISSING, FIELD_UPN, {})]
+    found: list[CensusProblem] = []
+    la, middle, last = upn[1:4], upn[4:12], upn[12:]
+    if not la_codes.valid(la):
+        found.append(CensusProblem(RULE_UPN_LA_CODE, FIELD_UPN, {"upn": upn, "la": la}))
+    if not (len(middle) == 8 and _ascii_digits(middle)):
+        found.append(CensusProblem(RULE_UPN_NOT_NUMERIC, FIELD_UPN, {"upn": upn}))
+    last_ok = len(upn) == UPN_LENGTH and (_ascii_digits(last) or last in UPN_LETTERS)
+    if not last_ok:
+        values = {"upn": upn, "length": len(upn), "character": upn[-1]}
+        found.append(CensusProblem(RULE_UPN_CHARACTER_13, FIELD_UPN, values))
+    if last_ok and _ascii_digits(upn[1:12]):
+        expected = upn_check_letter(upn)
+        if upn[0] != expected:
+            values = {"upn": upn, "given": upn[0], "expected": expected}
+            found.append(CensusProblem(RULE_UPN_CHECK_LETTER, FIELD_UPN, values))
+    return sorted(found, key=lambda problem: _UPN_ORDER.index(problem.rule))
+
+
+_UPN_ORDER = (
+    RULE_UPN_MISSING,
+    RULE_UPN_CHECK_LETTER,
+    RULE_UPN_DUPLICATE,
+    RULE_UPN_LA_CODE,
+    RULE_UPN_NOT_NUMERIC,
+    RULE_UPN_CHARACTER_13,
+)
+
+
+def check_upn_duplicates(upns: Iterable[str]) -> list[CensusProblem]:
+    """1520: one problem for each UPN held by more than one pupil record (blanks are 1500's)."""
+    counts: dict[str, int] = {}
+    for upn in upns:
+        if upn:
+            counts[upn] = counts.get(upn, 0) + 1
+    return [
+        CensusProblem(RULE_UPN_DUPLICATE, FIELD_UPN, {"upn": upn, "count": count})
+        for upn, count in sorted(counts.items())
+        if count > 1
+    ]
+
+
+def last_removal(episodes: Iterable[Episode], *, census: dt.date) -> dt.date | None:
+    """The day the pupil last came off the register on or before ``census`` (None: never)."""
+    ends = [e.end for e in episodes if e.end is not None and e.end <= census]
+    return max(ends, default=None)
+
+
+def check_n_entry_carried(
+    *, census_status: str | None, provision: str, removed: dt.date | None, previous: dt.date
+) -> list[CensusProblem]:
+    """The N rule: a pupil who came off the register since the previous census carries N.
+
+    ``census_status`` is the register's answer (``census_status()``) and ``provision``
+    the MIS's value.
+    """
+    if census_status == SenProvision.NO_SEN and provision != SenProvision.NO_SEN:
+        values = {"removed": removed, "previous": previous, "provision": provision or "blank"}
+        return [CensusProblem(RULE_N_ENTRY_DUE, FIELD_PROVISION, values)]
+    return []
+
+
+def check_n_entry_closed(
+    *, census_status: str | None, provision: str, removed: dt.date | None, previous: dt.date
+) -> list[CensusProblem]:
+    """The N rule the other way: an N entry older than the previous census should be closed.
+
+    A warning: the MIS says N, but the register shows the pupil came off before the
+    previous census, or was never on it.
+    """
+    if provision != SenProvision.NO_SEN or census_status is not None:
+        return []
+    if removed is None:
+        return [CensusProblem(RULE_N_ENTRY_NEVER_ON, FIELD_PROVISION, {"previous": previous})]
+    values = {"removed": removed, "previous": previous}
+    return [CensusProblem(RULE_N_ENTRY_STALE, FIELD_PROVISION, values)]
+
+
+def check_mis_values_present(
+    *, census_status: str | None, has_mis_values: bool
+) -> list[CensusProblem]:
+    """A pupil the register puts in the census as E, K or N, but with no SEN values from the MIS."""
+    if census_status is not None and not has_mis_values:
+        return [
+            CensusProblem(RULE_MIS_VALUES_MISSING, FIELD_PROVISION, {"register": census_status})
+        ]
+    return []
+
+
+def census_term(day: dt.date, overrides: Overrides | None = None) -> Term:
+    """The census a date belongs to: its own term when it is a census day, else by the month
+    (January to April spring, May to August summer, September to December autumn)."""
+    for census in census_days_around(day, overrides):
+        if census.date == day:
+            return census.term
+    if day.month <= 4:
+        return Term.SPRING
+    return Term.SUMMER if day.month <= 8 else Term.AUTUMN
+
+
+def census_severity(severity: Severity, *, about_need_types: bool, term: Term) -> Severity:
+    """How serious a finding is at this census.
+
+    Need types are collected only in the spring census, so at another census a need-type
+    error cannot fail the return: it is shown as a warning, to put right before January.
+    """
+    if about_need_types and term != Term.SPRING and severity == Severity.ERROR:
+        return Severity.WARNING
+    return severity

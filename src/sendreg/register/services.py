@@ -14,7 +14,12 @@ from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import audit_record
 from sendreg.pupils.models import Pupil
 from sendreg.register import rules
-from sendreg.register.models import MonitoringEntry, PupilNeed, SenEpisode
+from sendreg.register.models import (
+    MonitoringEntry,
+    ParentNotification,
+    PupilNeed,
+    SenEpisode,
+)
 from sendreg.register.selectors import census_overrides
 
 MONITORING_ALREADY = "This pupil is already on the monitoring list."
@@ -118,6 +123,15 @@ def sen_record_set(
                 )
                 episode.full_clean()
                 episode.save()
+        kind = rules.notification_kind(before["status"], status)  # type: ignore[arg-type]
+        if kind is not None:
+            ParentNotification.objects.create(
+                pupil=pupil,
+                kind=kind,
+                from_status=before["status"] or "",
+                to_status=status or "",
+                effective=effective,
+            )
         audit_record(
             type=AuditEvent.Type.SEN_STATUS_CHANGED,
             school_id=pupil.school_id,
