@@ -168,7 +168,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def register_records(school: Any) -> list[dict[str, Any]]:
     """The register as the ``--json`` interface gives it: one object per pupil, by surname."""
     from sendreg.lib.dates import today
-    from sendreg.register.selectors import RegisterFilters, register_school_pupils
+    from sendreg.register.selectors import RegisterFilters, register_school_rows
 
     day = today()
     return [
@@ -178,15 +178,15 @@ def register_records(school: Any) -> list[dict[str, Any]]:
             "forename": p.forename,
             "year": p.year_group,
             "reg_group": p.reg_group,
-            "status": p.sen_status,
-            "since": p.sen_since.isoformat() if p.sen_since else None,
-            "needs": [n.code for n in p.needs.all()],
+            "status": p.status,
+            "since": p.since.isoformat() if p.since else None,
+            "needs": p.need_codes,
             "eal": p.eal,
             "fsm": p.fsm,
             "pupil_premium": p.pupil_premium,
             "looked_after": p.looked_after,
         }
-        for p in register_school_pupils(school, RegisterFilters(), day=day)
+        for p in register_school_rows(school, RegisterFilters(), day=day)
     ]
 
 

@@ -147,6 +147,7 @@ SHORT_DATE_FORMAT = "d/m/Y"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served by WhiteNoise straight from the installed package, so

@@ -16,7 +16,6 @@ from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
-from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import pupil_get_for_user
 from sendreg.register import discrepancies, selectors
 from sendreg.register.forms import (
@@ -58,18 +57,16 @@ def _yes(flag: bool) -> str:
     return "Yes" if flag else "No"
 
 
-def export_rows(pupils: Sequence[Pupil]) -> Iterator[list[Cell]]:
-    for p in pupils:
-        needs = [n.code for n in p.needs.all()]
-        status = p.sen_status or codes.SenProvision.NO_SEN
+def export_rows(rows: Sequence[selectors.RegisterRow]) -> Iterator[list[Cell]]:
+    for r in rows:
+        needs = [codes.need_label(n.code) for n in r.needs]
         yield [
-            p.upn, p.surname, p.forename, p.year_label, p.reg_group, status,
-            codes.SenProvision(status).label, p.sen_since,
-            codes.need_label(needs[0]) if needs else "",
-            codes.need_label(needs[1]) if len(needs) > 1 else "",
-            "; ".join(codes.need_label(c) for c in needs[2:]),
-            _yes(p.eal), _yes(p.fsm), _yes(p.pupil_premium), _yes(p.looked_after),
-            _yes(p.medical), p.attendance,
+            r.upn, r.surname, r.forename, r.year_label, r.reg_group, r.status,
+            r.status_meaning, r.since,
+            needs[0] if needs else "", needs[1] if len(needs) > 1 else "",
+            "; ".join(needs[2:]),
+            _yes(r.eal), _yes(r.fsm), _yes(r.pupil_premium), _yes(r.looked_after),
+            _yes(r.medical), r.attendance,
         ]  # fmt: skip
 
 
@@ -78,7 +75,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = RegisterFilterForm(request.GET or None)
     day = today()
-    pupils = list(selectors.register_pupils(membership, _filters(form), day=day))
+    pupils = selectors.register_rows(membership, _filters(form), day=day)
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
         name = f"sen-register-{membership.school.urn}-{day:%Y-%m-%d}.{export}"

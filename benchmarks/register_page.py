@@ -1,0 +1,276 @@
+"""How long the SEN register and a pupil's page take to build, and how many queries each makes.
+
+    python benchmarks/register_page.py                      # schools of 500 and 2,000 on SQLite
+    python benchmarks/register_page.py --pupils 2000 --runs 50
+    python benchmarks/register_page.py --postgres postgresql://postgres@127.0.0.1:5432/sendreg_bench
+    python benchmarks/register_page.py --profile            # where the register page's time goes
+
+Each school is a demo school (sendreg.demo): about 19% of pupils on the register,
+two years of history, contacts and classes. A SENCO is logged in with Django's test
+client, and each page is requested ``--runs`` times after ``--warmup`` requests.
+Times are server-side (middleware, view, queries, template), without a network.
+Targets: at most 15 queries on any page, whatever the school's size; the register
+page's median under 50 ms for a school of 2,000. The exit status is 1 if a target
+is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from sendreg.accounts.models import School, User
+    from sendreg.pupils.models import Pupil
+
+MAX_QUERIES = 15
+MAX_REGISTER_MEDIAN_MS = 50.0
+#: The register target is set for a school of this size; smaller schools must meet it too.
+TARGET_SCHOOL_SIZE = 2000
+
+
+def set_up_django(postgres: str | None) -> None:
+    """A throwaway SENDREG_HOME (and SQLite database unless ``postgres``), migrated."""
+    home = Path(tempfile.mkdtemp(prefix="sendreg-bench-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    # WhiteNoise warns on every start when STATIC_ROOT is missing; nothing is served from it here.
+    (home / "static").mkdir()
+    os.environ["SENDREG_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "sendreg.settings"
+    os.environ["SENDREG_ALLOWED_HOSTS"] = "testserver,localhost"
+    os.environ.setdefault("SENDREG_SECRET_KEY", "benchmark-only-not-secret")
+    if postgres:
+        create_database_if_missing(postgres)
+        os.environ["SENDREG_DATABASE_URL"] = postgres
+    else:
+        os.environ.pop("SENDREG_DATABASE_URL", None)
+    src = Path(__file__).resolve().parent.parent / "src"
+    sys.path.insert(0, str(src))
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def create_database_if_missing(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if the server does not have it yet."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+    from psycopg import sql
+
+    name = urlparse(url).path.lstrip("/")
+    maintenance = urlunparse(urlparse(url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+@dataclass
+class Result:
+    pupils: int
+    on_register: int
+    page: str
+    median_ms: float
+    p90_ms: float
+    queries: int
+
+    @property
+    def problems(self) -> list[str]:
+        found = []
+        if self.queries > MAX_QUERIES:
+            found.append(f"{self.queries} queries > {MAX_QUERIES}")
+        if self.page == "SEN register" and self.median_ms > MAX_REGISTER_MEDIAN_MS:
+            found.append(f"median {self.median_ms:.0f} ms > {MAX_REGISTER_MEDIAN_MS:.0f} ms")
+        return found
+
+
+def measure(
+    client: Client, url: str, *, runs: int, warmup: int, htmx: bool
+) -> tuple[list[float], int]:
+    """Times of ``runs`` requests after ``warmup``, and the queries one request makes.
+
+    Queries are counted on a separate request so that recording them (Django keeps
+    each statement's SQL and timing) does not inflate the times.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HX-Request": "true"} if htmx else {}
+    for _ in range(warmup):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, headers=headers)
+    return times, len(captured.captured_queries)
+
+
+def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
+    """The demo school at ``index`` with ``size`` pupils, its SENCO, and a pupil on the register
+    who has contacts and history (the fullest kind of pupil page)."""
+    from sendreg.accounts.models import Membership
+    from sendreg.accounts.permissions import Role
+    from sendreg.demo import demo_fill
+    from sendreg.register.models import SenEpisode
+
+    # demo_fill makes schools 0..n-1 and leaves existing ones alone, so asking for index + 1
+    # schools adds exactly one of this size.
+    demo_fill(pupils=size, schools=index + 1)
+    membership = Membership.objects.select_related("school", "user").get(
+        school__urn=f"{999001 + index}", role=Role.SENCO
+    )
+    episode = (
+        SenEpisode.objects.filter(pupil__school=membership.school, end__isnull=True)
+        .filter(pupil__contacts__isnull=False)
+        .order_by("pupil_id")
+        .first()
+    )
+    assert episode is not None, "the demo school has nobody on the register"
+    return membership.school, membership.user, episode.pupil
+
+
+def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
+    from django.test import Client
+    from django.urls import reverse
+
+    from sendreg.lib.dates import today
+    from sendreg.register.selectors import register_counts
+
+    results = []
+    for index, size in enumerate(sizes):
+        started = time.perf_counter()
+        school, senco, pupil = school_of(size, index)
+        counts = register_counts(school, day=today())
+        print(
+            f"  school of {counts.roll:,} pupils ({counts.on_register} on the register) "
+            f"ready in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        client = Client()
+        client.force_login(senco)
+        pages = [
+            ("SEN register", reverse("register"), False),
+            ("SEN register, SEMH (htmx)", reverse("register") + "?need=SEMH", True),
+            ("pupil page", reverse("pupil_detail", args=[pupil.pk]), False),
+        ]
+        for name, url, htmx in pages:
+            times, queries = measure(client, url, runs=runs, warmup=warmup, htmx=htmx)
+            results.append(
+                Result(
+                    pupils=counts.roll,
+                    on_register=counts.on_register,
+                    page=name,
+                    median_ms=statistics.median(times),
+                    p90_ms=statistics.quantiles(times, n=10, method="inclusive")[-1],
+                    queries=queries,
+                )
+            )
+    return results
+
+
+def print_table(results: list[Result], *, database: str, runs: int, warmup: int) -> None:
+    import django
+
+    print(
+        f"\nsendreg page times on {database}: {runs} requests after {warmup} warm-ups, "
+        f"Python {sys.version.split()[0]}, Django {django.get_version()}, "
+        f"{os.cpu_count()} CPUs\n"
+    )
+    header = (
+        f"{'pupils':>7} {'on register':>12}  {'page':<27} {'median ms':>10} {'p90 ms':>8} "
+        f"{'queries':>8}  result"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        verdict = "; ".join(r.problems) or "meets targets"
+        print(
+            f"{r.pupils:>7,} {r.on_register:>12,}  {r.page:<27} {r.median_ms:>10.1f} "
+            f"{r.p90_ms:>8.1f} {r.queries:>8}  {verdict}"
+        )
+    print(
+        f"\nTargets: at most {MAX_QUERIES} queries on every page, the same count whatever the "
+        f"school's size;\nSEN register median under {MAX_REGISTER_MEDIAN_MS:.0f} ms "
+        f"(set for a school of {TARGET_SCHOOL_SIZE:,})."
+    )
+
+
+def profile_register(size: int, *, runs: int) -> None:
+    """cProfile over ``runs`` requests for the register page, top functions by own time."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+    from django.urls import reverse
+
+    _, senco, _ = school_of(size, 0)
+    client = Client()
+    client.force_login(senco)
+    url = reverse("register")
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    print(f"\nThe register page for a school of {size:,}, {runs} requests, by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(30)
+    print("By own time:")
+    stats.sort_stats("tottime").print_stats(20)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--pupils",
+        type=int,
+        action="append",
+        help=f"school sizes (default 500 and {TARGET_SCHOOL_SIZE:,}); repeat for several",
+    )
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests first")
+    parser.add_argument("--postgres", help="a PostgreSQL URL (a throwaway database) to use")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the register page instead of timing"
+    )
+    args = parser.parse_args()
+    sizes = args.pupils or [500, TARGET_SCHOOL_SIZE]
+    set_up_django(args.postgres)
+    if args.profile:
+        profile_register(max(sizes), runs=args.runs)
+        return 0
+    results = run(sizes, runs=args.runs, warmup=args.warmup)
+    database = "PostgreSQL" if args.postgres else "SQLite (a fresh file)"
+    print_table(results, database=database, runs=args.runs, warmup=args.warmup)
+    query_counts = {(r.page, r.queries) for r in results}
+    if len(query_counts) > len({r.page for r in results}):
+        print("The query count changes with the school's size: look for a query inside a loop.")
+        return 1
+    return 1 if any(r.problems for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
