@@ -13,6 +13,7 @@ from sendreg.lib.national import latest_national
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register import selectors as register
+from sendreg.register.discrepancies import discrepancies_for
 
 
 @require_membership
@@ -34,6 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership.can(Permission.SEN_EDIT):
         context["recent"] = register.recent_changes(membership.school)
         context["attention"] = register.needs_attention(membership, day=day)
+        context["discrepancies"] = discrepancies_for(membership, day=day)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
     if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(
