@@ -133,6 +133,9 @@ def test_permission_matrix(
         assert response["Location"].startswith("/login/?next=")
     else:
         assert response.status_code == expected
+    if response.status_code == 200:
+        # Template syntax that leaked into the page, such as a comment Django did not parse.
+        assert b"{#" not in response.content and b"{%" not in response.content
 
 
 #: URLs whose answers depend on more than role and school, tested where that state is built:
