@@ -67,6 +67,7 @@ MATRIX = [
     Row("pupil_edit",     "GET",  "/pupils/{taught}/edit/",                       (200,  403,  403,  200,  403,  403,  404,  LOGIN)),
     Row("sen_edit",       "GET",  "/pupils/{taught}/sen/",                        (200,  403,  403,  403,  403,  403,  404,  LOGIN)),
     Row("monitoring_add", "GET",  "/pupils/{taught}/monitoring/",                 (200,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("census",         "GET",  "/census/",                                     (200,  403,  403,  200,  200,  403,  200,  LOGIN)),
     # MIS imports and where the MIS and the register disagree.
     Row("import_list",    "GET",  "/imports/",                                    (200,  403,  403,  200,  403,  403,  200,  LOGIN)),
     Row("import_detail",  "GET",  "/imports/{run}/",                              (200,  403,  403,  200,  403,  403,  404,  LOGIN)),
@@ -141,7 +142,24 @@ def test_permission_matrix(
 #: URLs whose answers depend on more than role and school, tested where that state is built:
 #: an import preview exists only in the session of the person who uploaded the file
 #: (tests/imports/test_views.py).
-COVERED_ELSEWHERE = {"import_preview"}
+#: The other registers (/registers/...) have their own matrix, with the records their URLs
+#: need, in tests/registers/test_permissions.py (which also checks it covers every one).
+COVERED_ELSEWHERE = {
+    "import_preview",
+    "registers_index", "registers_medical", "registers_eal", "registers_lac",
+    "registers_concerns", "registers_exams", "registers_medical_add", "registers_medical_edit",
+    "registers_medical_end", "registers_eal_edit", "registers_eal_clear", "registers_lac_edit",
+    "registers_lac_clear", "registers_lac_protect", "registers_concern_add",
+    "registers_concern_edit", "registers_concern_end", "registers_exam_add",
+    "registers_exam_edit", "registers_exam_end",
+    # Telling parents, the letters and the register pack have their own matrices, with the
+    # notifications their URLs need, in tests/register/test_notifications.py and
+    # tests/documents/test_views.py (each also checks it covers every URL of its app).
+    "notifications_list", "notifications_detail", "notifications_mark_sent",
+    "notifications_acknowledge", "notifications_pupil", "notifications_move_to_monitoring",
+    "documents_letter", "documents_letter_templates", "documents_letter_template_edit",
+    "documents_register_pack",
+}  # fmt: skip
 
 
 def test_matrix_covers_every_url() -> None:

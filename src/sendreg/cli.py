@@ -334,6 +334,84 @@ def cmd_census_dates(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sendreg census check / export ----------------------------------------------------
+
+
+def _census_date(value: str | None) -> Any:
+    import datetime as dt
+
+    from sendreg.lib.dates import today
+    from sendreg.register import rules
+    from sendreg.register.selectors import census_overrides
+
+    if not value:
+        return rules.next_census(today(), census_overrides()).date
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--date {value!r} is not a date like 2026-01-15.") from None
+
+
+def cmd_census_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the check passes (no errors), 1 when it found errors."""
+    from sendreg.register.census import SEVERITY_PLURALS, census_check, census_check_record
+
+    school = _school(args.school)
+    check = census_check(school=school, census_date=_census_date(args.date))
+    census_check_record(
+        check=check,
+        by=None,
+        by_label=f"sendreg census check on the command line ({getpass.getuser()})",
+    )
+    if args.json:
+        print(json.dumps([f.as_json() for f in check.findings], indent=2))
+        return 0 if check.passed else 1
+    counts = check.counts
+    print(
+        f"{check.census.label}, {check.census.date:%A %d %B %Y}, {school.name}: "
+        f"{check.roll} pupils on roll. "
+        + ", ".join(
+            f"{n} {severity.value if n == 1 else SEVERITY_PLURALS[severity].lower()}"
+            for severity, n in counts.items()
+        )
+        + "."
+    )
+    for f in check.findings:
+        who = f"{f.name or 'Whole school'}{f' ({f.upn})' if f.upn else ''}"
+        print(f"\n{f.severity.label} {f.code}, {who}: {f.message}\n  What to do: {f.action}")
+    print("\nThe check passed." if check.passed else "\nThe check has not passed.")
+    return 0 if check.passed else 1
+
+
+def cmd_census_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sendreg.lib.spreadsheets import csv_text
+    from sendreg.register import census
+
+    school = _school(args.school)
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in {".csv", ".xml"}:
+        raise CommandError(f"--out {args.out!r} should end .csv or .xml, which says the format.")
+    day = _census_date(args.date)
+    rows = census.census_extract(school=school, census_date=day)
+    if kind == ".csv":
+        # A BOM makes Excel read the file as UTF-8, as in the web page's downloads.
+        text = "\ufeff" + csv_text(census.EXTRACT_HEADER, census.extract_rows(rows))
+        data = text.encode("utf-8")
+    else:
+        data = census.census_extract_xml(
+            school=school, census=census.census_day_for(day), rows=rows
+        )
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"Cannot write {out}: {exc.strerror}.") from None
+    print(f"Wrote the census extract for {day:%d/%m/%Y} ({len(rows)} pupils on roll) to {out}.")
+    return 0
+
+
 # --- the parser -----------------------------------------------------------------------
 
 
@@ -408,14 +486,28 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(handler=cmd_import)
 
-    census = sub.add_parser("census", help="census days").add_subparsers(
-        dest="action", required=True, metavar="ACTION"
-    )
+    census = sub.add_parser(
+        "census", help="census days, the census check and extract"
+    ).add_subparsers(dest="action", required=True, metavar="ACTION")
     dates = census.add_parser("dates", help="show, or override, a year's census days")
     dates.add_argument("--year", type=int, help="academic year by its first year: 2026 is 2026/27")
     dates.add_argument("--set", action="append", metavar="TERM=DATE")
     dates.add_argument("--json", action="store_true")
     dates.set_defaults(handler=cmd_census_dates)
+    check = census.add_parser(
+        "check", help="check the MIS's SEN values against the census rules and the register"
+    )
+    check.add_argument("--school", help="the school's URN (optional with one school)")
+    check.add_argument("--date", help="the census day, e.g. 2026-01-15 (default: the next one)")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=cmd_census_check)
+    export = census.add_parser(
+        "export", help="write what the register says each pupil carries in the census"
+    )
+    export.add_argument("--school", help="the school's URN (optional with one school)")
+    export.add_argument("--date", help="the census day, e.g. 2026-01-15 (default: the next one)")
+    export.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xml file")
+    export.set_defaults(handler=cmd_census_export)
 
     sub.add_parser("manage", help="run any Django management command", add_help=False)
     return parser

@@ -50,6 +50,7 @@ urlpatterns = [
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("register/discrepancies/", register.discrepancy_list, name="discrepancies"),
+    path("census/", register.census_page, name="census"),
     path(
         "register/discrepancies/<int:pk>/",
         register.discrepancy_resolve,

@@ -13,7 +13,9 @@ from sendreg.lib.national import latest_national
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register import selectors as register
+from sendreg.register.census import census_calendar
 from sendreg.register.discrepancies import discrepancies_for
+from sendreg.register.notifications import notifications_outstanding
 
 
 @require_membership
@@ -27,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "censuses": rules.upcoming_censuses(day, 3, overrides),
         "memberships": memberships_for_user(request.user),  # type: ignore[arg-type]
     }
+    if membership.can(Permission.REGISTER_VIEW):
+        context["calendar"] = census_calendar(school=membership.school, today=day)
     if membership.can(Permission.AGGREGATES_VIEW):
         context["counts"] = register.register_counts(membership.school, day=day)
         context["national"] = latest_national()
@@ -36,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent"] = register.recent_changes(membership.school)
         context["attention"] = register.needs_attention(membership, day=day)
         context["discrepancies"] = discrepancies_for(membership, day=day)
+        context["outstanding_notifications"] = notifications_outstanding(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
     if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(

@@ -1,5 +1,16 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sendreg.documents import views
+
+urlpatterns = [
+    path("letters/<int:pk>/", views.letter_download, name="documents_letter"),
+    path("letter-templates/", views.letter_templates, name="documents_letter_templates"),
+    path(
+        "letter-templates/<str:kind>/",
+        views.letter_template_edit,
+        name="documents_letter_template_edit",
+    ),
+    path("register-pack/", views.register_pack_download, name="documents_register_pack"),
+]

@@ -18,6 +18,7 @@ from sendreg.pupils.models import Contact
 from sendreg.pupils.services import contact_remove, contact_save, pupil_update
 from sendreg.register.forms import MonitoringEndForm
 from sendreg.register.selectors import pupil_sen_summary, with_sen_status
+from sendreg.registers.selectors import registers_for_pupil
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 
@@ -63,6 +64,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": list(pupil.teaching_groups.all()),
         "end_form": MonitoringEndForm(initial={"on": day}),
         "today": day,
+        "registers": registers_for_pupil(membership, pupil, day),
     }
     return render(request, "pupils/detail.html", context)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_pos
 from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.register import discrepancies, selectors
+from sendreg.register import census, discrepancies, selectors
 from sendreg.register.forms import (
     REMOVE,
     MonitoringEndForm,
@@ -244,3 +244,77 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         discrepancies.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
     return redirect_after_post(request, reverse("discrepancies"))
+
+
+@require_permission(Permission.REGISTER_VIEW)
+def census_page(request: HttpRequest) -> HttpResponse:
+    """The census check for ?date= (or the next census), its filters, exports and the calendar.
+
+    Viewing the whole check records a run, so that the calendar can say whether the
+    last check passed; a filtered view or a download is the same check and is not recorded.
+    """
+    membership = request.membership  # type: ignore[attr-defined]
+    school = membership.school
+    day = today()
+    census_date, date_error = census.census_date_from(request.GET.get("date", ""), today=day)
+    export, extract = request.GET.get("export"), request.GET.get("extract")
+    downloading = export in {"csv", "xlsx"} or extract in {"csv", "xml"}
+    if downloading and not membership.can(Permission.REGISTER_EXPORT):
+        raise PermissionDenied
+    stem = f"{school.urn}-{census_date:%Y-%m-%d}"
+    if extract in {"csv", "xml"}:
+        rows = census.census_extract(school=school, census_date=census_date)
+        if extract == "csv":
+            return csv_response(
+                f"census-extract-{stem}.csv", census.EXTRACT_HEADER, census.extract_rows(rows)
+            )
+        body = census.census_extract_xml(
+            school=school, census=census.census_day_for(census_date), rows=rows
+        )
+        response = HttpResponse(body, content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="census-extract-{stem}.xml"'
+        return response
+
+    check = census.census_check(school=school, census_date=census_date)
+    code = request.GET.get("rule", "").strip()
+    severity = request.GET.get("severity", "").strip()
+    shown = census.census_findings_filter(check.findings, code=code, severity=severity)
+    if export in {"csv", "xlsx"}:
+        name = f"census-check-{stem}.{export}"
+        rows_out = census.findings_rows(shown)
+        if export == "csv":
+            return csv_response(name, census.FINDINGS_HEADER, rows_out)
+        return xlsx_response(name, census.FINDINGS_HEADER, rows_out, title="Census check")
+
+    if not (code or severity or getattr(request, "htmx", False)):
+        census.census_check_record(check=check, by=request.user)  # type: ignore[arg-type]
+    book = census.census_rule_book()
+    found_codes = {f.code for f in check.findings}
+    counts = check.counts
+    context = {
+        "check": check,
+        "findings": shown,
+        "filtered": bool(code or severity),
+        "date_error": date_error,
+        "rule": code,
+        "severity": severity,
+        "rule_options": [
+            {
+                "code": r.code,
+                "meaning": r.meaning,
+                "count": sum(1 for f in check.findings if f.code == r.code),
+            }
+            for r in book.legend()
+            if r.code in found_codes or r.code == code
+        ],
+        "severity_options": [
+            {"value": s.value, "label": census.SEVERITY_PLURALS[s], "count": counts[s]}
+            for s in census.Severity
+        ],
+        "counts": [(census.SEVERITY_PLURALS[s], counts[s]) for s in census.Severity],
+        "legend": book.legend(),
+        "verified": book.verified,
+        "calendar": census.census_calendar(school=school, today=day),
+        "findings_query": query_without(request, "export", "extract", "date"),
+    }
+    return render(request, page_or_fragment(request, "register/census.html", "findings"), context)

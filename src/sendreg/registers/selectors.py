@@ -1,0 +1,528 @@
+"""Reads of the other registers, scoped to the pupils the asking member may see.
+
+Each register is a list of prepared rows (the page and its exports show the same
+rows). Statuses that depend on today's date are worked out here, through the
+rules, never stored; filters on them are applied to the prepared rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from sendreg.accounts.models import Membership, School, User
+from sendreg.accounts.permissions import Permission
+from sendreg.pupils.models import Pupil
+from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.registers import rules
+from sendreg.registers.models import (
+    CauseForConcern,
+    EalRecord,
+    ExamArrangement,
+    LookedAfterRecord,
+    MedicalCondition,
+)
+from sendreg.registers.services import STAFF_ROLES
+
+#: Who may see the registers' lists and exports.
+VIEW = (Permission.REGISTER_VIEW,)
+#: Who may change the registers' records.
+EDIT = (Permission.OTHER_REGISTERS_EDIT,)
+#: The looked-after register and cause for concern also need sight of every pupil.
+SENSITIVE = (Permission.PUPILS_VIEW_ALL,)
+
+
+def member_may(membership: Membership | None, *permissions: Permission) -> bool:
+    """Every one of ``permissions`` (the decorator asks for any one of its list)."""
+    return membership is not None and all(membership.can(p) for p in permissions)
+
+
+def _pupils(membership: Membership, day: dt.date, year: int | None) -> QuerySet[Pupil]:
+    pupils = pupils_visible_to(membership).filter(on_roll(day))
+    if year is not None:
+        pupils = pupils.filter(year_group=year)
+    return pupils
+
+
+def staff_of(school: School) -> QuerySet[User]:
+    """The people who work at the school, by name: owners of concerns, designated teachers."""
+    return (
+        User.objects.filter(
+            is_active=True, memberships__school=school, memberships__role__in=STAFF_ROLES
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+# --- Medical --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MedicalFilters:
+    ihp: str = ""  # "yes" or "no"
+    review: str = ""  # "due" or "overdue"
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class MedicalRow:
+    record: MedicalCondition
+    review: rules.ReviewStatus
+
+    @property
+    def pupil(self) -> Pupil:
+        return self.record.pupil
+
+
+def _review_matches(wanted: str, review: rules.ReviewStatus) -> bool:
+    if wanted == "due":
+        return review.due
+    if wanted == "overdue":
+        return review == rules.ReviewStatus.OVERDUE
+    if wanted == "not_set":
+        return review == rules.ReviewStatus.NOT_SET
+    return True
+
+
+def medical_rows(
+    membership: Membership, filters: MedicalFilters, *, day: dt.date
+) -> list[MedicalRow]:
+    """Current medical conditions and disabilities of pupils on roll, by pupil."""
+    records = MedicalCondition.objects.filter(
+        ended_on__isnull=True, pupil__in=_pupils(membership, day, filters.year)
+    )
+    if filters.ihp == "yes":
+        records = records.filter(has_ihp=True)
+    elif filters.ihp == "no":
+        records = records.filter(has_ihp=False)
+    records = records.select_related("pupil").order_by(
+        "pupil__legal_surname", "pupil__legal_forename", "pupil_id", "condition", "pk"
+    )
+    rows = [MedicalRow(r, rules.review_status(due=r.ihp_review_date, today=day)) for r in records]
+    return [row for row in rows if _review_matches(filters.review, row.review)]
+
+
+# --- EAL ------------------------------------------------------------------------------------
+
+#: The language filter's value for pupils marked EAL in the MIS with no details here yet.
+LANGUAGE_NOT_RECORDED = "-"
+
+
+@dataclass(frozen=True)
+class EalFilters:
+    language: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class EalRow:
+    pupil: Pupil
+    record: EalRecord | None
+
+
+def eal_rows(membership: Membership, filters: EalFilters, *, day: dt.date) -> list[EalRow]:
+    """Pupils with EAL details, and pupils the MIS marks as EAL who have none yet."""
+    pupils = _pupils(membership, day, filters.year).filter(
+        Q(eal=True) | Q(eal_record__isnull=False)
+    )
+    if filters.language == LANGUAGE_NOT_RECORDED:
+        pupils = pupils.filter(eal_record__isnull=True)
+    elif filters.language:
+        pupils = pupils.filter(eal_record__first_language__iexact=filters.language)
+    pupils = pupils.select_related("eal_record").order_by("legal_surname", "legal_forename", "pk")
+    return [EalRow(p, getattr(p, "eal_record", None)) for p in pupils]
+
+
+def eal_languages(membership: Membership) -> list[str]:
+    """The first languages recorded in the member's school, for the filter."""
+    names = (
+        EalRecord.objects.filter(pupil__in=pupils_visible_to(membership))
+        .values_list("first_language", flat=True)
+        .distinct()
+    )
+    return sorted({n.strip().title() for n in names if n.strip()})
+
+
+# --- Looked-after children ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LacFilters:
+    pep: str = ""  # "due", "overdue" or "not_set"
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class LacRow:
+    pupil: Pupil
+    record: LookedAfterRecord | None
+    pep_review: rules.ReviewStatus
+    address: rules.AddressProtection
+
+
+def _with_address_counts(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    with_address = ~Q(contacts__address="")
+    return pupils.annotate(
+        addresses=Count("contacts", filter=with_address),
+        protected_addresses=Count(
+            "contacts", filter=with_address & Q(contacts__address_protected=True)
+        ),
+    )
+
+
+def lac_rows(membership: Membership, filters: LacFilters, *, day: dt.date) -> list[LacRow]:
+    """Pupils on roll marked as looked after, with the school's details of each.
+
+    No address is read: only whether the addresses recorded are protected.
+    """
+    pupils = _with_address_counts(_pupils(membership, day, filters.year).filter(looked_after=True))
+    pupils = pupils.select_related("lac_record__designated_teacher").order_by(
+        "legal_surname", "legal_forename", "pk"
+    )
+    rows = []
+    for p in pupils:
+        record = getattr(p, "lac_record", None)
+        rows.append(
+            LacRow(
+                pupil=p,
+                record=record,
+                pep_review=rules.review_status(
+                    due=record.pep_review_date if record else None, today=day
+                ),
+                address=rules.address_protection(
+                    with_address=p.addresses,  # type: ignore[attr-defined]
+                    protected=p.protected_addresses,  # type: ignore[attr-defined]
+                ),
+            )
+        )
+    return [row for row in rows if _review_matches(filters.pep, row.pep_review)]
+
+
+# --- Cause for concern ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConcernFilters:
+    state: str = "open"  # "open", "ended" or "all"
+    owner: int | None = None
+    review: str = ""  # "due" or "overdue"
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    record: CauseForConcern
+    review: rules.ReviewStatus
+
+    @property
+    def pupil(self) -> Pupil:
+        return self.record.pupil
+
+
+def concern_rows(
+    membership: Membership, filters: ConcernFilters, *, day: dt.date
+) -> list[ConcernRow]:
+    records = CauseForConcern.objects.filter(pupil__in=_pupils(membership, day, filters.year))
+    if filters.state == "ended":
+        records = records.filter(ended_on__isnull=False)
+    elif filters.state != "all":
+        records = records.filter(ended_on__isnull=True)
+    if filters.owner is not None:
+        records = records.filter(owner_id=filters.owner)
+    records = records.select_related("pupil", "owner").order_by(
+        "review_date", "pupil__legal_surname", "pk"
+    )
+    rows = [
+        ConcernRow(
+            r,
+            # An ended concern has no review to be due.
+            rules.review_status(due=None if r.ended_on else r.review_date, today=day),
+        )
+        for r in records
+    ]
+    return [row for row in rows if _review_matches(filters.review, row.review)]
+
+
+# --- Exam access arrangements -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExamFilters:
+    arrangement: str = ""
+    key_stage: str = ""
+    status: str = ""  # an ArrangementState value, or "in_force" (current or expiring)
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class ExamRow:
+    record: ExamArrangement
+    status: rules.ArrangementStatus
+
+    @property
+    def pupil(self) -> Pupil:
+        return self.record.pupil
+
+
+def _status_matches(wanted: str, status: rules.ArrangementStatus) -> bool:
+    if wanted == "in_force":
+        return status.in_force
+    if wanted in {s.value for s in rules.ArrangementState}:
+        return status.state == wanted
+    return True
+
+
+def exam_rows(membership: Membership, filters: ExamFilters, *, day: dt.date) -> list[ExamRow]:
+    """Arrangements not withdrawn, for pupils on roll, each with its status today."""
+    records = ExamArrangement.objects.filter(
+        ended_on__isnull=True, pupil__in=_pupils(membership, day, filters.year)
+    )
+    if filters.arrangement:
+        records = records.filter(arrangement=filters.arrangement)
+    if filters.key_stage:
+        records = records.filter(key_stage=filters.key_stage)
+    records = records.select_related("pupil").order_by(
+        "pupil__legal_surname", "pupil__legal_forename", "pupil_id", "key_stage", "arrangement"
+    )
+    rows = [ExamRow(r, r.status(day)) for r in records]
+    return [row for row in rows if _status_matches(filters.status, row.status)]
+
+
+# --- The index page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterCount:
+    name: str
+    url_name: str
+    count: int
+    what: str
+    hint: str = ""
+
+
+def register_counts(membership: Membership, *, day: dt.date) -> list[RegisterCount]:
+    """How many pupils are on each register the member may see, in a few queries."""
+    pupils = pupils_visible_to(membership).filter(on_roll(day))
+    medical = (
+        MedicalCondition.objects.filter(ended_on__isnull=True, pupil__in=pupils)
+        .values("pupil_id")
+        .distinct()
+        .count()
+    )
+    with_ihp = (
+        MedicalCondition.objects.filter(ended_on__isnull=True, has_ihp=True, pupil__in=pupils)
+        .values("pupil_id")
+        .distinct()
+        .count()
+    )
+    eal = pupils.filter(Q(eal=True) | Q(eal_record__isnull=False)).count()
+    exams = ExamArrangement.objects.filter(ended_on__isnull=True, pupil__in=pupils).values_list(
+        "pupil_id", "key_stage", "approved_on", "expires_on", "pupil__year_group"
+    )
+    in_force = {
+        pupil_id
+        for pupil_id, key_stage, approved, expires, year in exams
+        if rules.arrangement_status(
+            key_stage=key_stage,
+            approved_on=approved,
+            expires_on=expires,
+            pupil_year=year,
+            today=day,
+        ).in_force
+    }
+    counts = [
+        RegisterCount(
+            "Medical needs and disabilities",
+            "registers_medical",
+            medical,
+            "pupils with a medical condition or disability",
+            f"{with_ihp} with an Individual Healthcare Plan",
+        ),
+        RegisterCount(
+            "English as an additional language",
+            "registers_eal",
+            eal,
+            "pupils with English as an additional language",
+        ),
+    ]
+    if member_may(membership, *VIEW, *SENSITIVE):
+        looked_after = pupils.filter(looked_after=True).count()
+        concerns = CauseForConcern.objects.filter(ended_on__isnull=True, pupil__in=pupils)
+        counts += [
+            RegisterCount(
+                "Looked-after children",
+                "registers_lac",
+                looked_after,
+                "looked-after pupils",
+            ),
+            RegisterCount(
+                "Cause for concern",
+                "registers_concerns",
+                concerns.values("pupil_id").distinct().count(),
+                "pupils with an open cause for concern",
+            ),
+        ]
+    counts.append(
+        RegisterCount(
+            "Exam access arrangements",
+            "registers_exams",
+            len(in_force),
+            "pupils with an arrangement in force",
+            "An arrangement does not put a pupil on the SEN register.",
+        )
+    )
+    return counts
+
+
+# --- One record, for the forms ----------------------------------------------------------------
+
+_M = TypeVar("_M", MedicalCondition, CauseForConcern, ExamArrangement)
+
+
+def _open_record(records: QuerySet[_M], pk: int) -> _M:
+    record = records.filter(pk=pk, ended_on__isnull=True).first()
+    if record is None:
+        raise Http404("No such record.")
+    return record
+
+
+def medical_condition_get(pupil: Pupil, pk: int) -> MedicalCondition:
+    """One current condition of a pupil already fetched for the member (so in their school)."""
+    return _open_record(MedicalCondition.objects.filter(pupil=pupil), pk)
+
+
+def concern_get(pupil: Pupil, pk: int) -> CauseForConcern:
+    return _open_record(CauseForConcern.objects.filter(pupil=pupil).select_related("owner"), pk)
+
+
+def exam_arrangement_get(pupil: Pupil, pk: int) -> ExamArrangement:
+    return _open_record(ExamArrangement.objects.filter(pupil=pupil), pk)
+
+
+def eal_record_for(pupil: Pupil) -> EalRecord | None:
+    return EalRecord.objects.filter(pupil=pupil).first()
+
+
+def lac_record_for(pupil: Pupil) -> LookedAfterRecord | None:
+    return (
+        LookedAfterRecord.objects.filter(pupil=pupil).select_related("designated_teacher").first()
+    )
+
+
+# --- The pupil page ---------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass
+class Split(Generic[T]):
+    """Records in force now, and those that are not (shown to fewer people)."""
+
+    current: list[T] = field(default_factory=list)
+    past: list[T] = field(default_factory=list)
+
+
+def _split(items: Iterable[T], is_current: Callable[[T], bool]) -> Split[T]:
+    split: Split[T] = Split()
+    for item in items:
+        (split.current if is_current(item) else split.past).append(item)
+    return split
+
+
+@dataclass
+class PupilRegisters:
+    """What the pupil page shows of the other registers, already cut to what the member may see.
+
+    A section the member may not see is None (medical and exams are shown to anyone
+    who may see the pupil; EAL, looked-after and concern only to those who see all
+    pupils). ``past`` lists are empty for members who see only current records.
+    """
+
+    medical: Split[MedicalRow]
+    exams: Split[ExamRow]
+    eal: EalRecord | None = None
+    lac: LookedAfterRecord | None = None
+    looked_after: bool = False
+    address: rules.AddressProtection | None = None
+    pep_review: rules.ReviewStatus | None = None
+    concerns: Split[ConcernRow] | None = None
+    sees_all: bool = False
+    #: Offer to protect every contact address: looked after, some address unprotected,
+    #: and the member may change the looked-after details.
+    offer_protect: bool = False
+    can_edit: bool = False
+    can_edit_sensitive: bool = False
+
+
+def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) -> PupilRegisters:
+    """The other registers' sections of one pupil's page, in at most four queries.
+
+    ``pupil`` must already have been fetched for ``membership`` (``pupil_get_for_user``).
+    Teachers and teaching assistants see the medical conditions and the exam access
+    arrangements in force, which they need in lessons, and nothing else here.
+    """
+    sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
+    conditions = pupil.medical_conditions.all()
+    exam_records = pupil.exam_arrangements.all()
+    if not sees_all:
+        conditions = conditions.filter(ended_on__isnull=True)
+        exam_records = exam_records.filter(ended_on__isnull=True)
+    medical_rows_ = []
+    for condition in conditions.order_by("ended_on", "condition", "pk"):
+        condition.pupil = pupil
+        review = rules.review_status(due=condition.ihp_review_date, today=today)
+        medical_rows_.append(MedicalRow(condition, review))
+    medical = _split(medical_rows_, lambda row: row.record.ended_on is None)
+    exam_rows_ = []
+    for arrangement in exam_records.order_by("ended_on", "key_stage", "arrangement", "pk"):
+        arrangement.pupil = pupil
+        exam_rows_.append(ExamRow(arrangement, arrangement.status(today)))
+    exams = _split(exam_rows_, lambda row: row.record.ended_on is None and row.status.in_force)
+    if not sees_all:
+        # Teachers see the arrangements that apply in their lessons, not the history.
+        exams.past = []
+    result = PupilRegisters(
+        medical=medical,
+        exams=exams,
+        can_edit=member_may(membership, *EDIT),
+        can_edit_sensitive=member_may(membership, *EDIT, *SENSITIVE),
+    )
+    if not sees_all:
+        return result
+    extras = (
+        _with_address_counts(Pupil.objects.filter(pk=pupil.pk))
+        .select_related("eal_record", "lac_record__designated_teacher")
+        .get()
+    )
+    result.sees_all = True
+    result.eal = getattr(extras, "eal_record", None)
+    result.lac = getattr(extras, "lac_record", None)
+    result.looked_after = pupil.looked_after
+    result.pep_review = rules.review_status(
+        due=result.lac.pep_review_date if result.lac else None, today=today
+    )
+    result.address = rules.address_protection(
+        with_address=extras.addresses,  # type: ignore[attr-defined]
+        protected=extras.protected_addresses,  # type: ignore[attr-defined]
+    )
+    result.offer_protect = (
+        result.can_edit_sensitive
+        and pupil.looked_after
+        and result.address in (rules.AddressProtection.NONE, rules.AddressProtection.PARTLY)
+    )
+    result.concerns = _split(
+        (
+            ConcernRow(
+                r, rules.review_status(due=None if r.ended_on else r.review_date, today=today)
+            )
+            for r in pupil.concerns.select_related("owner").order_by("-started_on", "-pk")
+        ),
+        lambda row: row.record.ended_on is None,
+    )
+    return result

@@ -1,0 +1,271 @@
+"""Parent letters: the wording, the addresses, and the PDF and DOCX read back."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from django.core.exceptions import ValidationError
+
+from sendreg.accounts.models import School, User
+from sendreg.audit.models import AuditEvent
+from sendreg.documents import letters, rules
+from sendreg.documents.models import LetterTemplate
+from sendreg.documents.selectors import letter_template_for
+from sendreg.documents.services import letter_template_save
+from sendreg.pupils.models import Pupil
+from sendreg.register.models import ParentNotification
+from sendreg.register.rules import NotificationKind
+from sendreg.register.services import sen_record_set
+from tests.conftest import TODAY, put_on_register
+from tests.documents.conftest import OPEN_STREET, SECRET_STREET
+from tests.documents.readers import docx_text, pdf_pages, pdf_text, zip_text
+from tests.factories import ContactFactory, PupilFactory
+
+pytestmark = pytest.mark.usefixtures("on_today")
+
+
+def build(notification: ParentNotification, by: User) -> list[letters.Letter]:
+    kind = NotificationKind(notification.kind)
+    template = letter_template_for(notification.pupil.school, kind)
+    return letters.letters_for(notification, template, by=by, today=TODAY)
+
+
+def text_of(letter: letters.Letter) -> str:
+    lines = [letter.recipient, *letter.address_lines, letter.subject]
+    lines += [line for paragraph in letter.paragraphs for line in paragraph]
+    return "\n".join(lines)
+
+
+def remove(pupil: Pupil, by: User) -> ParentNotification:
+    pupil.refresh_from_db()
+    sen_record_set(
+        pupil=pupil, status=None, needs=[], effective=TODAY, reason="Outcomes met.",
+        expected_version=pupil.sen_version, by=by, today=TODAY,
+    )  # fmt: skip
+    return pupil.notifications.get(kind=NotificationKind.REMOVED)
+
+
+# --- the wording ---------------------------------------------------------------------
+
+
+def test_added_letter_explains_the_status_and_every_need(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    text = text_of(build(lac_notification, senco)[0])
+    assert "Lacey Hart is now on the school's special educational needs register" in text
+    assert "from 12 November 2025 Lacey Hart is on our register" in text
+    assert "Their SEN status is K (SEN support)." in text
+    assert "K is the code for SEN support in the school census" in text
+    assert "1. SEMH – Social, emotional and mental health" in text
+    assert "2. SLCN – Speech, language and communication needs" in text
+    assert "Senco\nSpecial educational needs co-ordinator (SENCO)\nOakfield Academy" in text
+
+
+def test_removed_letter_names_the_old_status_and_the_code_n(pupil: Pupil, senco: User) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco, needs=("MLD",))
+    text = text_of(build(remove(pupil, senco), senco)[0])
+    assert "Maisie Young is no longer on the school's special educational needs register" in text
+    assert "Until then their SEN status was K (SEN support)." in text
+    assert "recorded with the code N, meaning no special educational needs" in text
+
+
+def test_changed_letter_gives_both_statuses_with_their_meanings(pupil: Pupil, senco: User) -> None:
+    put_on_register(pupil, by=senco, needs=("ASD",), on=TODAY)
+    put_on_register(pupil, by=senco, status="E", needs=("ASD",), on=TODAY)
+    notification = pupil.notifications.get(kind=NotificationKind.CHANGED)
+    text = text_of(build(notification, senco)[0])
+    assert "changes from K (SEN support) to E (education, health and care plan)" in text
+    assert "An education, health and care (EHC) plan is a legal document" in text
+    assert "1. ASD – Autistic spectrum disorder" in text
+
+
+def test_the_schools_own_wording_is_used(
+    lac_notification: ParentNotification, school: School, senco: User
+) -> None:
+    letter_template_save(
+        school=school, kind=NotificationKind.ADDED, subject="About {pupil_forename}",
+        body="Hello {parent_name}.\n\n{pupil_name} is now {status}.", by=senco,
+    )  # fmt: skip
+    letter = build(lac_notification, senco)[0]
+    assert letter.subject == "About Lacey"
+    assert letter.paragraphs == (("Hello Dana Hart.",), ("Lacey Hart is now K (SEN support).",))
+
+
+def test_values_are_data_even_when_they_look_like_placeholders(school: School, senco: User) -> None:
+    pupil = PupilFactory(school=school, legal_forename="{senco_name}", legal_surname="{{today}}")
+    ContactFactory(pupil=pupil, name="{school_name}")
+    put_on_register(pupil, by=senco)
+    letter = build(pupil.notifications.get(), senco)[0]
+    assert letter.recipient == "{school_name}"
+    assert "Dear {school_name}," in text_of(letter)
+    assert "{senco_name} {{today}} is now on" in letter.subject
+
+
+# --- who gets a letter, and at which address ------------------------------------------
+
+
+def test_one_letter_for_each_contact_with_parental_responsibility(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    built = build(lac_notification, senco)
+    assert [letter.recipient for letter in built] == ["Dana Hart", "Jo Carer"]
+    assert built[0].address_lines == (OPEN_STREET, "Bristol", "BS2 2QR")
+    assert "Dear Dana Hart," in text_of(built[0])
+
+
+def test_a_protected_address_is_left_off_the_letter(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    carer = build(lac_notification, senco)[1]
+    assert carer.recipient == "Jo Carer"
+    assert carer.address_lines == ()
+    assert SECRET_STREET not in text_of(carer)
+    assert "Hiddenton" not in text_of(carer)
+
+
+def test_a_protected_address_typed_again_on_another_contact_is_left_off_too(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User
+) -> None:
+    ContactFactory(
+        pupil=lac_pupil, name="Chris Carer", address="17  secret lane\nHiddenton\nHD1 7SQ "
+    )
+    chris = next(x for x in build(lac_notification, senco) if x.recipient == "Chris Carer")
+    assert chris.address_lines == ()
+
+
+def test_the_senco_is_told_on_screen_how_to_send_a_protected_contacts_letter(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    notes = letters.letter_notes(lac_notification)
+    assert notes == [
+        letters.NOTE_PROTECTED.format(name="Jo Carer"),
+        letters.NOTE_LOOKED_AFTER.format(pupil="Lacey Hart"),
+    ]
+    assert "social worker" in notes[0]
+    every_letter = "\n".join(text_of(x) for x in build(lac_notification, senco))
+    assert "social worker" not in every_letter
+    assert "protected" not in every_letter
+
+
+def test_without_a_parent_contact_one_letter_goes_to_the_parents_or_carers(
+    pupil: Pupil, senco: User
+) -> None:
+    ContactFactory(pupil=pupil, name="Uncle Bob", parental_responsibility=False)
+    put_on_register(pupil, by=senco)
+    notification = pupil.notifications.get()
+    [letter] = build(notification, senco)
+    assert letter.recipient == "The parents or carers of Maisie Young"
+    assert letter.address_lines == ()
+    assert letters.letter_notes(notification) == [letters.NOTE_NO_PARENT.format(pupil=pupil)]
+
+
+# --- PDF and DOCX, read back ----------------------------------------------------------
+
+
+def test_pdf_has_one_page_per_letter_with_the_words_and_no_protected_address(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    body = letters.letters_pdf(build(lac_notification, senco))
+    assert body.startswith(b"%PDF")
+    dana, jo = pdf_pages(body)
+    for page in (dana, jo):
+        assert "K (SEN support)" in page
+        assert "SEMH – Social, emotional and mental health" in page
+        assert "Oakfield Academy" in page
+    assert "Dear Dana Hart," in dana and OPEN_STREET in dana
+    assert "Dear Jo Carer," in jo and OPEN_STREET not in jo
+    assert SECRET_STREET not in pdf_text(body)
+    assert "Hiddenton" not in pdf_text(body)
+
+
+def test_docx_has_the_words_a_page_break_between_letters_and_no_protected_address(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    body = letters.letters_docx(build(lac_notification, senco))
+    text = docx_text(body)
+    assert "Their SEN status is K (SEN support)." in text
+    assert "1. SEMH – Social, emotional and mental health" in text
+    assert "Dear Dana Hart," in text and "Dear Jo Carer," in text
+    assert OPEN_STREET in text
+    assert SECRET_STREET not in text
+    assert SECRET_STREET not in zip_text(body)
+    starts = [p for p in docx.Document(io.BytesIO(body)).paragraphs if p.text == "Oakfield Academy"]
+    assert [p.paragraph_format.page_break_before for p in starts] == [None, True]
+
+
+def test_markup_in_data_is_printed_as_text_not_obeyed(school: School, senco: User) -> None:
+    school.name = "<b>St Mary's</b> & <script>x</script>"
+    school.save()
+    pupil = PupilFactory(school=school, legal_forename="Bo<i>b", legal_surname="O'Neil")
+    ContactFactory(pupil=pupil, name="Pat <img src=http://example.com/x.png>")
+    put_on_register(pupil, by=senco)
+    built = build(pupil.notifications.get(), senco)
+    html = letters.letters_html(built)
+    assert "<b>St Mary" not in html and "&lt;b&gt;St Mary&#x27;s&lt;/b&gt; &amp;" in html
+    assert "<img" not in html
+    text = pdf_text(letters.letters_pdf(built))
+    assert "<b>St Mary's</b> & <script>x</script>" in text
+    assert "Bo<i>b O'Neil" in text
+
+
+# --- the school's wording -------------------------------------------------------------
+
+
+def test_saving_wording_with_an_unknown_placeholder_saves_nothing(
+    school: School, senco: User
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        letter_template_save(
+            school=school, kind=NotificationKind.ADDED, subject="About {pupil_name}",
+            body="Dear {parent_name}, your address is {address}.", by=senco,
+        )  # fmt: skip
+    assert caught.value.message_dict == {
+        "body": [
+            rules.PLACEHOLDER_UNKNOWN.format(
+                names="{address}", verb="is", valid=rules._valid_text()
+            )
+        ]
+    }
+    assert not LetterTemplate.objects.exists()
+    assert not AuditEvent.objects.filter(type=AuditEvent.Type.LETTER_TEMPLATE_CHANGED).exists()
+
+
+def test_saving_wording_is_audited_with_before_and_after(school: School, senco: User) -> None:
+    default_subject, default_body = letters.DEFAULT_LETTERS[NotificationKind.REMOVED]
+    letter_template_save(
+        school=school, kind=NotificationKind.REMOVED, subject="One", body="First", by=senco
+    )
+    letter_template_save(
+        school=school, kind=NotificationKind.REMOVED, subject="Two", body="Second", by=senco
+    )
+    saved = LetterTemplate.objects.get()
+    assert (saved.subject, saved.body, saved.updated_by) == ("Two", "Second", senco)
+    first, second = AuditEvent.objects.filter(
+        type=AuditEvent.Type.LETTER_TEMPLATE_CHANGED
+    ).order_by("id")
+    assert first.old == {}
+    assert second.old == {
+        "letter": "Removed from the SEN register",
+        "subject": "One",
+        "body": "First",
+    }
+    assert second.new == {
+        "letter": "Removed from the SEN register",
+        "subject": "Two",
+        "body": "Second",
+    }
+    assert (second.school_id, second.actor_id) == (school.pk, senco.pk)
+    assert (default_subject, default_body) != ("Two", "Second")
+
+
+def test_each_school_has_its_own_wording(school: School, other_school: School, senco: User) -> None:
+    letter_template_save(
+        school=school, kind=NotificationKind.ADDED, subject="Ours", body="Ours", by=senco
+    )
+    assert letter_template_for(school, NotificationKind.ADDED).subject == "Ours"
+    theirs = letter_template_for(other_school, NotificationKind.ADDED)
+    assert theirs.pk is None
+    assert theirs.subject == letters.DEFAULT_LETTERS[NotificationKind.ADDED][0]
