@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sendreg.accounts.models import School, User
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import ParentNotification
-from tests.conftest import put_on_register
+from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory, PupilFactory
 
 #: Distinctive enough that finding any part of it anywhere means it leaked.
@@ -46,7 +48,8 @@ def lac_pupil(school: School, senco: User, on_today: object) -> Pupil:
         parental_responsibility=False,
         address="5 Gran Street\nBath",
     )
-    return put_on_register(pupil, by=senco, needs=("SEMH", "SLCN"))
+    # A week before TODAY, so that a change on TODAY is a second change, not a same-day undo.
+    return put_on_register(pupil, by=senco, needs=("SEMH", "SLCN"), on=TODAY - dt.timedelta(days=7))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import docx
@@ -55,7 +56,7 @@ def test_added_letter_explains_the_status_and_every_need(
 ) -> None:
     text = text_of(build(lac_notification, senco)[0])
     assert "Lacey Hart is now on the school's special educational needs register" in text
-    assert "from 12 November 2025 Lacey Hart is on our register" in text
+    assert "from 5 November 2025 Lacey Hart is on our register" in text
     assert "Their SEN status is K (SEN support)." in text
     assert "K is the code for SEN support in the school census" in text
     assert "1. SEMH – Social, emotional and mental health" in text
@@ -65,7 +66,7 @@ def test_added_letter_explains_the_status_and_every_need(
 
 def test_removed_letter_names_the_old_status_and_the_code_n(pupil: Pupil, senco: User) -> None:
     ContactFactory(pupil=pupil, name="Sam Young")
-    put_on_register(pupil, by=senco, needs=("MLD",))
+    put_on_register(pupil, by=senco, needs=("MLD",), on=TODAY - dt.timedelta(days=7))
     text = text_of(build(remove(pupil, senco), senco)[0])
     assert "Maisie Young is no longer on the school's special educational needs register" in text
     assert "Until then their SEN status was K (SEN support)." in text
@@ -73,7 +74,7 @@ def test_removed_letter_names_the_old_status_and_the_code_n(pupil: Pupil, senco:
 
 
 def test_changed_letter_gives_both_statuses_with_their_meanings(pupil: Pupil, senco: User) -> None:
-    put_on_register(pupil, by=senco, needs=("ASD",), on=TODAY)
+    put_on_register(pupil, by=senco, needs=("ASD",), on=TODAY - dt.timedelta(days=7))
     put_on_register(pupil, by=senco, status="E", needs=("ASD",), on=TODAY)
     notification = pupil.notifications.get(kind=NotificationKind.CHANGED)
     text = text_of(build(notification, senco)[0])

@@ -93,7 +93,7 @@ def test_letter_downloads_as_pdf_by_default_and_records_the_access(
     assert response["Content-Type"] == PDF_TYPE
     upn = lac_notification.pupil.upn
     assert response["Content-Disposition"] == (
-        f'attachment; filename="sen-letter-added-{upn}-2025-11-12.pdf"'
+        f'attachment; filename="sen-letter-added-{upn}-2025-11-05.pdf"'
     )
     text = pdf_text(response.content)
     assert "Their SEN status is K (SEN support)." in text

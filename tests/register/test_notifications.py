@@ -683,3 +683,22 @@ def test_matrix_covers_every_notifications_url() -> None:
     from sendreg.register import notification_urls
 
     assert {p.name for p in notification_urls.urlpatterns} == {row[0] for row in MATRIX}
+
+
+def test_a_change_undone_the_same_day_leaves_no_letter_to_send(pupil, senco):
+    from tests.conftest import put_on_register as put
+
+    put(pupil, by=senco, status="K", needs=("SEMH",))
+    put(pupil, by=senco, status=None, needs=())  # type: ignore[arg-type]
+
+    assert not pupil.notifications.exists()
+
+
+def test_a_change_corrected_the_same_day_is_notified_once_as_the_net_change(pupil, senco):
+    from tests.conftest import put_on_register as put
+
+    put(pupil, by=senco, status="K", needs=("SEMH",))
+    put(pupil, by=senco, status="E", needs=("SEMH",))
+
+    (notice,) = pupil.notifications.all()
+    assert (notice.kind, notice.from_status, notice.to_status) == ("added", "", "E")

@@ -54,6 +54,37 @@ def _claim_version(pupil: Pupil, expected_version: int) -> None:
     pupil.sen_version = expected_version + 1
 
 
+def _notify_parents(
+    pupil: Pupil, before: str | None, after: str | None, effective: dt.date
+) -> None:
+    """Create the task of telling the parents, folding in an untold change of the same day.
+
+    Parents told twice about a change that was undone within the day would be
+    told of something that never happened: while the earlier notice is unsent,
+    it is replaced by the net change, or dropped if there is none.
+    """
+    pending = ParentNotification.objects.filter(
+        pupil=pupil, effective=effective, sent_on__isnull=True, to_status=before or ""
+    ).first()
+    if pending is not None:
+        kind = rules.notification_kind(pending.from_status or None, after)
+        if kind is None:
+            pending.delete()
+        else:
+            pending.kind, pending.to_status = kind, after or ""
+            pending.save(update_fields=["kind", "to_status"])
+        return
+    kind = rules.notification_kind(before, after)
+    if kind is not None:
+        ParentNotification.objects.create(
+            pupil=pupil,
+            kind=kind,
+            from_status=before or "",
+            to_status=after or "",
+            effective=effective,
+        )
+
+
 @transaction.atomic
 def sen_record_set(
     *,
@@ -123,15 +154,7 @@ def sen_record_set(
                 )
                 episode.full_clean()
                 episode.save()
-        kind = rules.notification_kind(before["status"], status)  # type: ignore[arg-type]
-        if kind is not None:
-            ParentNotification.objects.create(
-                pupil=pupil,
-                kind=kind,
-                from_status=before["status"] or "",
-                to_status=status or "",
-                effective=effective,
-            )
+        _notify_parents(pupil, before["status"], status, effective)  # type: ignore[arg-type]
         audit_record(
             type=AuditEvent.Type.SEN_STATUS_CHANGED,
             school_id=pupil.school_id,
