@@ -29,9 +29,13 @@ def pupils_visible_to(membership: Membership) -> QuerySet[Pupil]:
     return pupils.none()
 
 
-def pupil_get_for_user(membership: Membership, pk: int) -> Pupil:
-    """The pupil, or 404 when they are outside what the member may see."""
-    pupil = pupils_visible_to(membership).select_related("school").filter(pk=pk).first()
+def pupil_get_for_user(membership: Membership, pk: int, *, related: tuple[str, ...] = ()) -> Pupil:
+    """The pupil, or 404 when they are outside what the member may see.
+
+    ``related`` names one-to-one records to fetch in the same query.
+    """
+    pupils = pupils_visible_to(membership).select_related("school", *related)
+    pupil = pupils.filter(pk=pk).first()
     if pupil is None:
         raise Http404("No such pupil.")
     return pupil

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,7 @@ from sendreg.pupils.models import Contact
 from sendreg.pupils.services import contact_remove, contact_save, pupil_update
 from sendreg.register.forms import MonitoringEndForm
 from sendreg.register.selectors import pupil_sen_summary, with_sen_status
-from sendreg.registers.selectors import registers_for_pupil
+from sendreg.registers.selectors import PUPIL_RELATED, registers_for_pupil
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 
@@ -39,10 +40,12 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 @require_permission(*SEE_PUPILS)
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    pupil = selectors.pupil_get_for_user(membership, pk)
+    pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED)
+    sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
+    if sees_all:
+        prefetch_related_objects([pupil], "contacts")
     day = today()
     access_record(by=request.user, school_id=pupil.school_id, pupil_id=pupil.pk, what="record")  # type: ignore[arg-type]
-    sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
     contacts = (
         [(c, selectors.contact_address_for(membership, c)) for c in pupil.contacts.all()]
         if sees_all
