@@ -211,7 +211,6 @@ class RegisterCounts:
     roll: int
     ehc: int
     support: int
-    no_longer: int = 0
     by_need: list[tuple[str, int]] = field(default_factory=list)
 
     @property
