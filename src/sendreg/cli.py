@@ -15,11 +15,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sendreg.lib.cli import CommandError, school_from_urn
+
 Handler = Callable[[argparse.Namespace], int]
-
-
-class CommandError(Exception):
-    """A mistake the user can fix; printed without a traceback."""
 
 
 def _setup() -> None:
@@ -41,22 +39,6 @@ def ensure_database() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
-
-
-def _school(urn: str | None) -> Any:
-    from sendreg.accounts.models import School
-
-    if urn:
-        school = School.objects.filter(urn=urn).first()
-        if school is None:
-            raise CommandError(f"No school has URN {urn}. `sendreg school list` shows them.")
-        return school
-    schools = list(School.objects.all()[:2])
-    if len(schools) == 1:
-        return schools[0]
-    if not schools:
-        raise CommandError("There is no school yet: add one with `sendreg school add`.")
-    raise CommandError("There is more than one school: say which with --school URN.")
 
 
 # --- sendreg demo / serve -------------------------------------------------------------
@@ -132,7 +114,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from sendreg.accounts.models import Membership, User
     from sendreg.accounts.permissions import Role
 
-    school = _school(args.school)
+    school = school_from_urn(args.school)
     if args.role not in Role.values:
         raise CommandError(f"{args.role!r} is not a role. The roles are: {', '.join(Role.values)}.")
     email = args.email.strip().lower()
@@ -194,7 +176,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     from sendreg import codes
     from sendreg.lib.spreadsheets import csv_text
 
-    records = register_records(_school(args.school))
+    records = register_records(school_from_urn(args.school))
     if args.json:
         print(json.dumps(records, indent=2))
     elif args.csv:
@@ -220,7 +202,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sendreg.imports.services import import_apply, import_plan
     from sendreg.lib.dates import today
 
-    school = _school(args.school)
+    school = school_from_urn(args.school)
     path = Path(args.path)
     try:
         data = path.read_bytes()
@@ -356,7 +338,7 @@ def cmd_census_check(args: argparse.Namespace) -> int:
     """Exit 0 when the check passes (no errors), 1 when it found errors."""
     from sendreg.register.census import SEVERITY_PLURALS, census_check, census_check_record
 
-    school = _school(args.school)
+    school = school_from_urn(args.school)
     check = census_check(school=school, census_date=_census_date(args.date))
     census_check_record(
         check=check,
@@ -389,7 +371,7 @@ def cmd_census_export(args: argparse.Namespace) -> int:
     from sendreg.lib.spreadsheets import csv_text
     from sendreg.register import census
 
-    school = _school(args.school)
+    school = school_from_urn(args.school)
     out = Path(args.out)
     kind = out.suffix.lower()
     if kind not in {".csv", ".xml"}:
@@ -508,6 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--date", help="the census day, e.g. 2026-01-15 (default: the next one)")
     export.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xml file")
     export.set_defaults(handler=cmd_census_export)
+
+    from sendreg.lib.extensions import COMMANDS
+
+    for command in COMMANDS:
+        command.add(sub)
 
     sub.add_parser("manage", help="run any Django management command", add_help=False)
     return parser

@@ -18,6 +18,7 @@ from django.utils import timezone
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.audit.models import AuditEvent
+from sendreg.lib.extensions import DEMO_FILLERS, DemoSchool
 from sendreg.pupils.models import Contact, Pupil, TeachingGroup
 from sendreg.pupils.rules import make_upn
 from sendreg.register.models import MonitoringEntry, PupilNeed, SenEpisode
@@ -139,6 +140,9 @@ def _fill_school(
     _classes(school, roll, staff, rng)
     _contacts(roll, rng)
     _register_history(school, roll, staff[Role.SENCO], today, rng)
+    demo = DemoSchool(school=school, staff=staff, pupils=roll, today=today, seed=urn)
+    for filler in DEMO_FILLERS:
+        filler.fill(demo)
     return school
 
 

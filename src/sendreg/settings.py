@@ -46,8 +46,9 @@ INSTALLED_APPS = [
     "sendreg.pupils",
     "sendreg.register",
     "sendreg.imports",
-    "sendreg.registers",
+    "sendreg.records",
     "sendreg.documents",
+    "sendreg.pages",
 ]
 
 MIDDLEWARE = [

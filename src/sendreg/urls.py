@@ -7,11 +7,12 @@ from sendreg.accounts import views as accounts
 from sendreg.accounts.forms import EmailAuthenticationForm
 from sendreg.audit import views as audit
 from sendreg.imports import views as imports
+from sendreg.pages import views as pages
 from sendreg.pupils import views as pupils
 from sendreg.register import views as register
 
 urlpatterns = [
-    path("", accounts.home, name="home"),
+    path("", pages.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -25,8 +26,8 @@ urlpatterns = [
     path("school/", accounts.school_switch, name="school_switch"),
     path("register/", register.register_list, name="register"),
     path("monitoring/", register.monitoring_list_view, name="monitoring"),
-    path("pupils/", pupils.pupil_list, name="pupil_list"),
-    path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil_detail"),
+    path("pupils/", pages.pupil_list, name="pupil_list"),
+    path("pupils/<int:pk>/", pages.pupil_detail, name="pupil_detail"),
     path("pupils/<int:pk>/edit/", pupils.pupil_edit, name="pupil_edit"),
     path("pupils/<int:pk>/sen/", register.sen_record_edit, name="sen_edit"),
     path("pupils/<int:pk>/monitoring/", register.monitoring_add, name="monitoring_add"),
@@ -43,7 +44,7 @@ urlpatterns = [
         name="contact_delete",
     ),
     path("audit/", audit.audit_list, name="audit"),
-    path("registers/", include("sendreg.registers.urls")),
+    path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
     path("notifications/", include("sendreg.register.notification_urls")),
     path("imports/", imports.import_list, name="import_list"),

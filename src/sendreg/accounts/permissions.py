@@ -42,7 +42,7 @@ class Permission(StrEnum):
     IMPORTS_RUN = "imports.run"
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
-    OTHER_REGISTERS_EDIT = "registers.edit"
+    OTHER_REGISTERS_EDIT = "records.edit"
 
 
 _SENCO = frozenset(Permission)

@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils import timezone
 
+from sendreg.lib.extensions import audit_type_label
+
 
 class AppendOnlyError(Exception):
     pass
@@ -79,7 +81,9 @@ class AuditEvent(AppendOnly):
     school_id = models.BigIntegerField(db_index=True)
     actor_id = models.BigIntegerField(null=True)
     actor_label = models.CharField(max_length=300)
-    type = models.CharField(max_length=40, choices=Type.choices)
+    #: One of ``Type`` or of another app's types (registered in ``lib.extensions.AUDIT_TYPES``).
+    #: No ``choices`` here, so that a new app's types need no migration of this table.
+    type = models.CharField(max_length=60)
     target_model = models.CharField(max_length=60)
     target_id = models.BigIntegerField()
     pupil_id = models.BigIntegerField(null=True)
@@ -98,7 +102,11 @@ class AuditEvent(AppendOnly):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} by {self.actor_label} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.type_label} by {self.actor_label} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def type_label(self) -> str:
+        return audit_type_label(self.type)
 
 
 class AccessEvent(AppendOnly):

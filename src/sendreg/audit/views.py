@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -7,23 +9,24 @@ from django.shortcuts import render
 
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.audit.models import AuditEvent
 from sendreg.audit.selectors import events_as_read_by, events_for_school
+from sendreg.lib.extensions import audit_type_choices
 from sendreg.lib.htmx import page_or_fragment, query_without
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditFilterForm(forms.Form):
-    type = forms.ChoiceField(
-        label="What happened",
-        required=False,
-        choices=[("", "Everything"), *AuditEvent.Type.choices],
-    )
+    type = forms.ChoiceField(label="What happened", required=False)
     pupil = forms.CharField(label="Pupil name", required=False)
     actor = forms.CharField(label="Done by (name or email)", required=False)
     since = forms.DateField(label="From", required=False, widget=DATE)
     until = forms.DateField(label="To", required=False, widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read when the form is made, so that every app's types are registered by then.
+        self.fields["type"].choices = [("", "Everything"), *audit_type_choices()]  # type: ignore[attr-defined]
 
 
 @require_permission(Permission.AUDIT_VIEW)

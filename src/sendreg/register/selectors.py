@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -347,3 +348,24 @@ def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
             Attention("Removed from the register: they carry N in the next census", leaving)
         )
     return items
+
+
+def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
+    """Each pupil's need codes held on ``day``, primary first (pupils with none are left out).
+
+    Other apps read needs through this, never through ``PupilNeed`` itself, so that
+    the way needs are kept can change without them.
+    """
+    needs: dict[int, list[str]] = {}
+    for pupil_id, code in (
+        PupilNeed.objects.filter(pupil_id__in=list(pupil_ids))
+        .order_by("pupil_id", "rank")
+        .values_list("pupil_id", "code")
+    ):
+        needs.setdefault(pupil_id, []).append(code)
+    return needs
+
+
+def on_register(pupils: QuerySet[Pupil], *, day: dt.date) -> QuerySet[Pupil]:
+    """The pupils of ``pupils`` on the SEN register (E or K) on ``day``, with ``sen_status``."""
+    return with_sen_status(pupils, day).filter(sen_status__isnull=False)

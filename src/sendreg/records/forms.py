@@ -5,17 +5,17 @@ from typing import Any
 from django import forms
 
 from sendreg.accounts.models import School
-from sendreg.register.forms import year_choices
-from sendreg.registers import rules
-from sendreg.registers.models import (
+from sendreg.records import rules
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,
     LookedAfterRecord,
     MedicalCondition,
 )
-from sendreg.registers.rules import Arrangement, KeyStage
-from sendreg.registers.selectors import LANGUAGE_NOT_RECORDED, staff_of
+from sendreg.records.rules import Arrangement, KeyStage
+from sendreg.records.selectors import LANGUAGE_NOT_RECORDED, staff_of
+from sendreg.register.forms import year_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})

@@ -22,8 +22,8 @@ from sendreg.audit.services import audit_record
 from sendreg.lib.diff import changed, jsonable
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.services import contact_save
-from sendreg.registers import rules
-from sendreg.registers.models import (
+from sendreg.records import rules
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from sendreg.registers import rules
-from sendreg.registers.rules import (
+from sendreg.records import rules
+from sendreg.records.rules import (
     AddressProtection,
     ArrangementState,
     KeyStage,

@@ -13,8 +13,8 @@ from django.db.models import F, Q
 
 from sendreg.accounts.models import User
 from sendreg.pupils.models import Pupil
-from sendreg.registers import rules
-from sendreg.registers.rules import Arrangement, KeyStage
+from sendreg.records import rules
+from sendreg.records.rules import Arrangement, KeyStage
 
 _NOT_ENDED_OR_WITH_REASON = (Q(ended_on__isnull=True) & Q(end_reason="")) | (
     Q(ended_on__isnull=False) & ~Q(end_reason="")

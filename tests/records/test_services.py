@@ -14,16 +14,16 @@ from django.db import IntegrityError, transaction
 from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.pupils.models import Contact, Pupil
-from sendreg.register.models import PupilNeed, SenEpisode
-from sendreg.register.selectors import pupil_sen_summary
-from sendreg.registers import rules, services
-from sendreg.registers.models import (
+from sendreg.records import rules, services
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,
     LookedAfterRecord,
     MedicalCondition,
 )
+from sendreg.register.models import PupilNeed, SenEpisode
+from sendreg.register.selectors import pupil_sen_summary
 from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory, PupilFactory
 
@@ -69,7 +69,7 @@ def test_medical_condition_is_recorded_and_audited(pupil: Pupil, senco: User) ->
     [event] = events(AuditEvent.Type.MEDICAL_ADDED)
     assert event.pupil_id == pupil.pk
     assert event.actor_id == senco.pk
-    assert event.target_model == "registers.medicalcondition"
+    assert event.target_model == "records.medicalcondition"
     assert event.new == {
         "condition": "Type 1 diabetes",
         "has_ihp": True,

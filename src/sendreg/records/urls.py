@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sendreg.registers import views
+from sendreg.records import views
 
 _PUPIL = "pupils/<int:pk>/"
 

@@ -22,19 +22,19 @@ from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.services import pupil_update
-from sendreg.register.models import SenEpisode
-from sendreg.registers import rules
-from sendreg.registers.models import (
+from sendreg.records import rules
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,
     LookedAfterRecord,
     MedicalCondition,
 )
-from sendreg.registers.selectors import PUPIL_RELATED, registers_for_pupil
+from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
+from sendreg.register.models import SenEpisode
 from tests.conftest import TODAY
 from tests.factories import ContactFactory, PupilFactory, TeachingGroupFactory
-from tests.registers.conftest import ADDRESSES, LEAVER, OTHER_PUPIL, World
+from tests.records.conftest import ADDRESSES, LEAVER, OTHER_PUPIL, World
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -306,7 +306,7 @@ def test_senco_adds_changes_and_ends_a_medical_condition(
     record.refresh_from_db()
     assert record.ended_on == TODAY
     assert list(
-        AuditEvent.objects.filter(target_model="registers.medicalcondition")
+        AuditEvent.objects.filter(target_model="records.medicalcondition")
         .order_by("id")
         .values_list("type", flat=True)
     ) == ["medical.added", "medical.updated", "medical.ended"]
@@ -519,7 +519,7 @@ def sections(user: User, pupil: Pupil) -> str:
     can = {p.name: membership.can(p) for p in Permission}
     registers = registers_for_pupil(membership, pupil, TODAY)
     return render_to_string(
-        "registers/pupil_sections.html", {"pupil": pupil, "can": can, "registers": registers}
+        "records/pupil_sections.html", {"pupil": pupil, "can": can, "registers": registers}
     )
 
 
@@ -584,7 +584,7 @@ def test_pupil_sections_in_at_most_four_queries(
     with CaptureQueriesContext(connection) as queries:
         registers = registers_for_pupil(senco_member, cara, TODAY)
         render_to_string(
-            "registers/pupil_sections.html",
+            "records/pupil_sections.html",
             {"pupil": cara, "can": {}, "registers": registers},
         )
     assert len(queries) <= 3

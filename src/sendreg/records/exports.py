@@ -13,7 +13,7 @@ from typing import Any
 
 from sendreg.lib.spreadsheets import Cell
 from sendreg.pupils.models import Pupil
-from sendreg.registers.selectors import ConcernRow, EalRow, ExamRow, LacRow, MedicalRow
+from sendreg.records.selectors import ConcernRow, EalRow, ExamRow, LacRow, MedicalRow
 
 PUPIL_HEADER = ["UPN", "Surname", "Forename", "Year", "Registration group"]
 

@@ -9,9 +9,9 @@ import pytest
 
 from sendreg.accounts.models import School, User
 from sendreg.pupils.models import Pupil
-from sendreg.registers import services
-from sendreg.registers.models import CauseForConcern, ExamArrangement, MedicalCondition
-from sendreg.registers.rules import Arrangement, KeyStage
+from sendreg.records import services
+from sendreg.records.models import CauseForConcern, ExamArrangement, MedicalCondition
+from sendreg.records.rules import Arrangement, KeyStage
 from tests.conftest import TODAY
 from tests.factories import ContactFactory, PupilFactory
 

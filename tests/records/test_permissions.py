@@ -18,8 +18,8 @@ from django.urls import URLPattern
 
 from sendreg.accounts.models import User
 from sendreg.pupils.models import Contact, Pupil
-from sendreg.registers import urls
-from sendreg.registers.models import (
+from sendreg.records import urls
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,

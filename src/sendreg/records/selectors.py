@@ -19,15 +19,15 @@ from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
-from sendreg.registers import rules
-from sendreg.registers.models import (
+from sendreg.records import rules
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,
     LookedAfterRecord,
     MedicalCondition,
 )
-from sendreg.registers.services import STAFF_ROLES
+from sendreg.records.services import STAFF_ROLES
 
 #: Who may see the registers' lists and exports.
 VIEW = (Permission.REGISTER_VIEW,)

@@ -27,8 +27,8 @@ from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_pos
 from sendreg.lib.spreadsheets import csv_response, xlsx_response
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.registers import exports, rules, selectors, services
-from sendreg.registers.forms import (
+from sendreg.records import exports, rules, selectors, services
+from sendreg.records.forms import (
     ConcernFilterForm,
     ConcernForm,
     EalFilterForm,
@@ -41,14 +41,14 @@ from sendreg.registers.forms import (
     MedicalConditionForm,
     MedicalFilterForm,
 )
-from sendreg.registers.models import (
+from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
     ExamArrangement,
     LookedAfterRecord,
     MedicalCondition,
 )
-from sendreg.registers.selectors import EDIT, SENSITIVE, VIEW
+from sendreg.records.selectors import EDIT, SENSITIVE, VIEW
 
 EXPORTS = {"csv", "xlsx"}
 _R = TypeVar("_R", EalRecord, LookedAfterRecord)
@@ -104,7 +104,7 @@ def _register_page(
 @require_permission(*VIEW)
 def registers_index(request: HttpRequest) -> HttpResponse:
     counts = selectors.register_counts(_member(request), day=today())
-    return render(request, "registers/index.html", {"counts": counts})
+    return render(request, "records/index.html", {"counts": counts})
 
 
 @require_permission(*VIEW)
@@ -115,7 +115,7 @@ def medical_list(request: HttpRequest) -> HttpResponse:
     )
     day = today()
     rows = selectors.medical_rows(_member(request), filters, day=day)
-    return _register_page(request, "registers/medical.html", form, rows, exports.MEDICAL, day=day)
+    return _register_page(request, "records/medical.html", form, rows, exports.MEDICAL, day=day)
 
 
 @require_permission(*VIEW)
@@ -125,7 +125,7 @@ def eal_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.EalFilters(language=form.value("language"), year=form.chosen_year)
     day = today()
     rows = selectors.eal_rows(membership, filters, day=day)
-    return _register_page(request, "registers/eal.html", form, rows, exports.EAL, day=day)
+    return _register_page(request, "records/eal.html", form, rows, exports.EAL, day=day)
 
 
 @require_permission(*VIEW)
@@ -135,7 +135,7 @@ def lac_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.LacFilters(pep=form.value("pep"), year=form.chosen_year)
     day = today()
     rows = selectors.lac_rows(_member(request), filters, day=day)
-    return _register_page(request, "registers/lac.html", form, rows, exports.LAC, day=day)
+    return _register_page(request, "records/lac.html", form, rows, exports.LAC, day=day)
 
 
 @require_permission(*VIEW)
@@ -151,7 +151,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     )
     day = today()
     rows = selectors.concern_rows(membership, filters, day=day)
-    return _register_page(request, "registers/concerns.html", form, rows, exports.CONCERNS, day=day)
+    return _register_page(request, "records/concerns.html", form, rows, exports.CONCERNS, day=day)
 
 
 @require_permission(*VIEW)
@@ -165,7 +165,7 @@ def exam_list(request: HttpRequest) -> HttpResponse:
     )
     day = today()
     rows = selectors.exam_rows(_member(request), filters, day=day)
-    return _register_page(request, "registers/exams.html", form, rows, exports.EXAMS, day=day)
+    return _register_page(request, "records/exams.html", form, rows, exports.EXAMS, day=day)
 
 
 # --- The forms --------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _record_form(
             messages.success(request, done if result is not False else "Nothing had changed.")
             return redirect_after_post(request, pupil.get_absolute_url())
     context = {"pupil": pupil, "form": form, "heading": heading, "button": button, "intro": intro}
-    return render(request, "registers/form.html", context)
+    return render(request, "records/form.html", context)
 
 
 def _end_form(
@@ -226,7 +226,7 @@ def _end_form(
             messages.success(request, done)
             return redirect_after_post(request, pupil.get_absolute_url())
     context = {"pupil": pupil, "form": form, "heading": heading, "button": button, "intro": intro}
-    return render(request, "registers/end.html", context)
+    return render(request, "records/end.html", context)
 
 
 def _pupil(request: HttpRequest, pk: int) -> Pupil:

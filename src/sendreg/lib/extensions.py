@@ -1,0 +1,223 @@
+"""Where an app adds to something another app shows, without importing upward.
+
+The pupil's page, each role's home page, the list of deadlines, the ``sendreg``
+command, the demo and the audit trail's labels are each owned by one app, but
+many apps contribute to them: the support plans add a section to the pupil's
+page, the EHC clock adds deadlines, the provision map adds a subcommand. Each
+app registers its contributions in its ``AppConfig.ready()``; the owner asks
+the registry. So apps depend downward only, and a new app is one entry in
+``INSTALLED_APPS`` rather than an edit to every page it touches.
+
+Contributions are plain callables. Registering the same key twice replaces the
+first (``ready()`` may run twice in tests), and the owner lists them by
+``order``, then key, so that pages are stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import argparse
+
+    from django.db.models import TextChoices
+
+    from sendreg.accounts.models import Membership, School, User
+    from sendreg.pupils.models import Pupil
+
+T = TypeVar("T", bound="_Keyed")
+
+
+class _Keyed:
+    key: str
+    order: int
+
+
+class Registry(Generic[T]):
+    """Contributions of one kind, by key."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._items: dict[str, T] = {}
+
+    def register(self, item: T) -> T:
+        self._items[item.key] = item
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(sorted(self._items.values(), key=lambda item: (item.order, item.key)))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def get(self, key: str) -> T | None:
+        return self._items.get(key)
+
+
+# --- Sections of pages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a section is built for: the member looking, the day, and on a pupil's page the pupil."""
+
+    membership: Membership
+    user: User
+    day: dt.date
+    pupil: Pupil | None = None
+
+
+@dataclass(frozen=True)
+class Section(_Keyed):
+    """One section of a page: a template fragment and the function that fills it.
+
+    ``build`` returns the fragment's context, or None when the section is not
+    shown to this member (no permission, nothing to say). It checks permissions
+    itself: the page only asks.
+    """
+
+    key: str
+    template: str
+    build: Callable[[PageContext], Mapping[str, Any] | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BuiltSection:
+    key: str
+    template: str
+    context: Mapping[str, Any]
+
+
+def build_sections(registry: Registry[Section], page: PageContext) -> list[BuiltSection]:
+    built = []
+    for section in registry:
+        context = section.build(page)
+        if context is not None:
+            built.append(BuiltSection(section.key, section.template, context))
+    return built
+
+
+#: Sections of a pupil's page (``/pupils/<id>/``), after the pupil's details.
+PUPIL_SECTIONS: Registry[Section] = Registry("pupil page")
+#: Panels of the home page, for whichever roles each panel serves.
+HOME_PANELS: Registry[Section] = Registry("home page")
+
+
+# --- Deadlines ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One dated duty: a review to hold, a letter to send, a census day.
+
+    ``upn`` and ``name`` are empty for a duty of the whole school. ``status`` is
+    worked out by the source from its own rule (done, overdue, due_soon or
+    upcoming), never stored.
+    """
+
+    kind: str
+    due: dt.date
+    status: str
+    detail: str
+    upn: str = ""
+    name: str = ""
+    pupil_id: int | None = None
+    url: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """One deadline in ``sendreg deadlines --json`` (a public interface: see the README)."""
+        return {
+            "upn": self.upn,
+            "name": self.name,
+            "kind": self.kind,
+            "due": self.due.isoformat(),
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class DeadlineSource(_Keyed):
+    """Where some kinds of deadline come from: a function of the school and the day.
+
+    ``kinds`` maps each kind the source yields to its plain-English label.
+    """
+
+    key: str
+    kinds: Mapping[str, str]
+    collect: Callable[[School, dt.date], Iterable[Deadline]]
+    order: int = 100
+
+
+DEADLINE_SOURCES: Registry[DeadlineSource] = Registry("deadlines")
+
+
+# --- The command line, the demo and the audit trail ------------------------------------
+
+
+@dataclass(frozen=True)
+class Command(_Keyed):
+    """A ``sendreg`` subcommand an app adds: ``add`` adds its parser to the subparsers.
+
+    Each parser sets ``handler`` (a function of the parsed arguments returning the
+    exit status), as the built-in subcommands do.
+    """
+
+    key: str
+    add: Callable[[argparse._SubParsersAction[Any]], None]
+    order: int = 100
+
+
+COMMANDS: Registry[Command] = Registry("command line")
+
+
+@dataclass
+class DemoSchool:
+    """A demo school as an app's demo filler receives it: filled with pupils and register."""
+
+    school: School
+    staff: Mapping[str, User]
+    pupils: list[Pupil]
+    today: dt.date
+    seed: str
+    report: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoFiller(_Keyed):
+    """Adds an app's records to a new demo school, after the pupils and the register."""
+
+    key: str
+    fill: Callable[[DemoSchool], None]
+    order: int = 100
+
+
+DEMO_FILLERS: Registry[DemoFiller] = Registry("demo")
+
+
+@dataclass(frozen=True)
+class AuditTypes(_Keyed):
+    """An app's audit event types, so that the trail can label them without importing the app."""
+
+    key: str
+    choices: type[TextChoices]
+    order: int = 100
+
+
+AUDIT_TYPES: Registry[AuditTypes] = Registry("audit types")
+
+
+def audit_type_choices() -> list[tuple[str, str]]:
+    """Every registered audit type as (value, label), for a filter."""
+    return [(value, str(label)) for types in AUDIT_TYPES for value, label in types.choices.choices]
+
+
+def audit_type_label(value: str) -> str:
+    for types in AUDIT_TYPES:
+        if value in types.choices.values:
+            return str(types.choices(value).label)
+    return value

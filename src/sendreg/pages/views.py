@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sendreg.accounts.decorators import require_membership, require_permission
+from sendreg.accounts.permissions import Permission
+from sendreg.accounts.selectors import memberships_for_user
+from sendreg.audit.selectors import events_as_read_by, events_for_pupil
+from sendreg.audit.services import access_record
+from sendreg.lib.dates import today
+from sendreg.lib.extensions import HOME_PANELS, PUPIL_SECTIONS, PageContext, build_sections
+from sendreg.lib.htmx import page_or_fragment
+from sendreg.lib.national import latest_national
+from sendreg.pupils import selectors
+from sendreg.pupils.forms import PupilSearchForm
+from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
+from sendreg.register import rules
+from sendreg.register import selectors as register
+from sendreg.register.census import census_calendar
+from sendreg.register.discrepancies import discrepancies_for
+from sendreg.register.forms import MonitoringEndForm
+from sendreg.register.notifications import notifications_outstanding
+from sendreg.register.selectors import pupil_sen_summary, with_sen_status
+
+SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
+
+
+@require_membership
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's landing page: the SENCO's work, a teacher's pupils, a governor's picture."""
+    membership = request.membership  # type: ignore[attr-defined]
+    day = today()
+    overrides = register.census_overrides()
+    context: dict[str, object] = {
+        "today": day,
+        "censuses": rules.upcoming_censuses(day, 3, overrides),
+        "memberships": memberships_for_user(request.user),  # type: ignore[arg-type]
+    }
+    if membership.can(Permission.REGISTER_VIEW):
+        context["calendar"] = census_calendar(school=membership.school, today=day)
+    if membership.can(Permission.AGGREGATES_VIEW):
+        context["counts"] = register.register_counts(membership.school, day=day)
+        context["national"] = latest_national()
+        # Roles that see only aggregates never see a count small enough to name a child.
+        context["suppress_small"] = not membership.can(Permission.PUPILS_VIEW_ALL)
+    if membership.can(Permission.SEN_EDIT):
+        context["recent"] = register.recent_changes(membership.school)
+        context["attention"] = register.needs_attention(membership, day=day)
+        context["discrepancies"] = discrepancies_for(membership, day=day)
+        context["outstanding_notifications"] = notifications_outstanding(membership)
+    elif membership.can(Permission.AUDIT_VIEW):
+        context["recent"] = register.recent_changes(membership.school)
+    if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(
+        Permission.PUPILS_VIEW_TAUGHT
+    ):
+        taught = (
+            register.with_sen_status(pupils_visible_to(membership).filter(on_roll(day)), day)
+            .prefetch_related("needs")
+            .order_by("legal_surname", "legal_forename")
+        )
+        context["my_pupils"] = [p for p in taught if p.sen_status]
+        context["my_pupil_count"] = len(taught)
+    page = PageContext(membership=membership, user=request.user, day=day)  # type: ignore[arg-type]
+    context["panels"] = build_sections(HOME_PANELS, page)
+    return render(request, "home.html", context)
+
+
+@require_permission(*SEE_PUPILS)
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = PupilSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    day = today()
+    pupils = with_sen_status(selectors.pupil_search(membership, query, day=day), day)
+    pupils = pupils.prefetch_related("needs").order_by("legal_surname", "legal_forename", "pk")
+    shown = list(pupils[:200])
+    context = {"form": form, "pupils": shown, "more": len(shown) == 200, "query": query}
+    return render(request, page_or_fragment(request, "pupils/list.html", "results"), context)
+
+
+@require_permission(*SEE_PUPILS)
+def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED)
+    sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
+    if sees_all:
+        prefetch_related_objects([pupil], "contacts")
+    day = today()
+    access_record(by=request.user, school_id=pupil.school_id, pupil_id=pupil.pk, what="record")  # type: ignore[arg-type]
+    contacts = (
+        [(c, selectors.contact_address_for(membership, c)) for c in pupil.contacts.all()]
+        if sees_all
+        else []
+    )
+    monitoring = list(pupil.monitoring.all()) if sees_all else []
+    context = {
+        "pupil": pupil,
+        "summary": pupil_sen_summary(pupil, day=day),
+        "needs": list(pupil.needs.order_by("rank")),
+        "contacts": contacts,
+        "open_monitoring": next((m for m in monitoring if m.ended_on is None), None),
+        "past_monitoring": [m for m in monitoring if m.ended_on is not None],
+        "history": (
+            events_as_read_by(membership, events_for_pupil(pupil))
+            if membership.can(Permission.AUDIT_VIEW)
+            else []
+        ),
+        "groups": list(pupil.teaching_groups.all()),
+        "end_form": MonitoringEndForm(initial={"on": day}),
+        "today": day,
+        "registers": registers_for_pupil(membership, pupil, day),
+    }
+    page = PageContext(membership=membership, user=request.user, day=day, pupil=pupil)  # type: ignore[arg-type]
+    context["sections"] = build_sections(PUPIL_SECTIONS, page)
+    return render(request, "pupils/detail.html", context)
