@@ -19,7 +19,9 @@ class ImportRun(models.Model):
     by_label = models.CharField(max_length=300)
     filename = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    #: ``Kind`` for MIS exports, or the key of another app's ``ImportKind``. No ``choices``
+    #: here, so that a new kind needs no migration of this table.
+    kind = models.CharField(max_length=20)
     whole_roll = models.BooleanField(default=False)
     summary = models.JSONField(default=dict)
 

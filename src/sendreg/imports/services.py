@@ -464,15 +464,41 @@ def import_apply(
             _mark_left(plan, left, left_on or today, by=by, label=label, source=source, now=now)
     if mapping:
         ColumnMapping.objects.update_or_create(school=school, defaults={"mapping": mapping})
-    summary = plan.summary()
+    run = import_run_record(
+        school=school,
+        kind=plan.kind,
+        filename=filename,
+        sha256=plan.sha256,
+        summary=plan.summary(),
+        by=by,
+        actor_label=label,
+        whole_roll=plan.whole_roll,
+    )
+    return plan, run
+
+
+@transaction.atomic
+def import_run_record(
+    *,
+    school: School,
+    kind: str,
+    filename: str,
+    sha256: str,
+    summary: dict[str, Any],
+    by: User | None,
+    actor_label: str = "",
+    whole_roll: bool = False,
+) -> ImportRun:
+    """List an applied file on the Imports page and audit it. Call it inside the apply."""
+    label = actor_label or actor_label_for(by)
     run = ImportRun.objects.create(
         school=school,
         by=by,
         by_label=label,
         filename=filename,
-        sha256=plan.sha256,
-        kind=plan.kind,
-        whole_roll=plan.whole_roll,
+        sha256=sha256,
+        kind=kind,
+        whole_roll=whole_roll,
         summary=summary,
     )
     audit_record(
@@ -482,9 +508,9 @@ def import_apply(
         by=by,
         actor_label=label,
         new={k: v for k, v in summary.items() if isinstance(v, int | bool | str)},
-        source=source,
+        source=f"import of {filename} (sha256 {sha256[:12]})",
     )
-    return plan, run
+    return run
 
 
 def _event(
