@@ -221,3 +221,38 @@ def audit_type_label(value: str) -> str:
         if value in types.choices.values:
             return str(types.choices(value).label)
     return value
+
+
+# --- A pupil's whole record ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PupilFile:
+    """One file of a pupil's record: a rendered plan, a specialist's report, a summary."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class PupilRecordPart(_Keyed):
+    """What one app holds about a pupil, for the record pack sent to a receiving school,
+    a subject access request, and erasure at the end of the retention period.
+
+    ``data`` returns every row the app keeps about the pupil as plain JSON-able values
+    (for a subject access request). ``files`` returns the documents to send with the
+    pupil when they move school (rendered plans, reports), or none. ``erase``
+    anonymises or deletes what the app holds about the pupil, through the app's own
+    services (audited), when their retention period has passed.
+    """
+
+    key: str
+    title: str
+    data: Callable[[Pupil], Mapping[str, Any]]
+    files: Callable[[Pupil], Iterable[PupilFile]] | None = None
+    erase: Callable[[Pupil, User | None], None] | None = None
+    order: int = 100
+
+
+PUPIL_RECORD_PARTS: Registry[PupilRecordPart] = Registry("pupil record")
