@@ -120,8 +120,8 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
             result.report.append(f"Created {school.name} with {pupils} pupils.")
         else:
             result.report.append(f"{existing.name} is already there; left as it was.")
-        for role in (Role.SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT, Role.OFFICE, Role.HEAD,
-                     Role.GOVERNOR):  # fmt: skip
+        for role in (Role.SENCO, Role.DEPUTY_SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT,
+                     Role.OFFICE, Role.HEAD, Role.GOVERNOR, Role.ADVISER):  # fmt: skip
             result.logins.append((f"{role.value}@{slug}.sendreg.test", role.label, name))
     return result
 
@@ -147,9 +147,11 @@ def _fill_school(
 
 def _staff(school: School, slug: str) -> dict[str, User]:
     names = {
-        Role.SENCO: "Amira Okonjo", Role.TEACHER: "Ben Hargreaves",
+        Role.SENCO: "Amira Okonjo", Role.DEPUTY_SENCO: "Priya Raman",
+        Role.TEACHER: "Ben Hargreaves",
         Role.TEACHING_ASSISTANT: "Kerry Walsh", Role.OFFICE: "Denise Fletcher",
         Role.HEAD: "Jonathan Mayhew", Role.GOVERNOR: "Margaret Ellison",
+        Role.ADVISER: "Colin Ashworth",
     }  # fmt: skip
     staff: dict[str, User] = {}
     # One hash for every demo login: argon2 is slow by design, and they share a password.

@@ -46,7 +46,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit"),
     path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
-    path("notifications/", include("sendreg.register.notification_urls")),
+    path("notifications/", include("sendreg.documents.notification_urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

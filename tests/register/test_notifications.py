@@ -680,7 +680,7 @@ def test_outsider_cannot_move_another_schools_pupil(
 
 
 def test_matrix_covers_every_notifications_url() -> None:
-    from sendreg.register import notification_urls
+    from sendreg.documents import notification_urls
 
     assert {p.name for p in notification_urls.urlpatterns} == {row[0] for row in MATRIX}
 

@@ -15,7 +15,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import due_soon_until
-from sendreg.lib.figures import percent
+from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
@@ -319,6 +319,51 @@ class RegisterCounts:
     @property
     def on_register_percent(self) -> Decimal:
         return percent(self.on_register, self.roll)
+
+
+@dataclass(frozen=True)
+class ShownCounts:
+    """Counts as a page may show them: a count that could identify a child (and any count
+    from which it could be worked out) reads "fewer than 5" to those who see only figures."""
+
+    ehc: str
+    support: str
+    on_register: str
+    by_need: list[tuple[str, str]]
+    #: Percentages of the roll, "" where the count is withheld (it could be worked out).
+    ehc_percent: str = ""
+    support_percent: str = ""
+    on_register_percent: str = ""
+
+
+def counts_as_shown(counts: RegisterCounts, *, suppress: bool) -> ShownCounts:
+    if not suppress:
+        return ShownCounts(
+            str(counts.ehc),
+            str(counts.support),
+            str(counts.on_register),
+            [(code, str(n)) for code, n in counts.by_need],
+            f"{counts.ehc_percent}%",
+            f"{counts.support_percent}%",
+            f"{counts.on_register_percent}%",
+        )
+    statuses = suppress_breakdown([counts.ehc, counts.support], total=counts.on_register)
+    needs = suppress_breakdown([n for _, n in counts.by_need], total=counts.on_register)
+    # The register's total is shown only when both breakdowns allow it.
+    total = statuses.total if isinstance(needs.total, int) else needs.total
+
+    def share(value: object, percent_: Decimal) -> str:
+        return f"{percent_}%" if isinstance(value, int) else ""
+
+    return ShownCounts(
+        str(statuses.cells[0]),
+        str(statuses.cells[1]),
+        str(total),
+        [(code, str(n)) for (code, _), n in zip(counts.by_need, needs.cells, strict=True)],
+        share(statuses.cells[0], counts.ehc_percent),
+        share(statuses.cells[1], counts.support_percent),
+        share(total, counts.on_register_percent),
+    )
 
 
 def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:

@@ -15,7 +15,7 @@ from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
-from sendreg.lib.national import latest_national
+from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
 from sendreg.register import discrepancies, selectors
@@ -95,9 +95,9 @@ def register_list(request: HttpRequest) -> HttpResponse:
         "pupils": page.object_list,
         "page": page,
         "page_query": query_without(request, "page"),
-        "counts": register.counts(),
-        "national": latest_national(),
-        "suppress_small": False,
+        "counts": (counts := register.counts()),
+        "shown": selectors.counts_as_shown(counts, suppress=False),
+        "national": comparison_for(membership.school.phase),
         "query": request.GET.urlencode(),
         "export_query": query_without(request, "export"),
     }
