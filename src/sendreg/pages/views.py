@@ -22,10 +22,13 @@ from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
-from sendreg.register.discrepancies import discrepancies_for
 from sendreg.register.forms import MonitoringEndForm
-from sendreg.register.notifications import notifications_outstanding
-from sendreg.register.selectors import need_items, pupil_sen_summary
+from sendreg.register.selectors import (
+    discrepancies_for,
+    need_items,
+    notifications_outstanding,
+    pupil_sen_summary,
+)
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 PUPILS_PER_PAGE = 50
