@@ -355,3 +355,10 @@ def test_demo_fills_a_school_like_the_national_picture_once(
     assert code == 0
     assert out.startswith("Oakfield Academy is already there; left as it was.\n")
     assert demo_counts() == before
+
+
+def test_the_default_demo_fills_a_thousand_pupils(capsys: pytest.CaptureFixture[str]) -> None:
+    # A thousand pupils meet cases sixty do not (a monitoring review soon after a removal).
+    code, out, err = run(capsys, "demo", "--no-serve")
+    assert (code, err) == (0, "")
+    assert Pupil.objects.count() == 1000

@@ -361,6 +361,9 @@ def _register_history(
     sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
     Pupil.objects.bulk_update([p for p in ehc + support], ["staff_notes"])
     for p in watched:
+        started = monitoring_from.get(p.pk) or some_day(200)
+        # Some reviews are overdue, as on a real list, but none before monitoring began.
+        review = max(started, today + dt.timedelta(days=rng.randrange(-10, 90)))
         monitoring_start(
             pupil=p,
             reason=rng.choice(
@@ -371,7 +374,7 @@ def _register_history(
                     "Anxiety around tests reported by parents.",
                 ]
             ),
-            review_date=today + dt.timedelta(days=rng.randrange(-10, 90)),
-            on=monitoring_from.get(p.pk) or some_day(200),
+            review_date=review,
+            on=started,
             by=senco,
         )
