@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sendreg.imports",
     "sendreg.records",
     "sendreg.documents",
+    "sendreg.transfer",
     "sendreg.pages",
 ]
 
