@@ -170,7 +170,8 @@ class Consent(models.Model):
 
     @property
     def purpose_labels(self) -> list[str]:
-        return [SharingPurpose(p).label for p in self.purposes if p in SharingPurpose]
+        known = {p.value for p in SharingPurpose}
+        return [SharingPurpose(p).label for p in self.purposes if p in known]
 
     def terms(self) -> rules.ConsentTerms:
         return rules.ConsentTerms(

@@ -116,7 +116,7 @@ def ctf_import_apply(*, plan: CtfPlan, by: User | None, today: dt.date) -> None:
     ]
     for pupil in new_pupils:
         # The plan matched every UPN already, so uniqueness needs no query per pupil.
-        pupil.full_clean(validate_unique=False, validate_constraints=False)
+        pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
     created = Pupil.objects.bulk_create(new_pupils, batch_size=500)
     for pupil in created:
         events.append(
@@ -145,7 +145,7 @@ def ctf_import_apply(*, plan: CtfPlan, by: User | None, today: dt.date) -> None:
             pupil = pupils[update.pupil_id]
             for name, (_, new) in update.changes.items():
                 setattr(pupil, name, new)
-            pupil.full_clean(validate_unique=False, validate_constraints=False)
+            pupil.full_clean(exclude=["school"], validate_unique=False, validate_constraints=False)
             # The MIS's next import must compare this pupil in full again.
             pupil.mis_fingerprint = ""
             events.append(
@@ -351,7 +351,8 @@ def ctf_export(
     """
     if not pupils:
         raise ValidationError(NO_PUPILS)
-    dest = rules.validate_destination(dest)
+    # No destination means the next school is not known: the CTF convention's MMMMMMM.
+    dest = rules.validate_destination(dest) if dest.strip() else rules.UNKNOWN_DESTINATION
     now = timezone.now()
     label = actor_label or actor_label_for(by)
     for _ in range(3):
