@@ -6,13 +6,18 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
-from sendreg.accounts.models import School
-from sendreg.imports.kinds import ImportRequest
+from sendreg.accounts.models import School, User
+from sendreg.accounts.permissions import Role
+from sendreg.imports.kinds import IMPORT_KINDS, ImportRequest
+from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import make_upn
 from sendreg.transfer.ctf import CtfPupil, CtfSchool, build_ctf
+from sendreg.transfer.models import RecordPack, SharingRecord, TransferInDecision
 from sendreg.transfer.rules import SenEntry
-from tests.conftest import TODAY
+from tests.conftest import TODAY, _member
 
 D = dt.date
 FEEDER = CtfSchool(lea="801", estab="2345", urn="109876", name="Greenfield Primary School")
@@ -64,3 +69,37 @@ def request_for(school: School) -> Callable[..., ImportRequest]:
         return ImportRequest(school=school, data=data, filename=filename, today=TODAY)
 
     return make
+
+
+@pytest.fixture
+def deputy_senco(school: School) -> User:
+    return _member(school, Role.DEPUTY_SENCO, "deputy")
+
+
+@pytest.fixture
+def adviser(school: School) -> User:
+    return _member(school, Role.ADVISER, "adviser")
+
+
+@pytest.fixture
+def decision(school: School, senco: User) -> TransferInDecision:
+    """A transfer-in decision waiting for the SENCO: Amy, on SEN support at the feeder school."""
+    request = ImportRequest(school=school, data=ctf_bytes([AMY]), filename="a.xml", today=TODAY)
+    IMPORT_KINDS.get("ctf").apply(request, senco)  # type: ignore[union-attr]
+    return TransferInDecision.objects.get()
+
+
+def make_pack(pupil: Pupil, by: User, *, sent_on: dt.date = TODAY) -> RecordPack:
+    """A transfer log entry without building the PDFs: for pages that only list or serve it."""
+    sharing = SharingRecord.objects.create(
+        pupil=pupil, purpose="next_school", recipient="Northgate High School", shared_on=sent_on,
+        covered=False, exception="next_setting", by=by, by_label=by.name,
+    )  # fmt: skip
+    stored = default_storage.save("record-packs/test.zip", ContentFile(b"PK encrypted"))
+    return RecordPack.objects.create(
+        pupil=pupil, sharing=sharing, sent_on=sent_on, sent_by=by, sent_by_label=by.name,
+        file_name=f"record-pack-{pupil.upn}.zip", file_sha256="ab" * 32, file_size=12,
+        parts=[{"key": "acknowledgement", "title": "Acknowledgement form", "files": ["00.pdf"]},
+               {"key": "summary", "title": "Summary sheet", "files": ["Summary sheet.pdf"]}],
+        stored_name=stored,
+    )  # fmt: skip

@@ -37,17 +37,9 @@ from sendreg.transfer.rules import SenEntry, SharingPurpose
 from sendreg.transfer.selectors import consent_check
 from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory, PupilFactory
-from tests.transfer.conftest import AMY, ctf_bytes
 
 D = dt.date
 SECRET = "9 Secret Lane"
-
-
-@pytest.fixture
-def decision(school: School, senco: User) -> TransferInDecision:
-    request = ImportRequest(school=school, data=ctf_bytes([AMY]), filename="a.xml", today=TODAY)
-    IMPORT_KINDS.get("ctf").apply(request, senco)  # type: ignore[union-attr]
-    return TransferInDecision.objects.get()
 
 
 # --- Transfer-in decisions ------------------------------------------------------------------
