@@ -15,7 +15,6 @@ from sendreg.accounts.permissions import Role
 from sendreg.imports.kinds import ImportRequest
 from sendreg.lib.extensions import DemoSchool
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.rules import make_upn
 from sendreg.register.selectors import needs_on, on_register
 from sendreg.transfer import rules, services
 from sendreg.transfer.ctf import CtfPupil, CtfSchool, build_ctf
@@ -68,20 +67,6 @@ def fill(demo: DemoSchool) -> None:
                 needs=("SPLD", "SLCN"),
             )  # fmt: skip
         )
-    # A pupil arriving mid-year with an EHC plan, not yet in the MIS export.
-    pupils.append(
-        CtfPupil(
-            number=len(pupils) + 1,
-            upn=make_upn(801, 2345, demo.today.year - 11, rng.randrange(900, 999)),
-            surname="Achterberg",
-            forename="Noor",
-            date_of_birth=dt.date(demo.today.year - 12, 3, 14),
-            gender="F",
-            year_group=7,
-            sen=(SenEntry(start, "K"), SenEntry(start.replace(year=start.year + 1), "E")),
-            needs=("ASD", "SLCN"),
-        )  # fmt: skip
-    )
     content = build_ctf(
         source=FEEDER,
         dest=CtfSchool(lea=school.la_code, estab=school.estab),

@@ -62,11 +62,14 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
         ),
         None,
     )
+    consents = consents_for(pupil)
     context.update(
         histories=histories,
         pending=pending,
-        consents=[(c, c.in_force(page.day)) for c in consents_for(pupil)],
-        next_school=consent_check(pupil, SharingPurpose.NEXT_SCHOOL, on=page.day),
+        consents=[(c, c.in_force(page.day)) for c in consents],
+        next_school=consent_check(
+            pupil, SharingPurpose.NEXT_SCHOOL, on=page.day, consents=consents
+        ),
         export_form=CtfExportForm(),
     )
     if pending is not None:

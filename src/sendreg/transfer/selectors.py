@@ -53,16 +53,21 @@ class ConsentCheck:
 
 
 def consent_check(
-    pupil: Pupil, purpose: str, *, on: dt.date, organisation: str = ""
+    pupil: Pupil,
+    purpose: str,
+    *,
+    on: dt.date,
+    organisation: str = "",
+    consents: Sequence[Consent] | None = None,
 ) -> ConsentCheck:
     """Whether the pupil's consents cover sharing for ``purpose`` (or with ``organisation``) on
     ``on``: what a sharing action (a record pack, a specialist referral) shows before it goes.
+
+    ``consents`` are the pupil's consents when the caller has them already (``consents_for``).
     """
-    consents = {c.pk: c for c in consents_for(pupil)}
-    terms = rules.covering_consent(
-        [c.terms() for c in consents.values()], purpose, on, organisation
-    )
-    consent = consents[terms.ref] if terms is not None and terms.ref is not None else None
+    by_pk = {c.pk: c for c in (consents if consents is not None else consents_for(pupil))}
+    terms = rules.covering_consent([c.terms() for c in by_pk.values()], purpose, on, organisation)
+    consent = by_pk[terms.ref] if terms is not None and terms.ref is not None else None
     return ConsentCheck(covered=consent is not None, consent=consent, purpose=purpose, on=on)
 
 
