@@ -13,12 +13,7 @@ from sendreg.accounts.models import School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.extensions import Deadline, PageContext
 from sendreg.transfer import rules
-from sendreg.transfer.forms import (
-    AcknowledgeForm,
-    CtfExportForm,
-    DeclineForm,
-    TransferInForm,
-)
+from sendreg.transfer.forms import CtfExportForm
 from sendreg.transfer.rules import AcknowledgementStatus, SharingPurpose
 from sendreg.transfer.selectors import (
     consent_check,
@@ -49,7 +44,6 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
         "manage": manage,
         "packs": packs,
         "today": page.day,
-        "acknowledge_form": AcknowledgeForm(initial={"acknowledged_on": page.day}),
     }
     if not manage:
         return context
@@ -72,9 +66,6 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
         ),
         export_form=CtfExportForm(),
     )
-    if pending is not None:
-        context["accept_form"] = TransferInForm.for_decision(pending, today=page.day)
-        context["decline_form"] = DeclineForm()
     return context
 
 
