@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from sendreg.accounts.models import School, User
@@ -208,3 +210,25 @@ def test_the_summary_is_json(school: School, request_for: Make) -> None:
     summary = ctf_plan(request_for(ctf_bytes([AMY, BEN]))).summary(applied=False)
     assert json.loads(json.dumps(summary)) == summary
     assert TODAY  # the plan needs no clock beyond the request's day
+
+
+def test_the_preview_page_shows_offers_and_problems_by_pupil(
+    school: School, senco: User, request_for: Make, rf: RequestFactory
+) -> None:
+    kind = IMPORT_KINDS.get("ctf")
+    assert kind is not None
+    bad = ctf_pupil(5, upn="A801200014009", forename="Cara", surname="<b>Clarke</b>")
+    outcome = kind.plan(request_for(ctf_bytes([AMY, BEN, bad])))
+    request = rf.get("/imports/pending/abc/")
+    request.user = senco
+    html = render_to_string(
+        kind.preview_template, {"outcome": outcome, "kind": kind, "token": "abc"}, request=request
+    )
+    assert "Check the Common Transfer File 8012345_CTF_8012000_001.xml" in html
+    assert "Greenfield Primary School (8012345)" in html
+    assert "Amy Adams (U801234514001)" in html
+    assert "K – SEN support, since 6 September 2021" in html
+    assert "SPLD – Specific learning difficulty" in html
+    assert "Pupils that will be skipped" in html
+    assert "&lt;b&gt;Clarke&lt;/b&gt;" in html and "<b>Clarke</b>" not in html
+    assert 'name="action" value="confirm"' in html

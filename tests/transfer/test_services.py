@@ -336,3 +336,34 @@ def test_the_transfer_part_holds_histories_consents_and_the_log(
     assert data["record_packs"][0]["recipient"] == "Northgate"
     assert json.loads(json.dumps(data)) == data
     assert SenEntry  # history entries are SenEntry values in the model
+
+
+def test_erasing_takes_away_everything_this_app_holds_about_the_pupil(
+    decision: TransferInDecision,
+    school: School,
+    senco: User,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    pupil = decision.pupil
+    services.consent_record(
+        pupil=pupil, given_by="parent", contact=ContactFactory(pupil=pupil), given_on=TODAY,
+        purposes=[SharingPurpose.NEXT_SCHOOL], organisations=[], notes="", by=senco, today=TODAY,
+    )  # fmt: skip
+    made = services.record_pack_make(
+        pupil=pupil, recipient="Northgate", recipient_laestab="", recipient_person="",
+        exception="", reason="", by=senco, today=TODAY,
+    )  # fmt: skip
+    other = PupilFactory(school=school)
+    services.ctf_export(school=school, pupils=[pupil, other], dest="", by=senco, today=TODAY)
+    part = PUPIL_RECORD_PARTS.get("transfer")
+    assert part is not None and part.erase is not None
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        part.erase(pupil, senco)
+    assert part.data(pupil) == {
+        "ctf_histories": [], "transfer_in_decisions": [], "consents": [], "sharing": [],
+        "record_packs": [],
+    }  # fmt: skip
+    assert CtfExport.objects.get().upns == [other.upn]
+    assert not default_storage.exists(made.pack.stored_name)
+    event = AuditEvent.objects.get(type=TransferAudit.ERASED)
+    assert event.new["record_packs"] == 1 and event.new["histories"] == 1

@@ -27,6 +27,7 @@ class TransferAudit(models.TextChoices):
     SHARED = "sharing.recorded", "Information shared outside the school"
     RECORD_PACK_MADE = "record_pack.made", "Record pack made for a receiving school"
     RECORD_PACK_ACKNOWLEDGED = "record_pack.acknowledged", "Record pack acknowledged"
+    ERASED = "transfer.erased", "Transfer records erased at the end of retention"
 
 
 class CtfHistory(models.Model):

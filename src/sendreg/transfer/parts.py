@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.formats import date_format
 
 from sendreg import codes
+from sendreg.accounts.models import User
 from sendreg.audit.models import AuditEvent
 from sendreg.documents.letters import _protected_addresses, letter_address
 from sendreg.lib.dates import today
@@ -459,11 +460,18 @@ def _transfer_data(pupil: Pupil) -> Mapping[str, Any]:
     }  # fmt: skip
 
 
+def _transfer_erase(pupil: Pupil, by: User | None) -> None:
+    from sendreg.transfer.services import transfer_records_erase
+
+    transfer_records_erase(pupil=pupil, by=by)
+
+
 TRANSFER_PART = PupilRecordPart(
     key="transfer",
     title="Transfers and consent to share",
     data=_transfer_data,
     files=_transfer_files,
+    erase=_transfer_erase,
     order=90,
 )
 

@@ -656,3 +656,34 @@ def record_pack_acknowledge(
         new={"acknowledged_on": acknowledged_on.isoformat(), "by": pack.acknowledged_by_name},
     )  # fmt: skip
     return pack
+
+
+@transaction.atomic
+def transfer_records_erase(*, pupil: Pupil, by: User | None) -> dict[str, int]:
+    """Delete what this app holds about the pupil when their retention period has passed.
+
+    Histories from previous schools, transfer-in decisions, consents, sharing records and
+    the transfer log go, with any encrypted pack still kept; the pupil's UPN is taken out
+    of the CTF export log. One audit event says how many of each went. For
+    ``PupilRecordPart.erase``; the retention service decides when.
+    """
+    packs = list(RecordPack.objects.filter(pupil=pupil))
+    stored = [p.stored_name for p in packs if p.stored_name]
+    counts = {
+        "record_packs": RecordPack.objects.filter(pupil=pupil).delete()[0],
+        "sharing": SharingRecord.objects.filter(pupil=pupil).delete()[0],
+        "consents": Consent.objects.filter(pupil=pupil).delete()[0],
+        "decisions": TransferInDecision.objects.filter(pupil=pupil).delete()[0],
+        "histories": CtfHistory.objects.filter(pupil=pupil).delete()[0],
+    }
+    exports = [
+        e for e in CtfExport.objects.filter(school_id=pupil.school_id) if pupil.upn in e.upns
+    ]
+    for export in exports:
+        export.upns = [upn for upn in export.upns if upn != pupil.upn]
+    CtfExport.objects.bulk_update(exports, ["upns"])
+    counts["ctf_exports"] = len(exports)
+    for name in stored:
+        transaction.on_commit(lambda name=name: default_storage.delete(name))  # type: ignore[misc]
+    _audit(type=TransferAudit.ERASED, pupil=pupil, target=pupil, by=by, new=counts)
+    return counts
