@@ -1,4 +1,4 @@
-"""The SENCO sends a leaver's record on in a real browser: a CTF, a record pack, the acknowledgement."""
+"""The SENCO sends a leaver's record on in a real browser: a CTF, a record pack and its receipt."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from sendreg import codes
 from sendreg.accounts.models import User
 from sendreg.audit.models import AuditEvent
-from sendreg.documents.letters import _protected_addresses, letter_address
+from sendreg.documents.letters import letter_address
 from sendreg.lib.dates import today
 from sendreg.lib.diff import jsonable
 from sendreg.lib.documents import (
@@ -34,8 +34,9 @@ from sendreg.lib.documents import (
 )
 from sendreg.lib.extensions import PupilFile, PupilRecordPart
 from sendreg.pupils.models import Pupil
-from sendreg.register.models import ParentNotification, SenEpisode
-from sendreg.register.selectors import needs_on, pupil_sen_summary
+from sendreg.pupils.selectors import protected_addresses_of
+from sendreg.register.models import ParentNotification
+from sendreg.register.selectors import needs_on, pupil_sen_summary, register_history
 from sendreg.transfer.rules import SenEntry, SharingPurpose
 from sendreg.transfer.statutory import exception_label
 
@@ -128,7 +129,7 @@ def summary_document(pupil: Pupil) -> Document:
     blocks += [Heading("What staff should know"), Paragraph(pupil.staff_notes or NONE)]
     blocks += _registers_summary(pupil, day)
     contacts = list(pupil.contacts.all())
-    protected = _protected_addresses(contacts)
+    protected = protected_addresses_of(contacts)
     rows = []
     for contact in contacts:
         address = letter_address(contact, protected)
@@ -214,7 +215,8 @@ def _needs_text(value: object) -> str:
 
 
 def register_document(pupil: Pupil) -> Document:
-    episodes = list(SenEpisode.objects.filter(pupil=pupil).order_by("start", "pk"))
+    history = register_history(pupil)
+    episodes = history.episodes
     needs = _needs(pupil)
     blocks: list[Block] = [Heading("Time on the SEN register")]
     if episodes:
@@ -242,6 +244,18 @@ def register_document(pupil: Pupil) -> Document:
         if needs
         else Paragraph(NONE)
     )
+    spans = sorted(history.needs, key=lambda n: (n.start, n.rank))
+    if spans:
+        rows = tuple(
+            (
+                codes.need_label(n.code),
+                str(n.rank),
+                _date(n.start),
+                _date(n.end) if n.end else "Still held",
+            )
+            for n in spans
+        )
+        blocks.append(Table(("Need", "Rank", "From", "To"), rows, caption="Need types over time"))
     events = AuditEvent.objects.filter(pupil_id=pupil.pk, type__in=_SEN_EVENTS).order_by("at", "pk")
     blocks.append(Heading("Every change to the SEN record"))
     rows = tuple(
@@ -279,6 +293,7 @@ def register_document(pupil: Pupil) -> Document:
 
 
 def _register_data(pupil: Pupil) -> Mapping[str, Any]:
+    history = register_history(pupil)
     return {
         "episodes": [
             {
@@ -288,9 +303,13 @@ def _register_data(pupil: Pupil) -> Mapping[str, Any]:
                 "start_reason": e.start_reason,
                 "end_reason": e.end_reason,
             }
-            for e in SenEpisode.objects.filter(pupil=pupil).order_by("start", "pk")
+            for e in history.episodes
         ],  # fmt: skip
         "needs": _needs(pupil),
+        "need_history": [
+            {"code": n.code, "rank": n.rank, "start": jsonable(n.start), "end": jsonable(n.end)}
+            for n in history.needs
+        ],
         "parent_notifications": [
             {
                 "kind": n.kind,

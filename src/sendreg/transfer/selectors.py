@@ -14,9 +14,9 @@ from sendreg.accounts.permissions import Permission
 
 # The letters' rule for protected addresses: also withholds the same address typed again on
 # another contact. One rule for every document that leaves the school.
-from sendreg.documents.letters import _protected_addresses, letter_address
+from sendreg.documents.letters import letter_address
 from sendreg.pupils.models import Contact, Pupil
-from sendreg.pupils.selectors import pupils_visible_to
+from sendreg.pupils.selectors import protected_addresses_of, pupils_visible_to
 from sendreg.register.models import SenEpisode
 from sendreg.register.selectors import needs_on
 from sendreg.transfer import rules
@@ -176,7 +176,7 @@ def ctf_pupils(pupils: Sequence[Pupil], *, today: dt.date) -> list[CtfPupil]:
     ):
         by_pupil.setdefault(contact.pupil_id, []).append(contact)
     for pupil_id, people in by_pupil.items():
-        protected = _protected_addresses(people)
+        protected = protected_addresses_of(people)
         contacts[pupil_id] = [
             CtfContact(
                 name=c.name,
