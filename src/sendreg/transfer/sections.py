@@ -70,9 +70,10 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
 
 
 def home_panel(page: PageContext) -> Mapping[str, Any] | None:
-    """For the SENCO: transfers waiting for a decision, and record packs not yet acknowledged."""
+    """For the SENCO: transfers waiting for a decision, and record packs not yet acknowledged.
+    The head, who may see the transfer log, sees the packs and the way to the log."""
     membership = page.membership
-    if not membership.can(Permission.TRANSFER_MANAGE):
+    if not membership.can(Permission.TRANSFER_LOG_VIEW):
         return None
     pending = list(transfer_in_pending(membership)[:20])
     packs = [

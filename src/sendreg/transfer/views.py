@@ -163,7 +163,7 @@ def record_pack_new(request: HttpRequest, pk: int) -> HttpResponse:
     and shows the password once."""
     pupil = _pupil(request, pk)
     day = today()
-    form = RecordPackForm(request.POST or None, initial={"recipient": ""})
+    form = RecordPackForm(request.POST or None)
     check = selectors.consent_check(pupil, SharingPurpose.NEXT_SCHOOL, on=day)
     if request.method == "POST" and form.is_valid():
         try:
