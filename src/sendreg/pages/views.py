@@ -44,15 +44,27 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if membership.can(Permission.REGISTER_VIEW):
         context["calendar"] = census_calendar(school=membership.school, today=day)
+    # The register is read once for every panel of the page that needs it.
+    school_register = (
+        register.school_register(pupils_visible_to(membership), day=day)
+        if membership.can(Permission.REGISTER_VIEW) or membership.can(Permission.AGGREGATES_VIEW)
+        else None
+    )
     if membership.can(Permission.AGGREGATES_VIEW):
-        context["counts"] = register.register_counts(membership.school, day=day)
+        context["counts"] = (
+            school_register.counts()
+            if membership.can(Permission.PUPILS_VIEW_ALL) and school_register
+            else register.register_counts(membership.school, day=day)
+        )
         context["national"] = latest_national()
         # Roles that see only aggregates never see a count small enough to name a child.
         context["suppress_small"] = not membership.can(Permission.PUPILS_VIEW_ALL)
     if membership.can(Permission.SEN_EDIT):
         context["recent"] = register.recent_changes(membership.school)
-        context["attention"] = register.needs_attention(membership, day=day)
-        context["discrepancies"] = discrepancies_for(membership, day=day)
+        context["attention"] = register.needs_attention(
+            membership, day=day, register=school_register
+        )
+        context["discrepancies"] = discrepancies_for(membership, day=day, register=school_register)
         context["outstanding_notifications"] = notifications_outstanding(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)

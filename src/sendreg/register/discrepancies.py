@@ -27,7 +27,12 @@ from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register.models import MisSenRecord
-from sendreg.register.selectors import register_history, register_states, state_of
+from sendreg.register.selectors import (
+    SchoolRegister,
+    register_history,
+    register_states,
+    state_of,
+)
 from sendreg.register.services import sen_record_set
 
 STATUS = rules.DIFFERS_STATUS
@@ -87,14 +92,19 @@ def compare(
     ]
 
 
-def discrepancies_for(membership: Membership, *, day: dt.date) -> list[Discrepancy]:
+def discrepancies_for(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Discrepancy]:
     """Every current difference between the MIS and the register among pupils on roll.
 
     Four queries, whatever the size of the school: the pupils, their register history,
     the needs held today, and their MIS values; then the pure comparison.
     """
-    pupils = pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
-    states = register_states(pupils, day=day)
+    if register is None:
+        pupils = pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
+        states = register_states(pupils, day=day)
+    else:
+        pupils, states = register.pupils.filter(mis_sen__isnull=False), register.states
     found: list[Discrepancy] = []
     for row in pupils.order_by(*BY_SHOWN_NAME).values(
         "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",

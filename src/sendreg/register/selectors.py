@@ -17,7 +17,7 @@ from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.figures import percent
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register.models import CensusDateOverride, MonitoringEntry, PupilNeed, SenEpisode
 
@@ -192,53 +192,75 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
+@dataclass
+class SchoolRegister:
+    """The register of a set of pupils on roll on a day, read once (three queries) and used by
+    every part of a page: the list, the counts, what needs attention, the MIS differences."""
+
+    day: dt.date
+    #: The pupils on roll, scoped to what the member may see.
+    pupils: QuerySet[Pupil]
+    states: dict[int, RegisterState]
+    roll: int
+
+    def counts(self) -> RegisterCounts:
+        return counts_from(self.roll, self.states.values())
+
+    def carrying_n_entry(self) -> set[int]:
+        """Pupils who came off the register since the last census (the explicit N entry)."""
+        overrides = census_overrides()
+        census = rules.next_census(self.day, overrides).date
+        previous = rules.previous_census(census, overrides).date
+        return {
+            pk
+            for pk, state in self.states.items()
+            if state.status is None
+            and rules.n_entry_due(state.episodes, census=census, previous=previous)
+        }
+
+    def rows(self, filters: RegisterFilters) -> list[RegisterRow]:
+        """Pupils on the register (or, filtering by N, off it since the last census), filtered
+        and sorted: one more query, then plain Python."""
+        states = self.states
+        if filters.status == codes.SenProvision.NO_SEN:
+            chosen = self.carrying_n_entry()
+        else:
+            chosen = {
+                pk
+                for pk, state in states.items()
+                if state.status and (not filters.status or state.status == filters.status)
+            }
+        if filters.need:
+            chosen = {pk for pk in chosen if filters.need in states[pk].needs}
+        if filters.area:
+            area = {n.code for n in codes.need_types() if n.area == filters.area}
+            chosen = {pk for pk in chosen if states[pk].needs[:1] and states[pk].needs[0] in area}
+        records = self.pupils.filter(pk__in=chosen)
+        if filters.year is not None:
+            records = records.filter(year_group=filters.year)
+        if filters.flag in FLAGS:
+            records = records.filter(**{filters.flag: True})
+        rows = _rows(list(records.values(*_ROW_FIELDS)), states)
+        return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
+
+
+def school_register(pupils: QuerySet[Pupil], *, day: dt.date) -> SchoolRegister:
+    on = pupils.filter(on_roll(day))
+    return SchoolRegister(day, on, register_states(on, day=day), on.count())
+
+
 def register_rows(
     membership: Membership, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The pupils the member may see who are on the register on ``day``."""
-    return _register(pupils_visible_to(membership), filters, day)
+    return school_register(pupils_visible_to(membership), day=day).rows(filters)
 
 
 def register_school_rows(
     school: School, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The whole school's register, for the command line (which has no member)."""
-    return _register(Pupil.objects.filter(school=school), filters, day)
-
-
-def _register(pupils: QuerySet[Pupil], filters: RegisterFilters, day: dt.date) -> list[RegisterRow]:
-    """Pupils on roll who are on the register on ``day`` (or, filtering by N, who came off it
-    since the last census), filtered and sorted: three queries, then plain Python."""
-    pupils = pupils.filter(on_roll(day))
-    states = register_states(pupils, day=day)
-    overrides = census_overrides()
-    census = rules.next_census(day, overrides).date
-    previous = rules.previous_census(census, overrides).date
-    if filters.status == codes.SenProvision.NO_SEN:
-        chosen = {
-            pk
-            for pk, state in states.items()
-            if rules.n_entry_due(state.episodes, census=max(day, census), previous=previous)
-            and state.status is None
-        }
-    else:
-        chosen = {
-            pk
-            for pk, state in states.items()
-            if state.status and (not filters.status or state.status == filters.status)
-        }
-    if filters.need:
-        chosen = {pk for pk in chosen if filters.need in states[pk].needs}
-    if filters.area:
-        area_codes = {n.code for n in codes.need_types() if n.area == filters.area}
-        chosen = {pk for pk in chosen if states[pk].needs[:1] and states[pk].needs[0] in area_codes}
-    records = pupils.filter(pk__in=chosen)
-    if filters.year is not None:
-        records = records.filter(year_group=filters.year)
-    if filters.flag in FLAGS:
-        records = records.filter(**{filters.flag: True})
-    rows = _rows(list(records.values(*_ROW_FIELDS)), states)
-    return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
+    return school_register(Pupil.objects.filter(school=school), day=day).rows(filters)
 
 
 def _rows(records: list[dict[str, object]], states: dict[int, RegisterState]) -> list[RegisterRow]:
@@ -318,9 +340,7 @@ def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
 
 def register_counts(school: School, *, day: dt.date) -> RegisterCounts:
     """Roll, E and K counts and primary needs for the whole school, in three queries."""
-    pupils = Pupil.objects.filter(on_roll(day), school=school)
-    roll = pupils.count()
-    return counts_from(roll, register_states(pupils, day=day).values())
+    return school_register(Pupil.objects.filter(school=school), day=day).counts()
 
 
 def register_history(pupil: Pupil, *, lock: bool = False) -> rules.RegisterHistory:
@@ -439,7 +459,9 @@ class Attention:
     pupils: list[Pupil]
 
 
-def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
+def needs_attention(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Attention]:
     """What the SENCO should look at now. Later capabilities add their own home panels."""
     items: list[Attention] = []
     due = [
@@ -448,20 +470,13 @@ def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
     ]
     if due:
         items.append(Attention("Monitoring reviews overdue or due within two weeks", due))
-    pupils = pupils_visible_to(membership).filter(on_roll(day))
-    states = register_states(pupils, day=day)
-    overrides = census_overrides()
-    census = rules.next_census(day, overrides).date
-    previous = rules.previous_census(census, overrides).date
+    register = register or school_register(pupils_visible_to(membership), day=day)
+    states = register.states
     assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}
     no_need = {pk for pk, s in states.items() if s.status and not s.needs}
-    leaving = {
-        pk
-        for pk, s in states.items()
-        if rules.n_entry_due(s.episodes, census=census, previous=previous)
-    }
+    leaving = register.carrying_n_entry()
     wanted = assessing | no_need | leaving
-    named = {p.pk: p for p in pupils.filter(pk__in=wanted).order_by("legal_surname", "pk")}
+    named = {p.pk: p for p in register.pupils.filter(pk__in=wanted).order_by(*BY_SHOWN_NAME)}
     for message, ids in (
         ("On SEN support with the type of need still to be assessed (NSA)", assessing),
         ("On the register with no primary need recorded", no_need),

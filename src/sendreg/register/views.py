@@ -4,6 +4,7 @@ from collections.abc import Iterator, Sequence
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
-from sendreg.pupils.selectors import pupil_get_for_user
+from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
 from sendreg.register import discrepancies, selectors
 from sendreg.register.forms import (
     REMOVE,
@@ -33,6 +34,9 @@ from sendreg.register.services import (
     monitoring_start,
     sen_record_set,
 )
+
+#: Pupils shown on a page of the register; the exports hold every one.
+REGISTER_PAGE_SIZE = 100
 
 EXPORT_HEADER = [
     "UPN", "Surname", "Forename", "Year", "Registration group", "SEN status",
@@ -76,7 +80,8 @@ def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = RegisterFilterForm(request.GET or None)
     day = today()
-    pupils = selectors.register_rows(membership, _filters(form), day=day)
+    register = selectors.school_register(pupils_visible_to(membership), day=day)
+    pupils = register.rows(_filters(form))
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
         name = f"sen-register-{membership.school.urn}-{day:%Y-%m-%d}.{export}"
@@ -84,10 +89,13 @@ def register_list(request: HttpRequest) -> HttpResponse:
         if export == "csv":
             return csv_response(name, EXPORT_HEADER, rows)
         return xlsx_response(name, EXPORT_HEADER, rows, title="SEN register")
+    page = Paginator(pupils, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "pupils": pupils,
-        "counts": selectors.register_counts(membership.school, day=day),
+        "pupils": page.object_list,
+        "page": page,
+        "page_query": query_without(request, "page"),
+        "counts": register.counts(),
         "national": latest_national(),
         "suppress_small": False,
         "query": request.GET.urlencode(),
