@@ -170,6 +170,13 @@ COVERED_ELSEWHERE = {
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
 OTHER_MATRICES: set[str] = set()
+# Transfers and consent to share: tests/transfer/test_permissions.py.
+OTHER_MATRICES |= {
+    "transfer_decisions", "transfer_decision", "transfer_log", "transfer_ctf_export",
+    "transfer_record_pack_new", "transfer_consent_new", "transfer_consent_withdraw",
+    "transfer_record_pack_download", "transfer_record_pack_form",
+    "transfer_record_pack_acknowledge",
+}  # fmt: skip
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
