@@ -43,6 +43,14 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
+    EHC_VIEW = "ehc.view"
+    #: Record EHC events, change an EHC deadline's date, produce the review letters.
+    EHC_EDIT = "ehc.edit"
+    #: See the list of every dated duty in the school, and have a calendar feed of it.
+    DEADLINES_VIEW = "deadlines.view"
+    #: Be sent the weekly email of what falls due.
+    DEADLINES_DIGEST = "deadlines.digest"
 
 
 _SENCO = frozenset(Permission)
@@ -73,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.EHC_VIEW,
+            Permission.DEADLINES_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,
