@@ -317,6 +317,13 @@ def test_phase_transfer_of_the_past_year_is_not_carried_into_the_next() -> None:
     assert transfer_due(year=2026, final_year=6) == d("2027-02-15")
 
 
+def test_phase_transfer_is_listed_from_the_year_before_the_move() -> None:
+    events = (ev("plan_issued", "2024-03-01"),)
+    assert _of(DutyKind.PHASE_TRANSFER, _duties(*events, pupil_year=9, final_year=11)) == []
+    duty = _one(DutyKind.PHASE_TRANSFER, *events, pupil_year=10, final_year=11)
+    assert duty.due == d("2027-03-31")
+
+
 @pytest.mark.parametrize(("final_year", "pupil_year"), [(13, 11), (13, 13), (6, 7)])
 def test_no_phase_transfer_within_a_sixth_form_or_past_the_last_year(
     final_year: int, pupil_year: int

@@ -43,6 +43,8 @@ LA_DECISION_WEEKS = 4
 TRANSFER_DAY = (2, 15)
 #: ... or by 31 March for the move to post-16 education.
 POST_16_TRANSFER_DAY = (3, 31)
+#: The move is listed from the school year before it, when the review plans for it.
+TRANSFER_SHOWN_YEARS_AHEAD = 1
 
 
 class DutyKind(StrEnum):
@@ -391,7 +393,7 @@ def transfer_due(*, year: int, final_year: int) -> dt.date:
 
 def _phase_transfer(plan: Plan, *, today: dt.date, pupil_year: int, final_year: int) -> Duty | None:
     year = transfer_year(pupil_year=pupil_year, final_year=final_year, today=today)
-    if year is None:
+    if year is None or year > school_year_of(today) + TRANSFER_SHOWN_YEARS_AHEAD:
         return None
     due = transfer_due(year=year, final_year=final_year)
     # Met by the plan issued (amended, naming the next school) in the school year of the move.

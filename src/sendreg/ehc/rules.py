@@ -631,3 +631,55 @@ def validate_final_year(year: int) -> None:
 
 def final_year_label(year: int) -> str:
     return dict(FINAL_YEAR_CHOICES).get(year, f"Pupils leave after Year {year}")
+
+
+# What is recorded with each event ----------------------------------------------------------
+
+#: The details each kind of event keeps beside its date (the model's field names).
+DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
+    EventKind.REQUEST: ("requested_by", "evidence", "notes"),
+    EventKind.ASSESSMENT_AGREED: ("notes",),
+    EventKind.ASSESSMENT_REFUSED: ("notes",),
+    EventKind.DRAFT_ISSUED: ("notes",),
+    EventKind.DRAFT_RESPONSE: ("notes",),
+    EventKind.PLAN_REFUSED: ("notes",),
+    EventKind.PLAN_ISSUED: (
+        "local_authority",
+        "named_school",
+        "sections",
+        "adulthood",
+        "notes",
+    ),  # fmt: skip
+    EventKind.REVIEW_SCHEDULED: ("meeting_on", "notes"),
+    EventKind.ADVICE_CIRCULATED: ("notes",),
+    EventKind.REVIEW_HELD: ("attendees", "pupil_views", "parent_views", "notes"),
+    EventKind.REPORT_SENT: ("notes",),
+    EventKind.REVIEW_DECISION: ("outcome", "notes"),
+    EventKind.PLAN_CEASED: ("notes",),
+}
+DETAIL_NOT_KEPT = "{field} is not kept with “{event}”."
+#: From this year group a plan should say how the pupil is being prepared for adulthood.
+ADULTHOOD_FROM_YEAR = 9
+ADULTHOOD_MISSING = (
+    "The pupil is in Year {year}: from Year 9 the plan should include preparation for "
+    "adulthood (employment, independent living, friends and community, good health)."
+)
+
+
+def validate_details(kind: str, details: dict[str, object]) -> None:
+    """Refuse details that the kind of event does not keep (a script's typing mistake)."""
+    allowed = DETAIL_FIELDS[kind]
+    for name, value in details.items():
+        if name not in allowed and value not in ("", None, [], ()):
+            raise ValidationError(
+                DETAIL_NOT_KEPT.format(
+                    field=name.replace("_", " ").capitalize(), event=EventKind(kind).label
+                )  # fmt: skip
+            )
+
+
+def adulthood_missing(*, pupil_year: int | None, adulthood: str) -> str | None:
+    """A prompt when a plan for a pupil in Year 9 or above says nothing on adulthood."""
+    if pupil_year is not None and pupil_year >= ADULTHOOD_FROM_YEAR and not adulthood.strip():
+        return ADULTHOOD_MISSING.format(year=pupil_year)
+    return None
