@@ -120,7 +120,10 @@ def _header(rows: Iterator[Sequence[object]]) -> Header:
                 index[column] = position
         if UPN in index and any(column in index for column in DATE_COLUMNS):
             return Header(number, index)
-        seen = [text for text in texts if text]
+        # Name the columns of the row most like a heading: the first with a UPN column,
+        # or else the first row of all.
+        if not seen or (UPN in index and UPN not in {_KEYS.get(header_key(t)) for t in seen}):
+            seen = [text for text in texts if text]
         if number >= parsers.HEADER_SEARCH_ROWS:
             break
     found = ", ".join(f'"{text}"' for text in seen[:20]) or "none"
