@@ -95,7 +95,7 @@ def test_next_review_date_is_the_meeting(capsys: pytest.CaptureFixture[str], pup
     event = EhcEvent.objects.get(kind="review_scheduled")
     assert event.meeting_on.isoformat() == "2026-01-08"
     assert event.on.isoformat() == "2025-11-12"  # arranged by today at the latest
-    assert "EHC: review invitations and advice sent" in out
+    assert "EHC: review invitations and advice" in out
 
 
 def test_text_output_offers_the_register_change(

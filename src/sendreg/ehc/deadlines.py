@@ -64,14 +64,14 @@ class DutyKind(StrEnum):
 
 #: The deadline list's words for each kind (``DeadlineSource.kinds``).
 KIND_LABELS: dict[str, str] = {
-    DutyKind.ASSESSMENT_DECISION: "EHC: the local authority's decision whether to assess",
+    DutyKind.ASSESSMENT_DECISION: "EHC: decision whether to assess",
     DutyKind.FINAL_PLAN: "EHC: final plan due",
-    DutyKind.DRAFT_RESPONSE: "EHC: the school's response to the draft plan",
+    DutyKind.DRAFT_RESPONSE: "EHC: response to the draft plan",
     DutyKind.ANNUAL_REVIEW: "EHC: annual review meeting",
-    DutyKind.PHASE_TRANSFER: "EHC: plan amended for the move to the next school",
-    DutyKind.REVIEW_INVITATIONS: "EHC: review invitations and advice sent",
+    DutyKind.PHASE_TRANSFER: "EHC: plan amended for a school move",
+    DutyKind.REVIEW_INVITATIONS: "EHC: review invitations and advice",
     DutyKind.REVIEW_REPORT: "EHC: review report sent",
-    DutyKind.LA_DECISION: "EHC: the local authority's decision after the review",
+    DutyKind.LA_DECISION: "EHC: decision after the review",
 }
 
 ASSESSMENT_DECISION_DETAIL = (
