@@ -150,3 +150,28 @@ def test_pages_work_at_phone_width(
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (url, width)
     assert_accessible(page, "the home page with the deadlines panel")
+
+
+def test_review_invitations_through_the_page(senco_page: Page, on_k: Pupil, senco: User) -> None:
+    from tests.ehc.conftest import record
+
+    day = today()
+    record(on_k, senco, "plan_issued", day - dt.timedelta(days=300), today=day)
+    meeting = day + dt.timedelta(days=30)
+    review = record(on_k, senco, "review_scheduled", day, today=day, meeting_on=meeting)
+    page = senco_page
+    page.goto(f"/ehc/pupils/{on_k.pk}/reviews/{review.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(long(meeting))
+    page.get_by_label("Name", exact=True).fill("Ann Young")
+    page.get_by_label("Role").select_option("parent")
+    page.get_by_role("button", name="Add to the invitations").click()
+    invited = page.get_by_role("table", name="People invited to the meeting")
+    expect(invited).to_contain_text("Ann Young")
+    expect(invited).to_contain_text("Not yet")
+    assert_accessible(page, "the review page")
+    page.get_by_label("Ann Young (Parent or carer)").check()
+    page.get_by_role("button", name="Record the invitations as sent").click()
+    expect(invited).to_contain_text(long(day))
+    with page.expect_download() as download:
+        invited.get_by_role("link", name="Word invitation for Ann Young").click()
+    assert download.value.suggested_filename.endswith(".docx")

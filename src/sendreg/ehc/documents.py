@@ -228,7 +228,7 @@ def review_report(
         ),
     ]
     return Document(
-        title=f"Annual review of {pupil}'s EHC plan",
+        title=f"Annual review of {pupil}'s education, health and care (EHC) plan",
         subtitle=f"{_school(record)}, meeting held on {long_date(held.on)}",
         blocks=blocks,
         footer=f"Draft report of {pupil}'s annual review – {_school(record)} – confidential",
@@ -273,7 +273,7 @@ def record_summary(*, record: EhcRecord, today: dt.date) -> Document:
             ),
         ]
     return Document(
-        title=f"{pupil}: EHC record",
+        title=f"{pupil}: education, health and care (EHC) record",
         subtitle=f"{_school(record)}, {long_date(today)}",
         blocks=blocks,
         footer=f"{pupil}'s EHC record – {_school(record)} – confidential",
