@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from sendreg import urls
 from sendreg.accounts.models import User
+from sendreg.deadlines import urls as deadline_urls
+from sendreg.ehc import urls as ehc_urls
 from sendreg.imports.models import ImportRun
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.register.models import MisSenRecord, MonitoringEntry
@@ -169,7 +171,11 @@ COVERED_ELSEWHERE = {
 
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
-OTHER_MATRICES: set[str] = set()
+OTHER_MATRICES: set[str] = {
+    # EHC plans (tests/ehc/test_permissions.py) and the deadlines (tests/deadlines/...).
+    *(pattern.name for pattern in ehc_urls.urlpatterns if isinstance(pattern, URLPattern)),
+    *(pattern.name for pattern in deadline_urls.urlpatterns if isinstance(pattern, URLPattern)),
+}
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
