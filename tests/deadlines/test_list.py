@@ -196,3 +196,12 @@ def test_statuses_in_the_list_are_the_rule(school: School, full_school: dict[str
     for deadline in selectors.school_deadlines(school, TODAY):
         if deadline.status != DeadlineStatus.DONE:
             assert deadline.status == rules.deadline_status(due=deadline.due, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "day", [dt.date(2024, 2, 29), dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 9, 3)]
+)
+def test_long_date_is_djangos_british_date(day: dt.date) -> None:
+    from django.utils.formats import date_format
+
+    assert rules.long_date(day) == date_format(day, "j F Y")

@@ -42,6 +42,21 @@ OPEN_STATUSES = frozenset(
 )
 
 
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def long_date(day: dt.date) -> str:
+    """3 March 2026: a date as a parent writes it, in every message and detail.
+
+    The same as Django's ``date_format(day, "j F Y")`` in British English, without its
+    locale lookups: the deadline list writes thousands of these.
+    """
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 def deadline_status(*, due: dt.date, today: dt.date, done: bool = False) -> DeadlineStatus:
     """Where a dated duty stands on ``today``.
 

@@ -11,10 +11,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from sendreg.accounts.models import School
-from sendreg.deadlines.rules import deadline_status
+from sendreg.deadlines.rules import deadline_status, long_date
 from sendreg.lib.extensions import Deadline, DeadlineSource
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
@@ -63,6 +62,13 @@ def _deadline(kind: str, due: dt.date, today: dt.date, detail: str, pupil: Pupil
     )
 
 
+#: What a deadline shows of its pupil.
+PUPIL_FIELDS = (
+    "pupil__id", "pupil__upn", "pupil__legal_forename", "pupil__legal_surname",
+    "pupil__preferred_forename", "pupil__preferred_surname",
+)  # fmt: skip
+
+
 def _pupils_on_roll(school: School, today: dt.date) -> dict[str, object]:
     """Filters for a record of a pupil of ``school`` who is on roll on ``today``."""
     return {"pupil__in": Pupil.objects.filter(on_roll(today), school=school)}
@@ -81,12 +87,14 @@ def census_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
 
 
 def monitoring_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
-    entries = MonitoringEntry.objects.filter(
-        ended_on__isnull=True, **_pupils_on_roll(school, today)
-    ).select_related("pupil")
+    entries = (
+        MonitoringEntry.objects.filter(ended_on__isnull=True, **_pupils_on_roll(school, today))
+        .select_related("pupil")
+        .only("pupil", "reason", "started_on", "review_date", *PUPIL_FIELDS)
+    )
     for entry in entries:
         detail = MONITORING_DETAIL.format(
-            started=date_format(entry.started_on, "j F Y"), reason=entry.reason.strip()
+            started=long_date(entry.started_on), reason=entry.reason.strip()
         )
         yield _deadline(MONITORING_REVIEW, entry.review_date, today, detail, entry.pupil)
 
@@ -110,9 +118,13 @@ def exam_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
 
 
 def ihp_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
-    conditions = MedicalCondition.objects.filter(
-        ended_on__isnull=True, has_ihp=True, **_pupils_on_roll(school, today)
-    ).select_related("pupil")
+    conditions = (
+        MedicalCondition.objects.filter(
+            ended_on__isnull=True, has_ihp=True, **_pupils_on_roll(school, today)
+        )
+        .select_related("pupil")
+        .only("pupil", "condition", "ihp_review_date", *PUPIL_FIELDS)
+    )
     for condition in conditions:
         assert condition.ihp_review_date is not None
         detail = IHP_DETAIL.format(condition=condition.condition)
@@ -120,9 +132,15 @@ def ihp_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
 
 
 def pep_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
-    records = LookedAfterRecord.objects.filter(
-        pep_review_date__isnull=False, pupil__looked_after=True, **_pupils_on_roll(school, today)
-    ).select_related("pupil")
+    records = (
+        LookedAfterRecord.objects.filter(
+            pep_review_date__isnull=False,
+            pupil__looked_after=True,
+            **_pupils_on_roll(school, today),
+        )
+        .select_related("pupil")
+        .only("pupil", "responsible_authority", "pep_review_date", *PUPIL_FIELDS)
+    )
     for record in records:
         assert record.pep_review_date is not None
         detail = PEP_DETAIL.format(authority=record.responsible_authority)

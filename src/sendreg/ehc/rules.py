@@ -18,7 +18,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.formats import date_format
+
+from sendreg.deadlines.rules import long_date
 
 
 class EventKind(models.TextChoices):
@@ -155,11 +156,6 @@ OUT_OF_ORDER_LATER = "Recording this would leave a later event out of order: {pr
 WITHDRAW_BREAKS = "Withdrawing this would leave the record out of order: {problem}"
 MEETING_DATE_REQUIRED = "Give the date of the review meeting."
 MEETING_DATE_ONLY_FOR_REVIEWS = "Only an arranged review meeting has a meeting date."
-
-
-def long_date(day: dt.date) -> str:
-    """3 March 2026: dates in messages, as a parent would write them."""
-    return date_format(day, "j F Y")
 
 
 # The events, read into the shape of the process ------------------------------------------

@@ -105,7 +105,7 @@ class DutyRow:
 class EhcRecord:
     pupil: Pupil
     today: dt.date
-    #: Every event, withdrawn ones too, in date order.
+    #: Every event, withdrawn ones too, in date order (none when read for a list).
     events: list[EhcEvent]
     invitees: dict[int, list[EhcInvitee]]
     sen_status: str | None
@@ -113,6 +113,8 @@ class EhcRecord:
     history: History | None = None
     problem: str = ""
     duties: list[Duty] = field(default_factory=list)
+    #: The events that count (not withdrawn), as the rules read them.
+    rule_events: list[rules.Event] = field(default_factory=list)
 
     @property
     def timeline(self) -> list[TimelineItem]:
@@ -217,33 +219,57 @@ class EhcRecord:
         ]
 
 
+#: What the deadlines and the stage need of an event; the rest is its details.
+LIGHT_FIELDS = ("id", "pupil_id", "kind", "on", "meeting_on", "withdrawn_at")  # in this order
+
+
 def _build(
     pupils: Sequence[Pupil],
     *,
     today: dt.date,
     school: School,
     statuses: Mapping[int, str | None],
+    light: bool = False,
 ) -> list[EhcRecord]:
     """The EHC records of ``pupils`` in at most four queries, however many there are.
 
     ``statuses`` are the pupils' SEN statuses on ``today``, read with the pupils. The
     people invited are read only when there is a review, and the school's age range only
-    when there is a plan in force.
+    when there is a plan in force. ``light`` reads only what the deadlines need of each
+    event (for lists of many records, which show no event's details).
     """
     ids = [pupil.pk for pupil in pupils]
+    # Every event as a model (for pages that show them), and the active ones as the rules
+    # read them; a light read makes no model instances at all.
     events: dict[int, list[EhcEvent]] = defaultdict(list)
-    for event in EhcEvent.objects.filter(pupil_id__in=ids).order_by("on", "id"):
-        events[event.pupil_id].append(event)
-    invitees: dict[int, list[EhcInvitee]] = defaultdict(list)
+    active: dict[int, list[tuple[int, str, dt.date, dt.date | None]]] = defaultdict(list)
+    rows = EhcEvent.objects.filter(pupil_id__in=ids).order_by("on", "id")
+    if light:
+        for pk, pupil_id, kind, on, meeting_on, withdrawn_at in rows.values_list(*LIGHT_FIELDS):
+            if withdrawn_at is None:
+                active[pupil_id].append((pk, kind, on, meeting_on))
+    else:
+        for event in rows:
+            events[event.pupil_id].append(event)
+            if not event.withdrawn:
+                active[event.pupil_id].append((event.pk, event.kind, event.on, event.meeting_on))
     reviews = [
-        e.pk for found in events.values() for e in found if e.kind == EventKind.REVIEW_SCHEDULED
+        row[0] for found in active.values() for row in found if row[1] == EventKind.REVIEW_SCHEDULED
     ]
+    invitees: dict[int, list[EhcInvitee]] = defaultdict(list)
+    invited: dict[int, list[dt.date | None]] = defaultdict(list)
     if reviews:
-        for invitee in EhcInvitee.objects.filter(review_id__in=reviews).order_by("role", "name"):
-            invitees[invitee.review_id].append(invitee)
+        chosen = EhcInvitee.objects.filter(review_id__in=reviews).order_by("role", "name", "id")
+        if light:
+            for review_id, invited_on in chosen.values_list("review_id", "invited_on"):
+                invited[review_id].append(invited_on)
+        else:
+            for invitee in chosen:
+                invitees[invitee.review_id].append(invitee)
+                invited[invitee.review_id].append(invitee.invited_on)
     overrides: dict[int, dict[str, Override]] = defaultdict(dict)
-    if events:
-        for row in EhcDueDate.objects.filter(pupil_id__in=list(events)).order_by("at", "id"):
+    if active:
+        for row in EhcDueDate.objects.filter(pupil_id__in=list(active)).order_by("at", "id"):
             # Later rows supersede earlier ones; a row without a date puts the statutory
             # date back.
             if row.due is None:
@@ -266,6 +292,10 @@ def _build(
             invitees=invitees,
             sen_status=statuses.get(pupil.pk),
             overrides=overrides.get(pupil.pk, {}),
+            rule_events=[
+                rules.Event(kind=kind, on=on, id=pk, meeting_on=meeting, invited=tuple(invited[pk]))
+                for pk, kind, on, meeting in active.get(pupil.pk, [])
+            ],
         )
         _work_out(record, final_year)
         records.append(record)
@@ -273,12 +303,8 @@ def _build(
 
 
 def _work_out(record: EhcRecord, final_year: Callable[[], int]) -> None:
-    active = [
-        event.as_rule(tuple(i.invited_on for i in record.invitees.get(event.pk, [])))
-        for event in record.active_events
-    ]
     try:
-        record.history = rules.history(active)
+        record.history = rules.history(record.rule_events)
     except ValidationError as exc:
         record.problem = RECORD_BROKEN.format(problem=" ".join(exc.messages))
         return
@@ -337,6 +363,13 @@ def invitees_of(review: EhcEvent) -> list[EhcInvitee]:
     return list(review.invitees.order_by("role", "name", "id"))
 
 
+#: What a list of EHC records shows of each pupil, and the clock needs (the year group).
+PUPIL_FIELDS = (
+    "id", "school_id", "upn", "legal_forename", "legal_surname", "preferred_forename",
+    "preferred_surname", "year_group",
+)  # fmt: skip
+
+
 def _school_pupils(pupils: QuerySet[Pupil], today: dt.date) -> list[Pupil]:
     """Pupils on roll with an EHC record, or E on the SEN register (who should have one),
     with their SEN status on ``today``."""
@@ -344,7 +377,7 @@ def _school_pupils(pupils: QuerySet[Pupil], today: dt.date) -> list[Pupil]:
     return list(
         with_sen_status(pupils.filter(on_roll(today)), today)
         .filter(Q(pk__in=recorded) | Q(sen_status=codes.SenProvision.EHC_PLAN))
-        .select_related("school")
+        .only(*PUPIL_FIELDS)
         .order_by("legal_surname", "legal_forename", "pk")
     )
 
@@ -356,12 +389,14 @@ def _statuses(pupils: list[Pupil]) -> dict[int, str | None]:
 def school_records(school: School, *, today: dt.date) -> list[EhcRecord]:
     """Every EHC record of the school's pupils on roll (with those on E and no record yet)."""
     pupils = _school_pupils(Pupil.objects.filter(school=school), today)
-    return _build(pupils, today=today, school=school, statuses=_statuses(pupils))
+    return _build(pupils, today=today, school=school, statuses=_statuses(pupils), light=True)
 
 
 def member_records(membership: Membership, *, today: dt.date) -> list[EhcRecord]:
     pupils = _school_pupils(pupils_visible_to(membership), today)
-    return _build(pupils, today=today, school=membership.school, statuses=_statuses(pupils))
+    return _build(
+        pupils, today=today, school=membership.school, statuses=_statuses(pupils), light=True
+    )
 
 
 def school_deadlines(school: School, today: dt.date) -> Iterable[Deadline]:
