@@ -58,4 +58,4 @@ def calendar_bytes(
         event.add("url", url)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -66,7 +66,8 @@ def _date(value: str) -> dt.date:
 def cmd_ehc_record(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
 
-    from sendreg.ehc.rules import EventKind, long_date
+    from sendreg.deadlines.rules import long_date
+    from sendreg.ehc.rules import EventKind
     from sendreg.ehc.selectors import ehc_record
     from sendreg.ehc.services import ehc_event_record
     from sendreg.lib.dates import today

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from sendreg.deadlines.rules import DeadlineStatus, deadline_status
+from sendreg.deadlines.rules import DeadlineStatus, deadline_status, long_date
 from sendreg.ehc.rules import (
     POST_16_MOVE_YEAR,
     SIXTH_FORM_YEAR,
@@ -29,7 +29,6 @@ from sendreg.ehc.rules import (
     History,
     Plan,
     Review,
-    long_date,
 )
 
 ASSESSMENT_DECISION_WEEKS = 6

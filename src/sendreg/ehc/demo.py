@@ -217,11 +217,10 @@ def fill(demo: DemoSchool) -> None:
         return
     rng = random.Random(f"ehc-{demo.seed}")  # noqa: S311 - demo data
     ids = [p.pk for p in demo.pupils if p.leaving_date is None or p.leaving_date > demo.today]
-    statuses = dict(
-        with_sen_status(Pupil.objects.filter(pk__in=ids), demo.today).values_list(
-            "pk", "sen_status"
-        )
-    )
+    statuses = {
+        pupil.pk: getattr(pupil, "sen_status", None)
+        for pupil in with_sen_status(Pupil.objects.filter(pk__in=ids), demo.today).only("id")
+    }
     by_pk = {p.pk: p for p in demo.pupils}
     on_e = [by_pk[pk] for pk, status in statuses.items() if status == "E"]
     on_k = [by_pk[pk] for pk, status in statuses.items() if status == "K"]

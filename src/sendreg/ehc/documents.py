@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 from sendreg import codes
+from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
 from sendreg.ehc.deadlines import add_months, weeks_after
 from sendreg.ehc.models import EhcEvent, EhcInvitee
-from sendreg.ehc.rules import InviteeRole, long_date
+from sendreg.ehc.rules import InviteeRole
 from sendreg.ehc.selectors import EhcRecord
-from sendreg.lib.documents import Bullets, Document, Facts, Heading, Paragraph, Table
+from sendreg.lib.documents import Block, Bullets, Document, Facts, Heading, Paragraph, Table
 
 EHC_IN_FULL = "education, health and care (EHC) plan"
 NOT_RECORDED = "Not recorded"
@@ -41,7 +42,7 @@ def invitation_letter(
     assert review.meeting_on is not None
     meeting = long_date(review.meeting_on)
     advice_by = long_date(review.meeting_on - dt.timedelta(weeks=2))
-    blocks: list = [
+    blocks: list[Block] = [
         Paragraph(f"Dear {invitee.name},"),
         Paragraph(
             f"You are invited to the annual review of {pupil}'s {EHC_IN_FULL}. The plan sets "
@@ -129,7 +130,7 @@ def review_report(
     report_by = _due(record, f"review_report:{held.pk}", weeks_after(held.on, 2))
     decision_by = _due(record, f"la_decision:{held.pk}", weeks_after(held.on, 4))
     status = record.sen_status
-    blocks: list = [
+    blocks: list[Block] = [
         Paragraph(
             f"This is the school's report of the annual review of {pupil}'s {EHC_IN_FULL}. It "
             "is a draft made from the plan and the views given at the meeting, for the special "
@@ -249,7 +250,7 @@ def record_summary(*, record: EhcRecord, today: dt.date) -> Document:
             details = f"Withdrawn as recorded in error: {item.event.withdrawn_reason}. {details}"
         rows.append((long_date(item.event.on), item.title, details.strip()))
     duties = tuple((row.label, long_date(row.duty.due), row.status_label) for row in record.rows)
-    blocks: list = [
+    blocks: list[Block] = [
         Paragraph(
             f"The school's record of {pupil}'s {EHC_IN_FULL}: needs assessments, plans and "
             "annual reviews, with the dates the law sets for each step."

@@ -156,7 +156,7 @@ class InvitationsSentForm(forms.Form):
         field = self.fields["invitees"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = review_invitees
-        field.label_from_instance = lambda invitee: str(invitee)  # type: ignore[method-assign]
+        field.label_from_instance = str  # type: ignore[assignment,method-assign]
 
 
 class SettingsForm(forms.Form):

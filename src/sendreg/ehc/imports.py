@@ -254,11 +254,8 @@ def _plan_events(
         for p in Pupil.objects.filter(school=request.school, upn__in=[upn for _, upn, _ in read])
     }
     existing = _existing([p.pk for p in pupils.values()])
-    statuses = dict(
-        with_sen_status(
-            Pupil.objects.filter(pk__in=[p.pk for p in pupils.values()]), request.today
-        ).values_list("pk", "sen_status")
-    )
+    found = Pupil.objects.filter(pk__in=[p.pk for p in pupils.values()]).only("id")
+    statuses = {p.pk: getattr(p, "sen_status", None) for p in with_sen_status(found, request.today)}
     first_row: dict[str, int] = {}
     for number, upn, dates in read:
         pupil = pupils.get(upn)

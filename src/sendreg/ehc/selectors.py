@@ -20,7 +20,7 @@ from django.urls import reverse
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
-from sendreg.deadlines.rules import DeadlineStatus, still_listed
+from sendreg.deadlines.rules import DeadlineStatus, long_date, still_listed
 from sendreg.ehc import rules
 from sendreg.ehc.deadlines import Duty, DutyKind, Override, duties
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
@@ -71,14 +71,14 @@ def _fact_value(event: EhcEvent, name: str) -> str:
 def timeline_item(event: EhcEvent) -> TimelineItem:
     title = event.get_kind_display()
     if event.kind == EventKind.REVIEW_SCHEDULED and event.meeting_on is not None:
-        title += f" for {rules.long_date(event.meeting_on)}"
+        title += f" for {long_date(event.meeting_on)}"
     facts = []
     for name in rules.DETAIL_FIELDS[event.kind]:
         if name == "meeting_on":
             continue
         value = _fact_value(event, name)
         if value:
-            label = str(EhcEvent._meta.get_field(name).verbose_name)
+            label = str(getattr(EhcEvent._meta.get_field(name), "verbose_name", name))
             facts.append((label[:1].upper() + label[1:], value))
     return TimelineItem(event=event, title=title, facts=facts)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
+from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
 from sendreg.ehc.models import (
     WITHDRAW_REASON_REQUIRED,
@@ -266,7 +267,7 @@ def ehc_invitations_sent(
     if on > today:
         raise ValidationError(INVITATIONS_IN_FUTURE)
     if on < review.on:
-        raise ValidationError(INVITATIONS_BEFORE_ARRANGED.format(date=rules.long_date(review.on)))
+        raise ValidationError(INVITATIONS_BEFORE_ARRANGED.format(date=long_date(review.on)))
     changed = [i for i in invitees if i.review_id == review.pk and i.invited_on != on]
     for invitee in changed:
         invitee.invited_on = on
