@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sendreg.documents",
     "sendreg.deadlines",
     "sendreg.ehc",
+    "sendreg.transfer",
     "sendreg.pages",
 ]
 

@@ -51,6 +51,10 @@ class Permission(StrEnum):
     DEADLINES_VIEW = "deadlines.view"
     #: Be sent the weekly email of what falls due.
     DEADLINES_DIGEST = "deadlines.digest"
+    #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
+    TRANSFER_MANAGE = "transfer.manage"
+    #: See the transfer log: which record packs went where, and their acknowledgement.
+    TRANSFER_LOG_VIEW = "transfer.view_log"
 
 
 _SENCO = frozenset(Permission)
@@ -83,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.EHC_VIEW,
             Permission.DEADLINES_VIEW,
+            Permission.TRANSFER_LOG_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,
