@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from sendreg.lib.env import env_bool, env_int, env_list, env_path, env_str
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "sendreg.imports",
     "sendreg.records",
     "sendreg.documents",
+    "sendreg.provision",
     "sendreg.pages",
 ]
 
@@ -165,6 +168,24 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SENDREG_ENABLE_NEED_TYPES = env_list("ENABLE_NEED_TYPES")
 #: The largest MIS export accepted, in megabytes.
 SENDREG_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+
+
+def _pounds(name: str, default: str) -> Decimal:
+    text = env_str(name, default).strip().removeprefix("£").replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0:
+        raise ImproperlyConfigured(
+            f"SENDREG_{name} must be an amount in pounds above 0, such as 6000, not {text!r}."
+        )
+    return value
+
+
+#: Costed provision a year (pounds) above which a pupil is a candidate for top-up funding;
+#: each school may set its own on the provision map's settings page.
+SENDREG_TOPUP_THRESHOLD = _pounds("TOPUP_THRESHOLD", "6000")
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit"),
     path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
+    path("provision/", include("sendreg.provision.urls")),
     path("notifications/", include("sendreg.register.notification_urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),

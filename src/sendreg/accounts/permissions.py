@@ -43,11 +43,19 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: The whole school's provision map with pupils' names, costs and top-up candidates.
+    PROVISION_VIEW = "provision.view"
+    #: Keep the provision map: the catalogue, runs, pupils' measures, training, the threshold.
+    PROVISION_EDIT = "provision.edit"
+    #: The provision of the pupils one teaches, and the interventions one delivers.
+    PROVISION_VIEW_TAUGHT = "provision.view_taught"
+    #: The provision map's totals, impact and training summary, without pupils' names.
+    PROVISION_AGGREGATES = "provision.aggregates"
 
 
 _SENCO = frozenset(Permission)
-_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT})
-_AGGREGATES = frozenset({Permission.AGGREGATES_VIEW})
+_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT, Permission.PROVISION_VIEW_TAUGHT})
+_AGGREGATES = frozenset({Permission.AGGREGATES_VIEW, Permission.PROVISION_AGGREGATES})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.SENCO: _SENCO,
@@ -73,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.PROVISION_VIEW,
+            Permission.PROVISION_AGGREGATES,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,
