@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -48,25 +49,28 @@ class CostFields(models.Model):
     """What a run costs per session, as an intervention proposes and a run records."""
 
     group_size = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Pupils in each group; 1 for one-to-one."
+        validators=[MinValueValidator(1, rules.GROUP_SIZE_POSITIVE)],
+        help_text="Pupils in each group; 1 for one-to-one.",
     )
     sessions_per_week = models.DecimalField(
         max_digits=4,
         decimal_places=1,
-        validators=[MinValueValidator(Decimal("0.1"))],
+        validators=[MinValueValidator(Decimal("0.1"), rules.SESSIONS_POSITIVE)],
         help_text="0.5 for one session a fortnight.",
     )
-    minutes_per_session = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    minutes_per_session = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1, rules.MINUTES_POSITIVE)]
+    )
     hourly_rate = models.DecimalField(
         "hourly staff rate (£)",
-        validators=[MinValueValidator(Decimal(0))],
+        validators=[MinValueValidator(Decimal(0), rules.RATE_NOT_NEGATIVE)],
         help_text="What an hour of the staff member's time costs the school, with on-costs.",
         **_MONEY,
     )
     resources_per_pupil = models.DecimalField(
         "resources per pupil (£)",
         default=Decimal(0),
-        validators=[MinValueValidator(Decimal(0))],
+        validators=[MinValueValidator(Decimal(0), rules.RESOURCES_NOT_NEGATIVE)],
         help_text="Books, licences or materials bought for each pupil.",
         **_MONEY,
     )
@@ -119,7 +123,7 @@ class Intervention(CostFields):
         "who delivers it", max_length=100, help_text="For example: teaching assistant."
     )
     typical_weeks = models.PositiveSmallIntegerField(
-        "typical number of weeks", validators=[MinValueValidator(1)]
+        "typical number of weeks", validators=[MinValueValidator(1, rules.WEEKS_POSITIVE)]
     )
     measure = models.CharField(
         "how progress is measured", max_length=20, choices=Measure.choices, default=Measure.NONE
@@ -169,8 +173,23 @@ class Intervention(CostFields):
         )
 
     def clean(self) -> None:
-        rules.validate_targets(self.need_codes, self.areas)
-        rules.validate_measure(self.measure, self.scale_name, self.scale_min, self.scale_max)
+        errors: dict[str, list[str]] = {}
+        for check in (
+            lambda: rules.validate_targets(self.need_codes or [], self.areas or []),
+            lambda: rules.validate_measure(
+                self.measure, self.scale_name, self.scale_min, self.scale_max
+            ),
+            self._validate_costs,
+        ):
+            try:
+                check()
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def _validate_costs(self) -> None:
         if None not in (
             self.hourly_rate,
             self.sessions_per_week,
@@ -202,7 +221,7 @@ class Run(CostFields):
     end_date = models.DateField()
     weeks = models.PositiveSmallIntegerField(
         "weeks delivered",
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1, rules.WEEKS_POSITIVE)],
         help_text="Teaching weeks, leaving out holidays.",
     )
     notes = models.TextField(blank=True)

@@ -87,7 +87,19 @@ def _apply(instance: models.Model, data: Mapping[str, Any], fields: Sequence[str
     for name, value in data.items():
         if name not in fields:
             raise ValueError(f"{name} cannot be changed here")
-        setattr(instance, name, value)
+        setattr(instance, name, _as_stored(instance, name, value))
+
+
+def _as_stored(instance: models.Model, name: str, value: Any) -> Any:
+    """A decimal as the database will give it back (18 as 18.00), so that comparing before and
+    after, and the audit trail, see the same value. A value with too many places is left as it
+    is, for validation to refuse."""
+    field = instance._meta.get_field(name)
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+        stored = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        if stored == value:
+            return stored
+    return value
 
 
 def normalise_name(name: str) -> str:
