@@ -141,7 +141,8 @@ def test_unusable_rows_say_their_row_column_and_what_was_expected(
     assert problems == [
         (3, "upn", f"No pupil of this school has the UPN {stranger}; expected the UPN of a pupil "
                    "in sendreg (import the pupil data from the MIS first)."),
-        (4, "group_size", "The group size 'two' is not a number; expected a whole number, 1 or more."),
+        (4, "group_size", "The group size 'two' is not a number; expected a whole number, "
+                          "1 or more."),
         (5, "minutes_per_session", "The minutes per session '-40' is negative; expected a whole "
                                    "number above 0."),
         (6, "end_date", "The end date (08/09/2025) is before the start date (28/11/2025). "
