@@ -67,6 +67,12 @@ def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST, even an empty one (``request.POST or None`` would treat an empty
+    confirmation as no submission at all)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _save_form(
     request: HttpRequest,
     form: forms.BaseForm,
@@ -411,7 +417,7 @@ def run_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def run_delete(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get_for_user(_member(request), pk)
     intervention = run.intervention
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_posted(request))
     return _save_form(
         request,
         form,
@@ -541,7 +547,7 @@ def enrolment_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 def enrolment_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     run = selectors.run_get_for_user(_member(request), pk)
     enrolment = selectors.enrolment_get(run, item_pk)
-    form = ConfirmForm(request.POST or None, required=False)
+    form = ConfirmForm(_posted(request), required=False)
     return _save_form(
         request,
         form,
@@ -629,7 +635,7 @@ def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(*EDIT)
 def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.training_record_get(_member(request), pk)
-    form = ConfirmForm(request.POST or None, required=False)
+    form = ConfirmForm(_posted(request), required=False)
     return _save_form(
         request,
         form,
