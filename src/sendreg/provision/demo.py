@@ -58,12 +58,12 @@ class Plan:
 
 CATALOGUE: tuple[Plan, ...] = (
     Plan("Precision teaching (reading)", ("SPLD", "MLD"), (), 3, "Teaching assistant", 1,
-         D(3), 10, 12, D("16.50"), D(5), Measure.READING_AGE, entry=(98, 14), gain=(9.5, 3),
+         D(3), 10, 12, D("16.50"), D(5), Measure.READING_AGE, entry=(96, 9), gain=(12, 3),
          target_gain=6, groups=6,
          description="Short daily bursts on a small set of words until they are fluent."),
     Plan("Reading comprehension booster (old scheme)", ("SPLD", "MLD"), ("cognition",), 2,
          "Teaching assistant", 6, D(2), 40, 12, D("16.50"), D(18), Measure.STANDARDISED,
-         entry=(84, 7), gain=(0.3, 4), target_gain=5, groups=2,
+         entry=(84, 7), gain=(0, 3), target_gain=5, groups=2,
          description="The comprehension scheme bought in 2019: worksheets and group reading."),
     Plan("Lexia Core5", ("SPLD", "MLD"), (), 2, "Teaching assistant", 6, D(3), 20, 24,
          D("16.50"), D(35), Measure.STANDARDISED, entry=(83, 7), gain=(4, 4), target_gain=4,
