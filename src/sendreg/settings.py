@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sendreg.register",
     "sendreg.imports",
     "sendreg.records",
+    "sendreg.census",
     "sendreg.documents",
     "sendreg.provision",
     "sendreg.pages",
