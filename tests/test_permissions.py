@@ -22,6 +22,7 @@ from django.utils import timezone
 from sendreg import urls
 from sendreg.accounts.models import User
 from sendreg.imports.models import ImportRun
+from sendreg.provision import urls as provision_urls
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.register.models import MisSenRecord, MonitoringEntry
 from tests.conftest import TODAY, put_on_register
@@ -169,7 +170,10 @@ COVERED_ELSEWHERE = {
 
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
-OTHER_MATRICES: set[str] = set()
+OTHER_MATRICES: set[str] = {
+    # The provision map: tests/provision/test_permissions.py.
+    *(p.name for p in provision_urls.urlpatterns if isinstance(p, URLPattern) and p.name),
+}
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:

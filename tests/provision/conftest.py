@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 
 from sendreg.accounts.models import School, User
-from sendreg.accounts.permissions import Role
 from sendreg.provision.models import Enrolment, Intervention, Run, TrainingRecord
 from sendreg.pupils.models import Pupil
-from tests.conftest import _member, put_on_register
+from tests.conftest import put_on_register
 from tests.factories import PupilFactory
 from tests.provision.factories import (
     EnrolmentFactory,
@@ -22,16 +21,6 @@ from tests.provision.factories import (
 )
 
 D = Decimal
-
-
-@pytest.fixture
-def deputy_senco(school: School) -> User:
-    return _member(school, Role.DEPUTY_SENCO, "deputy")
-
-
-@pytest.fixture
-def adviser(school: School) -> User:
-    return _member(school, Role.ADVISER, "adviser")
 
 
 @dataclass

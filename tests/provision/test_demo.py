@@ -37,5 +37,5 @@ def test_the_demo_has_a_realistic_provision_map() -> None:
 
 
 def test_a_tiny_demo_school_still_fills() -> None:
-    demo_fill(pupils=40, today=TODAY)
+    demo_fill(pupils=60)
     assert Intervention.objects.count() >= 24

@@ -27,7 +27,7 @@ from sendreg.provision import rules
 from sendreg.provision.models import Enrolment, Intervention, ProvisionSettings, Run, TrainingRecord
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
-from sendreg.register.selectors import needs_on, on_register
+from sendreg.register.selectors import needs_on, needs_on_query, on_register
 
 #: See the whole school's provision with names.
 VIEW = (Permission.PROVISION_VIEW,)
@@ -727,7 +727,7 @@ def needs_against_provision(school: School, *, year: int, today: dt.date) -> lis
     """Each need type held by pupils on the register, with the interventions that target it."""
     day = day_in_year(year, today)
     pupils = on_register(Pupil.objects.filter(on_roll(day), school=school), day=day)
-    needs = needs_on(pupils.values_list("pk", flat=True), day=day)
+    needs = needs_on_query(pupils, day=day)
     holders: dict[str, set[int]] = defaultdict(set)
     for pupil_id, held in needs.items():
         for code in held:
@@ -898,7 +898,7 @@ def pupils_to_add(
             n.code for n in codes.NEED_TYPES if n.area.value in set(intervention.areas)
         }
         register = on_register(pupils, day=day)
-        needs = needs_on(register.values_list("pk", flat=True), day=day)
+        needs = needs_on_query(register, day=day)
         ids = [pk for pk, held in needs.items() if wanted & set(held)]
         pupils = pupils.filter(pk__in=ids)
     found = list(
@@ -984,7 +984,7 @@ def training_summary(school: School, *, today: dt.date | None = None) -> list[Tr
     holders: dict[str, int] = {}
     if today is not None:
         pupils = on_register(Pupil.objects.filter(on_roll(today), school=school), day=today)
-        needs = needs_on(pupils.values_list("pk", flat=True), day=today)
+        needs = needs_on_query(pupils, day=today)
         by_code: dict[str, set[int]] = defaultdict(set)
         for pupil_id, held in needs.items():
             for code in held:
