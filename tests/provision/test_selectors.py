@@ -247,4 +247,4 @@ def test_the_map_and_costs_take_the_same_queries_however_many_pupils(
     with CaptureQueriesContext(connection) as queries:
         selectors.provision_map(school, year=YEAR, need="SEMH", today=TODAY)
         selectors.pupil_costs(school, year=YEAR, today=TODAY)
-    assert len(queries) == 6
+    assert len(queries) == 8

@@ -82,16 +82,11 @@ def day_in_year(year: int, today: dt.date) -> dt.date:
 
 
 @dataclass(frozen=True)
-class ProvisionRow:
-    """One pupil in one run, with every figure the pages and exports show worked out once."""
+class RunFacts:
+    """What every pupil in one run shares, worked out once per run: its intervention, costs,
+    hours, and the share of them in the school year."""
 
-    enrolment_id: int
     run_id: int
-    pupil_id: int
-    upn: str
-    surname: str
-    forename: str
-    year_group: int | None
     intervention_id: int
     intervention: str
     wave: int
@@ -101,8 +96,6 @@ class ProvisionRow:
     measure: str
     run_start: dt.date
     run_end: dt.date
-    start: dt.date
-    end: dt.date
     costing: rules.Costing
     cost: Decimal
     hours: Decimal
@@ -111,11 +104,94 @@ class ProvisionRow:
     days_in_year: int
     cost_in_year: Decimal
     hours_in_year: Decimal
+
+
+_RUN_FIELDS = (
+    "pk", "intervention_id", "intervention__name", "intervention__wave",
+    "intervention__staff_role", "intervention__need_codes", "intervention__areas",
+    "intervention__measure", "start_date", "end_date", "hourly_rate", "sessions_per_week",
+    "minutes_per_session", "weeks", "group_size", "resources_per_pupil",
+)  # fmt: skip
+
+
+def _run_facts(runs: QuerySet[Run], year: int) -> dict[int, RunFacts]:
+    return {r["pk"]: _facts(r, year) for r in runs.values(*_RUN_FIELDS)}
+
+
+def _facts(r: dict[str, Any], year: int) -> RunFacts:
+    costing = rules.Costing(
+        hourly_rate=r["hourly_rate"],
+        sessions_per_week=r["sessions_per_week"],
+        minutes_per_session=r["minutes_per_session"],
+        weeks=r["weeks"],
+        group_size=r["group_size"],
+        resources_per_pupil=r["resources_per_pupil"],
+    )
+    start, end = r["start_date"], r["end_date"]
+    cost, hours = rules.pupil_run_cost(costing), rules.run_hours(costing)
+    return RunFacts(
+        run_id=r["pk"],
+        intervention_id=r["intervention_id"],
+        intervention=r["intervention__name"],
+        wave=r["intervention__wave"],
+        staff_role=r["intervention__staff_role"],
+        need_codes=tuple(r["intervention__need_codes"] or ()),
+        areas=tuple(r["intervention__areas"] or ()),
+        measure=r["intervention__measure"],
+        run_start=start,
+        run_end=end,
+        costing=costing,
+        cost=cost,
+        hours=hours,
+        year=year,
+        days=rules.days_between(start, end),
+        days_in_year=rules.days_in_school_year(start, end, year),
+        cost_in_year=rules.in_school_year(cost, start=start, end=end, year=year),
+        hours_in_year=rules.in_school_year(hours, start=start, end=end, year=year),
+    )
+
+
+@dataclass(frozen=True)
+class ProvisionRow:
+    """One pupil in one run, with every figure the pages and exports show worked out once.
+
+    What the run's pupils share (the intervention, costs, hours) is the run's ``facts``.
+    """
+
+    enrolment_id: int
+    pupil_id: int
+    upn: str
+    surname: str
+    forename: str
+    year_group: int | None
+    start: dt.date
+    end: dt.date
     sessions_attended: int | None
     entry: Decimal | None
     exit: Decimal | None
     target: Decimal | None
     outcome: str
+    facts: RunFacts
+
+    # The run's facts, as the pupil's row: pages and exports read them from the row.
+    run_id = property(lambda self: self.facts.run_id)
+    intervention_id = property(lambda self: self.facts.intervention_id)
+    intervention = property(lambda self: self.facts.intervention)
+    wave = property(lambda self: self.facts.wave)
+    staff_role = property(lambda self: self.facts.staff_role)
+    need_codes = property(lambda self: self.facts.need_codes)
+    areas = property(lambda self: self.facts.areas)
+    measure = property(lambda self: self.facts.measure)
+    run_start = property(lambda self: self.facts.run_start)
+    run_end = property(lambda self: self.facts.run_end)
+    costing = property(lambda self: self.facts.costing)
+    cost = property(lambda self: self.facts.cost)
+    hours = property(lambda self: self.facts.hours)
+    year = property(lambda self: self.facts.year)
+    days = property(lambda self: self.facts.days)
+    days_in_year = property(lambda self: self.facts.days_in_year)
+    cost_in_year = property(lambda self: self.facts.cost_in_year)
+    hours_in_year = property(lambda self: self.facts.hours_in_year)
 
     @property
     def name(self) -> str:
@@ -133,15 +209,15 @@ class ProvisionRow:
 
     @property
     def wave_label(self) -> str:
-        return rules.WAVE_SHORT.get(self.wave, str(self.wave))
+        return rules.WAVE_SHORT.get(self.facts.wave, str(self.facts.wave))
 
     @property
     def targets_label(self) -> str:
-        return rules.targets_label(self.need_codes, self.areas)
+        return rules.targets_label(self.facts.need_codes, self.facts.areas)
 
     @property
     def planned_sessions(self) -> Decimal:
-        return self.costing.sessions_per_week * self.costing.weeks
+        return self.facts.costing.sessions_per_week * self.facts.costing.weeks
 
     @property
     def met_target(self) -> bool | None:
@@ -155,7 +231,7 @@ class ProvisionRow:
 
     @property
     def run_url(self) -> str:
-        return reverse("provision_run", args=[self.run_id])
+        return reverse("provision_run", args=[self.facts.run_id])
 
     def scores(self) -> rules.Scores:
         return rules.Scores(entry=self.entry, exit=self.exit, target=self.target)
@@ -163,65 +239,65 @@ class ProvisionRow:
 
 _ROW_FIELDS = (
     "pk", "run_id", "pupil_id", "pupil__upn", "pupil__legal_surname", "pupil__legal_forename",
-    "pupil__preferred_surname", "pupil__preferred_forename", "pupil__year_group",
-    "run__intervention_id", "run__intervention__name", "run__intervention__wave",
-    "run__intervention__staff_role", "run__intervention__need_codes", "run__intervention__areas",
-    "run__intervention__measure", "run__start_date", "run__end_date", "start_date", "end_date",
-    "run__hourly_rate", "run__sessions_per_week", "run__minutes_per_session", "run__weeks",
-    "run__group_size", "run__resources_per_pupil", "sessions_attended", "entry_score",
-    "exit_score", "target_score", "outcome",
+    "pupil__preferred_surname", "pupil__preferred_forename", "pupil__year_group", "start_date",
+    "end_date", "sessions_attended", "entry_score", "exit_score", "target_score", "outcome",
 )  # fmt: skip
 
 
 def _rows(enrolments: QuerySet[Enrolment], year: int) -> list[ProvisionRow]:
-    """Prepared rows for ``enrolments``, their costs and hours split for the school year."""
-    return [_row(r, year) for r in enrolments.values(*_ROW_FIELDS)]
+    """Prepared rows for ``enrolments``, their costs and hours split for the school year. Two
+    queries: the pupils' rows, and their runs' facts (worked out once a run)."""
+    records = list(enrolments.values(*_ROW_FIELDS))
+    return _rows_from(records, enrolments, year)
 
 
-def _row(r: dict[str, Any], year: int) -> ProvisionRow:
+def _rows_from(
+    records: list[dict[str, Any]], enrolments: QuerySet[Enrolment], year: int
+) -> list[ProvisionRow]:
+    if not records:
+        return []
+    facts = _run_facts(Run.objects.filter(pk__in=enrolments.values("run_id")), year)
+    return [_row(r, facts[r["run_id"]]) for r in records]
+
+
+#: The run's fields as seen from an enrolment, for reading a few rows in one query.
+_JOINED_RUN_FIELDS = {f"run__{name}" if name != "pk" else "run_id": name for name in _RUN_FIELDS}
+
+
+def _rows_joined(
+    enrolments: QuerySet[Enrolment], year: int, *extra: str
+) -> tuple[list[dict[str, Any]], list[ProvisionRow]]:
+    """Prepared rows in one query, the run's fields joined to each pupil's: for one pupil's
+    few rows, where a second query would cost more than repeating the run's columns."""
+    fields = dict.fromkeys([*_ROW_FIELDS, *_JOINED_RUN_FIELDS, *extra])
+    records = list(enrolments.values(*fields))
+    facts: dict[int, RunFacts] = {}
+    rows = []
+    for r in records:
+        if r["run_id"] not in facts:
+            run = {name: r[joined] for joined, name in _JOINED_RUN_FIELDS.items()}
+            facts[r["run_id"]] = _facts(run, year)
+        rows.append(_row(r, facts[r["run_id"]]))
+    return records, rows
+
+
+def _row(r: dict[str, Any], facts: RunFacts) -> ProvisionRow:
     """One prepared row from a ``values()`` record of an enrolment."""
-    costing = rules.Costing(
-        hourly_rate=r["run__hourly_rate"],
-        sessions_per_week=r["run__sessions_per_week"],
-        minutes_per_session=r["run__minutes_per_session"],
-        weeks=r["run__weeks"],
-        group_size=r["run__group_size"],
-        resources_per_pupil=r["run__resources_per_pupil"],
-    )
-    start, end = r["run__start_date"], r["run__end_date"]
-    cost, hours = rules.pupil_run_cost(costing), rules.run_hours(costing)
     return ProvisionRow(
         enrolment_id=r["pk"],
-        run_id=r["run_id"],
         pupil_id=r["pupil_id"],
         upn=r["pupil__upn"],
         surname=r["pupil__preferred_surname"] or r["pupil__legal_surname"],
         forename=r["pupil__preferred_forename"] or r["pupil__legal_forename"],
         year_group=r["pupil__year_group"],
-        intervention_id=r["run__intervention_id"],
-        intervention=r["run__intervention__name"],
-        wave=r["run__intervention__wave"],
-        staff_role=r["run__intervention__staff_role"],
-        need_codes=tuple(r["run__intervention__need_codes"] or ()),
-        areas=tuple(r["run__intervention__areas"] or ()),
-        measure=r["run__intervention__measure"],
-        run_start=start,
-        run_end=end,
         start=r["start_date"],
         end=r["end_date"],
-        costing=costing,
-        cost=cost,
-        hours=hours,
-        year=year,
-        days=rules.days_between(start, end),
-        days_in_year=rules.days_in_school_year(start, end, year),
-        cost_in_year=rules.in_school_year(cost, start=start, end=end, year=year),
-        hours_in_year=rules.in_school_year(hours, start=start, end=end, year=year),
         sessions_attended=r["sessions_attended"],
         entry=r["entry_score"],
         exit=r["exit_score"],
         target=r["target_score"],
         outcome=r["outcome"],
+        facts=facts,
     )
 
 
@@ -540,7 +616,7 @@ def pupil_provision(pupil: Pupil, *, year: int) -> PupilProvision:
 
     ``pupil`` must already have been fetched for the asking member. Two queries.
     """
-    rows = _rows(
+    _, rows = _rows_joined(
         Enrolment.objects.filter(_in_year(year), pupil=pupil).order_by("run__start_date", "pk"),
         year,
     )
@@ -576,11 +652,9 @@ def pupil_provision_history(
                 )[:1]
             )
         )
-    fields = (*_ROW_FIELDS, "own_threshold") if with_threshold else _ROW_FIELDS
-    records = list(enrolments.values(*fields))
+    records, rows = _rows_joined(enrolments, year, *(("own_threshold",) if with_threshold else ()))
     if records and with_threshold:
         own = records[0]["own_threshold"]
-    rows = [_row(r, year) for r in records]
     threshold = own if own is not None else default_threshold()
     current = [r for r in rows if r.days_in_year > 0]
     earlier = [r for r in reversed(rows) if r.run_end < first]
@@ -677,24 +751,28 @@ def _need_and_area(need: str) -> tuple[set[str], set[str]]:
 def impact_rows(
     school: School, *, need: str = "", interventions: Sequence[Intervention] | None = None
 ) -> list[InterventionImpact]:
-    """Each intervention's impact over all its runs, by name. Two queries."""
+    """Each intervention's impact over all its runs, by name. Three queries, reading only the
+    scores and each run's cost (worked out once a run)."""
     chosen = (
         list(interventions) if interventions is not None else interventions_for_need(school, need)
     )
-    rows = _rows(
-        Enrolment.objects.filter(run__intervention__in=[i.pk for i in chosen]),
-        rules.school_year_of(dates.today()),
+    ids = [i.pk for i in chosen]
+    facts = _run_facts(
+        Run.objects.filter(intervention__in=ids), rules.school_year_of(dates.today())
     )
-    grouped: dict[int, list[ProvisionRow]] = defaultdict(list)
-    for row in rows:
-        grouped[row.intervention_id].append(row)
+    scores: dict[int, list[rules.Scores]] = defaultdict(list)
+    costs: dict[int, list[Decimal]] = defaultdict(list)
+    runs: dict[int, set[int]] = defaultdict(set)
+    for run_id, entry, exit_, target in Enrolment.objects.filter(
+        run__intervention__in=ids
+    ).values_list("run_id", "entry_score", "exit_score", "target_score"):
+        run = facts[run_id]
+        scores[run.intervention_id].append(rules.Scores(entry=entry, exit=exit_, target=target))
+        costs[run.intervention_id].append(run.cost)
+        runs[run.intervention_id].add(run_id)
     return [
         InterventionImpact(
-            intervention=i,
-            runs=len({r.run_id for r in grouped[i.pk]}),
-            impact=rules.impact(
-                [r.scores() for r in grouped[i.pk]], [r.cost for r in grouped[i.pk]]
-            ),
+            intervention=i, runs=len(runs[i.pk]), impact=rules.impact(scores[i.pk], costs[i.pk])
         )
         for i in chosen
     ]
@@ -732,9 +810,13 @@ def needs_against_provision(school: School, *, year: int, today: dt.date) -> lis
     for pupil_id, held in needs.items():
         for code in held:
             holders[code].add(pupil_id)
-    rows = year_rows(school, year)
-    with_provision = {r.pupil_id for r in rows}
-    running_ids = {r.intervention_id for r in rows}
+    placed = list(
+        Enrolment.objects.filter(_in_year(year), run__school=school).values_list(
+            "pupil_id", "run__intervention_id"
+        )
+    )
+    with_provision = {pupil_id for pupil_id, _ in placed}
+    running_ids = {intervention_id for _, intervention_id in placed}
     catalogue = list(Intervention.objects.filter(school=school).order_by("name", "pk"))
     lines = []
     for need in codes.need_types():
