@@ -302,3 +302,20 @@ def test_the_import_kind_recognises_plans_and_applies(
     done = kind.apply(request, senco)
     assert done.summary["applied"] is True and done.summary["enrolments_created"] == 5
     assert Enrolment.objects.count() == 5
+
+
+def test_the_preview_page_shows_what_would_change_and_each_refused_row(
+    school: School, pupils: list[Pupil]
+) -> None:
+    from django.template.loader import render_to_string
+
+    data = SAMPLE.read_bytes() + f"{UPNS[5]},Lexia,Dyslexia,TA,6,3,20,24,16.50,35,,,,\n".encode()
+    kind = IMPORT_KINDS.get("provision")
+    assert kind is not None
+    outcome = kind.plan(ImportRequest(school=school, data=data, filename="map.csv", today=TODAY))
+    page = render_to_string(kind.preview_template, {"outcome": outcome, "kind": kind, "token": "t"})
+    assert "Check the import of map.csv" in page
+    assert "New interventions are added as wave 2" in page and "Nurture group" in page
+    assert "Rows that will be skipped" in page
+    assert "The need &#x27;Dyslexia&#x27; is not a need type" in page
+    assert 'name="action" value="confirm"' in page

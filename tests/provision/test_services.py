@@ -286,3 +286,16 @@ def test_no_service_changes_sen_status(provision: Map, senco: User) -> None:
     before = list(Pupil.objects.values("pk", "sen_version"))
     services.enrolment_remove(enrolment=provision.amy_support, by=senco)
     assert list(Pupil.objects.values("pk", "sen_version")) == before
+
+
+def test_the_pupils_record_part_gives_and_erases_what_the_provision_map_holds(
+    provision: Map,
+) -> None:
+    from sendreg.lib.extensions import PUPIL_RECORD_PARTS
+
+    part = PUPIL_RECORD_PARTS.get("provision")
+    assert part is not None and part.erase is not None
+    assert len(part.data(provision.amy)["enrolments"]) == 2
+    part.erase(provision.amy, None)
+    assert part.data(provision.amy) == {"enrolments": []}
+    assert AuditEvent.objects.filter(type=ProvisionEvent.PUPIL_REMOVED, actor_id=None).count() == 2
