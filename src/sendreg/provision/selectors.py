@@ -306,14 +306,25 @@ def _in_year(year: int) -> Q:
     return Q(run__start_date__lte=last, run__end_date__gte=first)
 
 
+def _year_enrolments(
+    school: School, year: int, pupils: QuerySet[Pupil] | None = None
+) -> QuerySet[Enrolment]:
+    enrolments = Enrolment.objects.filter(_in_year(year), run__school=school)
+    if pupils is not None:
+        enrolments = enrolments.filter(pupil__in=pupils)
+    return enrolments
+
+
+def _pupils_in(enrolments: QuerySet[Enrolment]) -> QuerySet[Pupil]:
+    """The pupils of ``enrolments``, as a subquery (not a list of thousands of ids)."""
+    return Pupil.objects.filter(pk__in=enrolments.values("pupil_id"))
+
+
 def year_rows(
     school: School, year: int, *, pupils: QuerySet[Pupil] | None = None
 ) -> list[ProvisionRow]:
     """Every pupil in every run that falls (at least partly) in the school year, by pupil."""
-    enrolments = Enrolment.objects.filter(_in_year(year), run__school=school)
-    if pupils is not None:
-        enrolments = enrolments.filter(pupil__in=pupils)
-    enrolments = enrolments.order_by(
+    enrolments = _year_enrolments(school, year, pupils).order_by(
         "pupil__legal_surname", "pupil__legal_forename", "pupil_id", "run__start_date", "pk"
     )
     return _rows(enrolments, year)
@@ -328,10 +339,10 @@ def need_filter_choices() -> list[tuple[str, str]]:
 
 
 def _with_need(
-    rows: Sequence[ProvisionRow], need: str, day: dt.date
+    rows: Sequence[ProvisionRow], pupils: QuerySet[Pupil], need: str, day: dt.date
 ) -> tuple[list[ProvisionRow], dict[int, list[str]]]:
     """Rows of pupils who have ``need`` (a need type, or any need in a broad area) on ``day``."""
-    needs = needs_on({r.pupil_id for r in rows}, day=day)
+    needs = needs_on_query(pupils, day=day) if rows else {}
     if not need:
         return list(rows), needs
     if codes.need_type(need) is not None:
@@ -411,7 +422,10 @@ def provision_map(
     ``suppress`` hides the figures of any group of fewer than five pupils (for governors and
     advisers), so that no child's provision can be picked out.
     """
-    rows, needs = _with_need(year_rows(school, year), need, day_in_year(year, today))
+    enrolments = _year_enrolments(school, year)
+    rows, needs = _with_need(
+        year_rows(school, year), _pupils_in(enrolments), need, day_in_year(year, today)
+    )
     waves = [(w.value, rules.WAVE_SHORT[w.value]) for w in rules.Wave]
     by_year: dict[int | None, list[MapCell]] = {}
     year_totals: dict[int | None, MapCell] = defaultdict(MapCell)
@@ -541,22 +555,28 @@ def pupil_costs(
     pupils: QuerySet[Pupil] | None = None,
     threshold: Decimal | None = None,
 ) -> list[PupilCost]:
-    """Every pupil with provision in the school year, most expensive first. Four queries (three
+    """Every pupil with provision in the school year, most expensive first. Five queries (four
     when ``threshold`` is given)."""
     rows = year_rows(school, year, pupils=pupils)
     if threshold is None:
         threshold = topup_threshold(school)
-    return _pupil_costs(rows, threshold=threshold, day=day_in_year(year, today))
+    if not rows:
+        return []
+    day = day_in_year(year, today)
+    holders = _pupils_in(_year_enrolments(school, year, pupils))
+    statuses = dict(on_register(holders, day=day).values_list("pk", "sen_status"))
+    return _pupil_costs(rows, threshold, statuses, needs_on_query(holders, day=day))
 
 
 def _pupil_costs(
-    rows: Sequence[ProvisionRow], *, threshold: Decimal, day: dt.date
+    rows: Sequence[ProvisionRow],
+    threshold: Decimal,
+    statuses: dict[int, str],
+    needs: dict[int, list[str]],
 ) -> list[PupilCost]:
     grouped: dict[int, list[ProvisionRow]] = {}
     for row in rows:
         grouped.setdefault(row.pupil_id, []).append(row)
-    statuses = statuses_on(grouped, day)
-    needs = needs_on(grouped, day=day)
     costs = []
     for pupil_id, runs in grouped.items():
         first = runs[0]
