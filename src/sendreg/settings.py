@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sendreg.census",
     "sendreg.documents",
     "sendreg.provision",
+    "sendreg.transfer",
     "sendreg.pages",
 ]
 

@@ -51,6 +51,10 @@ class Permission(StrEnum):
     PROVISION_VIEW_TAUGHT = "provision.view_taught"
     #: The provision map's totals, impact and training summary, without pupils' names.
     PROVISION_AGGREGATES = "provision.aggregates"
+    #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
+    TRANSFER_MANAGE = "transfer.manage"
+    #: See the transfer log: which record packs went where, and their acknowledgement.
+    TRANSFER_LOG_VIEW = "transfer.view_log"
 
 
 _SENCO = frozenset(Permission)
@@ -83,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.PROVISION_VIEW,
             Permission.PROVISION_AGGREGATES,
+            Permission.TRANSFER_LOG_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,

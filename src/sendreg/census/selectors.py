@@ -210,82 +210,112 @@ class _Context:
     n_for_everyone: bool
 
 
+def _value_problems(values: rules.CensusValues, phase: str) -> list[rules.CensusProblem]:
+    """The census rules that look only at the MIS's values. Most pupils share a handful of
+    value sets (no SEN; K with one common need...), so each set is checked once per run."""
+    found = [problem for rule in rules.PUPIL_CENSUS_RULES for problem in rule(values)]
+    return found + rules.check_special_school_pupil_has_sen(phase=phase, provision=values.provision)
+
+
 def _pupil_findings(
-    pupil: CensusPupil, mis: MisValues | None, ctx: _Context
+    pupil: CensusPupil,
+    mis: MisValues | None,
+    ctx: _Context,
+    checked: dict[rules.CensusValues, list[rules.CensusProblem]],
 ) -> tuple[list[Finding], str | None]:
     """One pupil's findings, and the provision the MIS will return for them (None: no values)."""
-    found: list[Finding] = []
-
-    def add(problems: Sequence[rules.CensusProblem], extra_action: str = "") -> None:
-        for problem in problems:
-            found.append(
-                make_finding(
-                    ctx.book,
-                    problem,
-                    term=ctx.term,
-                    upn=pupil.upn,
-                    name=pupil.name,
-                    pupil_id=pupil.pk,
-                    extra_action=extra_action,
-                )
-            )
-
-    add(rules.check_upn(pupil.upn, la_codes=ctx.book.la_codes))
+    problems: list[rules.CensusProblem] = list(
+        rules.check_upn(pupil.upn, la_codes=ctx.book.la_codes)
+    )
     episodes = pupil.register.episodes
-    status = rules.census_status(episodes, census=ctx.census_date)
-    on_register = status if status in codes.ON_REGISTER else None
+    on_register = rules.status_on(episodes, ctx.census_date) if episodes else None
+    status = on_register or codes.SenProvision.NO_SEN
+    corrected = ""
     if mis is None:
         if ctx.mis_imported:
-            add(rules.check_mis_values_present(status=status, has_mis_values=False))
+            problems += rules.check_mis_values_present(status=status, has_mis_values=False)
         # Without MIS values, top-up is judged against what the register will return.
-        add(rules.check_top_up_with_plan(rules.CensusValues(status, (), pupil.top_up_funding)))
-        return found, None
+        problems += rules.check_top_up_with_plan(
+            rules.CensusValues(status, (), pupil.top_up_funding)
+        )
+        provision = None
+    else:
+        values = rules.CensusValues(mis.status, mis.needs, pupil.top_up_funding)
+        if values not in checked:
+            checked[values] = _value_problems(values, ctx.phase)
+        problems += checked[values]
+        provision = values.provision
+        if episodes or values.provision == codes.SenProvision.NO_SEN:
+            problems += _n_entry_problems(episodes, values.provision, on_register, ctx)
+        problems += _difference_problems(values, on_register, pupil.register.needs)
+        if mis.correction_requested:
+            corrected = "The SENCO has already asked for the MIS to be corrected."
+    found = [
+        make_finding(
+            ctx.book,
+            problem,
+            term=ctx.term,
+            upn=pupil.upn,
+            name=pupil.name,
+            pupil_id=pupil.pk,
+            extra_action=corrected if problem.rule in _DIFFERENCES else "",
+        )
+        for problem in problems
+    ]
+    return found, provision
 
-    values = rules.CensusValues(mis.status, mis.needs, pupil.top_up_funding)
-    for rule in rules.PUPIL_CENSUS_RULES:
-        add(rule(values))
-    add(rules.check_special_school_pupil_has_sen(phase=ctx.phase, provision=values.provision))
+
+_DIFFERENCES = frozenset({rules.RULE_MIS_STATUS_DIFFERS, rules.RULE_MIS_NEEDS_DIFFER})
+
+
+def _n_entry_problems(
+    episodes: Sequence[rules.Episode], provision: str, on_register: str | None, ctx: _Context
+) -> list[rules.CensusProblem]:
     due = rules.n_entry_due(episodes, census=ctx.census_date, previous=ctx.previous)
     removed = rules.last_removal(episodes, on_or_before=ctx.census_date)
-    add(
-        rules.check_n_entry(
-            due=due, provision=values.provision, removed=removed, previous=ctx.previous
-        )
+    found = rules.check_n_entry(
+        due=due, provision=provision, removed=removed, previous=ctx.previous
     )
     if not ctx.n_for_everyone:
-        add(
-            rules.check_n_entry_closed(
-                due=due,
-                on_register=on_register is not None,
-                provision=values.provision,
-                removed=removed,
-                previous=ctx.previous,
-            )
+        found += rules.check_n_entry_closed(
+            due=due,
+            on_register=on_register is not None,
+            provision=provision,
+            removed=removed,
+            previous=ctx.previous,
         )
-    corrected = (
-        "The SENCO has already asked for the MIS to be corrected."
-        if mis.correction_requested
-        else ""
-    )
+    return found
+
+
+_NO_SEN_VALUES = frozenset({"", codes.SenProvision.NO_SEN})
+
+
+def _difference_problems(
+    values: rules.CensusValues, on_register: str | None, needs: Sequence[str]
+) -> list[rules.CensusProblem]:
+    if on_register is None and not values.needs and values.provision in _NO_SEN_VALUES:
+        return []  # most pupils: no SEN on either side (what compare_with_mis would say)
+    found = []
     for d in rules.compare_with_mis(
         mis_status=values.provision,
         mis_needs=values.need_codes,
         status=on_register,
-        needs=list(pupil.register.needs) if on_register else [],
+        needs=list(needs) if on_register else [],
     ):
         if d.field == rules.DIFFERS_STATUS:
             labels = {"mis": _mis_label(d.mis), "register": _register_label(on_register)}
-            problem = rules.CensusProblem(
-                rules.RULE_MIS_STATUS_DIFFERS, rules.FIELD_PROVISION, labels
+            found.append(
+                rules.CensusProblem(rules.RULE_MIS_STATUS_DIFFERS, rules.FIELD_PROVISION, labels)
             )
         else:
             labels = {
                 "mis": _needs_label(d.mis.split()),
                 "register": _needs_label(d.register.split()),
             }
-            problem = rules.CensusProblem(rules.RULE_MIS_NEEDS_DIFFER, rules.FIELD_NEEDS, labels)
-        add([problem], corrected)
-    return found, values.provision
+            found.append(
+                rules.CensusProblem(rules.RULE_MIS_NEEDS_DIFFER, rules.FIELD_NEEDS, labels)
+            )
+    return found
 
 
 def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
@@ -322,14 +352,14 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     )
     findings: list[Finding] = []
     ehc = support = 0
+    checked: dict[rules.CensusValues, list[rules.CensusProblem]] = {}
     for pupil in pupils:
-        found, provision = _pupil_findings(pupil, on_roll_mis.get(pupil.pk), ctx)
+        found, provision = _pupil_findings(pupil, on_roll_mis.get(pupil.pk), ctx, checked)
         findings += found
-        reading = rules.read_mis_status(provision or "")
-        if reading.register == codes.SenProvision.EHC_PLAN:
-            ehc += 1
-        elif reading.register == codes.SenProvision.SEN_SUPPORT:
-            support += 1
+        if provision not in _NO_SEN_VALUES and provision is not None:
+            reading = rules.read_mis_status(provision)
+            ehc += reading.register == codes.SenProvision.EHC_PLAN
+            support += reading.register == codes.SenProvision.SEN_SUPPORT
 
     roll = len(pupils)
     latest = (

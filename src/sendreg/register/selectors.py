@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import due_soon_until
-from sendreg.lib.figures import percent
+from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
-from sendreg.register.models import CensusDateOverride, MonitoringEntry, PupilNeed, SenEpisode
+from sendreg.register.models import (
+    CensusDateOverride,
+    MisSenRecord,
+    MonitoringEntry,
+    ParentNotification,
+    PupilNeed,
+    SenEpisode,
+)
 
 FLAGS: dict[str, str] = {
     "eal": "English as an additional language",
@@ -192,53 +202,75 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
+@dataclass
+class SchoolRegister:
+    """The register of a set of pupils on roll on a day, read once (three queries) and used by
+    every part of a page: the list, the counts, what needs attention, the MIS differences."""
+
+    day: dt.date
+    #: The pupils on roll, scoped to what the member may see.
+    pupils: QuerySet[Pupil]
+    states: dict[int, RegisterState]
+    roll: int
+
+    def counts(self) -> RegisterCounts:
+        return counts_from(self.roll, self.states.values())
+
+    def carrying_n_entry(self) -> set[int]:
+        """Pupils who came off the register since the last census (the explicit N entry)."""
+        overrides = census_overrides()
+        census = rules.next_census(self.day, overrides).date
+        previous = rules.previous_census(census, overrides).date
+        return {
+            pk
+            for pk, state in self.states.items()
+            if state.status is None
+            and rules.n_entry_due(state.episodes, census=census, previous=previous)
+        }
+
+    def rows(self, filters: RegisterFilters) -> list[RegisterRow]:
+        """Pupils on the register (or, filtering by N, off it since the last census), filtered
+        and sorted: one more query, then plain Python."""
+        states = self.states
+        if filters.status == codes.SenProvision.NO_SEN:
+            chosen = self.carrying_n_entry()
+        else:
+            chosen = {
+                pk
+                for pk, state in states.items()
+                if state.status and (not filters.status or state.status == filters.status)
+            }
+        if filters.need:
+            chosen = {pk for pk in chosen if filters.need in states[pk].needs}
+        if filters.area:
+            area = {n.code for n in codes.need_types() if n.area == filters.area}
+            chosen = {pk for pk in chosen if states[pk].needs[:1] and states[pk].needs[0] in area}
+        records = self.pupils.filter(pk__in=chosen)
+        if filters.year is not None:
+            records = records.filter(year_group=filters.year)
+        if filters.flag in FLAGS:
+            records = records.filter(**{filters.flag: True})
+        rows = _rows(list(records.values(*_ROW_FIELDS)), states)
+        return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
+
+
+def school_register(pupils: QuerySet[Pupil], *, day: dt.date) -> SchoolRegister:
+    on = pupils.filter(on_roll(day))
+    return SchoolRegister(day, on, register_states(on, day=day), on.count())
+
+
 def register_rows(
     membership: Membership, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The pupils the member may see who are on the register on ``day``."""
-    return _register(pupils_visible_to(membership), filters, day)
+    return school_register(pupils_visible_to(membership), day=day).rows(filters)
 
 
 def register_school_rows(
     school: School, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The whole school's register, for the command line (which has no member)."""
-    return _register(Pupil.objects.filter(school=school), filters, day)
-
-
-def _register(pupils: QuerySet[Pupil], filters: RegisterFilters, day: dt.date) -> list[RegisterRow]:
-    """Pupils on roll who are on the register on ``day`` (or, filtering by N, who came off it
-    since the last census), filtered and sorted: three queries, then plain Python."""
-    pupils = pupils.filter(on_roll(day))
-    states = register_states(pupils, day=day)
-    overrides = census_overrides()
-    census = rules.next_census(day, overrides).date
-    previous = rules.previous_census(census, overrides).date
-    if filters.status == codes.SenProvision.NO_SEN:
-        chosen = {
-            pk
-            for pk, state in states.items()
-            if rules.n_entry_due(state.episodes, census=max(day, census), previous=previous)
-            and state.status is None
-        }
-    else:
-        chosen = {
-            pk
-            for pk, state in states.items()
-            if state.status and (not filters.status or state.status == filters.status)
-        }
-    if filters.need:
-        chosen = {pk for pk in chosen if filters.need in states[pk].needs}
-    if filters.area:
-        area_codes = {n.code for n in codes.need_types() if n.area == filters.area}
-        chosen = {pk for pk in chosen if states[pk].needs[:1] and states[pk].needs[0] in area_codes}
-    records = pupils.filter(pk__in=chosen)
-    if filters.year is not None:
-        records = records.filter(year_group=filters.year)
-    if filters.flag in FLAGS:
-        records = records.filter(**{filters.flag: True})
-    rows = _rows(list(records.values(*_ROW_FIELDS)), states)
-    return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
+    return school_register(Pupil.objects.filter(school=school), day=day).rows(filters)
 
 
 def _rows(records: list[dict[str, object]], states: dict[int, RegisterState]) -> list[RegisterRow]:
@@ -299,6 +331,51 @@ class RegisterCounts:
         return percent(self.on_register, self.roll)
 
 
+@dataclass(frozen=True)
+class ShownCounts:
+    """Counts as a page may show them: a count that could identify a child (and any count
+    from which it could be worked out) reads "fewer than 5" to those who see only figures."""
+
+    ehc: str
+    support: str
+    on_register: str
+    by_need: list[tuple[str, str]]
+    #: Percentages of the roll, "" where the count is withheld (it could be worked out).
+    ehc_percent: str = ""
+    support_percent: str = ""
+    on_register_percent: str = ""
+
+
+def counts_as_shown(counts: RegisterCounts, *, suppress: bool) -> ShownCounts:
+    if not suppress:
+        return ShownCounts(
+            str(counts.ehc),
+            str(counts.support),
+            str(counts.on_register),
+            [(code, str(n)) for code, n in counts.by_need],
+            f"{counts.ehc_percent}%",
+            f"{counts.support_percent}%",
+            f"{counts.on_register_percent}%",
+        )
+    statuses = suppress_breakdown([counts.ehc, counts.support], total=counts.on_register)
+    needs = suppress_breakdown([n for _, n in counts.by_need], total=counts.on_register)
+    # The register's total is shown only when both breakdowns allow it.
+    total = statuses.total if isinstance(needs.total, int) else needs.total
+
+    def share(value: object, percent_: Decimal) -> str:
+        return f"{percent_}%" if isinstance(value, int) else ""
+
+    return ShownCounts(
+        str(statuses.cells[0]),
+        str(statuses.cells[1]),
+        str(total),
+        [(code, str(n)) for (code, _), n in zip(counts.by_need, needs.cells, strict=True)],
+        share(statuses.cells[0], counts.ehc_percent),
+        share(statuses.cells[1], counts.support_percent),
+        share(total, counts.on_register_percent),
+    )
+
+
 def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
     """Roll, E, K and primary needs from register states (of the pupils on roll)."""
     statuses: Counter[str] = Counter()
@@ -318,9 +395,7 @@ def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
 
 def register_counts(school: School, *, day: dt.date) -> RegisterCounts:
     """Roll, E and K counts and primary needs for the whole school, in three queries."""
-    pupils = Pupil.objects.filter(on_roll(day), school=school)
-    roll = pupils.count()
-    return counts_from(roll, register_states(pupils, day=day).values())
+    return school_register(Pupil.objects.filter(school=school), day=day).counts()
 
 
 def register_history(pupil: Pupil, *, lock: bool = False) -> rules.RegisterHistory:
@@ -439,7 +514,9 @@ class Attention:
     pupils: list[Pupil]
 
 
-def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
+def needs_attention(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Attention]:
     """What the SENCO should look at now. Later capabilities add their own home panels."""
     items: list[Attention] = []
     due = [
@@ -448,20 +525,13 @@ def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
     ]
     if due:
         items.append(Attention("Monitoring reviews overdue or due within two weeks", due))
-    pupils = pupils_visible_to(membership).filter(on_roll(day))
-    states = register_states(pupils, day=day)
-    overrides = census_overrides()
-    census = rules.next_census(day, overrides).date
-    previous = rules.previous_census(census, overrides).date
+    register = register or school_register(pupils_visible_to(membership), day=day)
+    states = register.states
     assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}
     no_need = {pk for pk, s in states.items() if s.status and not s.needs}
-    leaving = {
-        pk
-        for pk, s in states.items()
-        if rules.n_entry_due(s.episodes, census=census, previous=previous)
-    }
+    leaving = register.carrying_n_entry()
     wanted = assessing | no_need | leaving
-    named = {p.pk: p for p in pupils.filter(pk__in=wanted).order_by("legal_surname", "pk")}
+    named = {p.pk: p for p in register.pupils.filter(pk__in=wanted).order_by(*BY_SHOWN_NAME)}
     for message, ids in (
         ("On SEN support with the type of need still to be assessed (NSA)", assessing),
         ("On the register with no primary need recorded", no_need),
@@ -475,3 +545,187 @@ def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
         if chosen:
             items.append(Attention(message, chosen))
     return items
+
+
+# --- Where the MIS and the register disagree ---------------------------------------------
+#
+# A discrepancy is derived, never stored: it exists while the MIS and the register differ
+# and is gone as soon as they agree, whichever side changed.
+
+STATUS = rules.DIFFERS_STATUS
+NEEDS = rules.DIFFERS_NEEDS
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    upn: str
+    name: str
+    field: str
+    mis: str
+    register: str
+    pupil_id: int | None = None
+    correction_requested: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"upn": self.upn, "field": self.field, "mis": self.mis, "register": self.register}
+
+    @property
+    def field_label(self) -> str:
+        return "SEN status" if self.field == STATUS else "Need types (ranks 1 and 2)"
+
+    @property
+    def mis_label(self) -> str:
+        return _label(self.field, self.mis)
+
+    @property
+    def register_label(self) -> str:
+        return _label(self.field, self.register)
+
+
+def _label(field: str, value: str) -> str:
+    if field == STATUS:
+        return codes.provision_label(value) if value else "No SEN status"
+    return "; ".join(codes.need_label(c) for c in value.split()) or "None"
+
+
+def compare(
+    *,
+    upn: str,
+    name: str,
+    mis_status: str,
+    mis_needs: Sequence[str],
+    status: str | None,
+    needs: Sequence[str],
+    pupil_id: int | None = None,
+    correction_requested: bool = False,
+) -> list[Discrepancy]:
+    """One pupil's differences (``rules.compare_with_mis``) as the pages and imports show them."""
+    extra = {"pupil_id": pupil_id, "correction_requested": correction_requested}
+    return [
+        Discrepancy(upn, name, d.field, d.mis, d.register, **extra)
+        for d in rules.compare_with_mis(
+            mis_status=mis_status, mis_needs=mis_needs, status=status, needs=needs
+        )
+    ]
+
+
+def discrepancies_for(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Discrepancy]:
+    """Every current difference between the MIS and the register among pupils on roll.
+
+    Four queries, whatever the size of the school: the pupils, their register history,
+    the needs held today, and their MIS values; then the pure comparison.
+    """
+    if register is None:
+        pupils = pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
+        states = register_states(pupils, day=day)
+    else:
+        pupils, states = register.pupils.filter(mis_sen__isnull=False), register.states
+    found: list[Discrepancy] = []
+    for row in pupils.order_by(*BY_SHOWN_NAME).values(
+        "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",
+        "preferred_surname", "mis_sen__status", "mis_sen__needs",
+        "mis_sen__correction_requested_at",
+    ):  # fmt: skip
+        state = state_of(states, row["pk"])
+        found += compare(
+            upn=row["upn"],
+            name=f"{row['preferred_forename'] or row['legal_forename']} "
+            f"{row['preferred_surname'] or row['legal_surname']}",
+            mis_status=row["mis_sen__status"],
+            mis_needs=row["mis_sen__needs"] or [],
+            status=state.status,
+            needs=list(state.needs),
+            pupil_id=row["pk"],
+            correction_requested=row["mis_sen__correction_requested_at"] is not None,
+        )
+    return found
+
+
+def mis_record_for(membership: Membership, pupil_id: int) -> MisSenRecord:
+    record = (
+        MisSenRecord.objects.filter(pupil__in=pupils_visible_to(membership), pupil_id=pupil_id)
+        .select_related("pupil")
+        .first()
+    )
+    if record is None:
+        raise Http404("No MIS values for that pupil.")
+    return record
+
+
+@dataclass(frozen=True)
+class AcceptPlan:
+    """What accepting the MIS value would change, shown to the SENCO before they confirm."""
+
+    before_status: str | None
+    before_needs: list[str]
+    status: str | None
+    needs: list[str]
+    #: Why it cannot be accepted (a value that is no census code), or empty.
+    refused: str
+
+    @property
+    def changes_status(self) -> bool:
+        return self.status != self.before_status
+
+
+def accept_mis_plan(record: MisSenRecord) -> AcceptPlan:
+    """The register record that accepting ``record`` would make, from the latest record.
+
+    Needs beyond rank 2 that the register already holds are kept: the MIS has no place
+    for them. A status that is not a census code is never accepted (it would otherwise
+    read as "no SEN" and take the pupil off the register).
+    """
+    latest = register_history(record.pupil)
+    before_status = latest.open_status
+    before_needs = latest.open_needs
+    reading = rules.read_mis_status(record.status)
+    if not reading.known:
+        refused = rules.MIS_STATUS_UNKNOWN.format(value=record.status)
+        return AcceptPlan(before_status, before_needs, before_status, before_needs, refused)
+    status = reading.register
+    needs = [str(n) for n in record.needs] if status else []
+    if status:
+        needs += [c for c in before_needs[codes.CENSUS_NEED_RANKS :] if c not in needs]
+    return AcceptPlan(before_status, before_needs, status, needs, "")
+
+
+# --- Telling parents -----------------------------------------------------------------------
+
+
+def _visible(membership: Membership) -> QuerySet[ParentNotification]:
+    return ParentNotification.objects.filter(pupil__in=pupils_visible_to(membership))
+
+
+def notifications_outstanding(membership: Membership) -> QuerySet[ParentNotification]:
+    """Changes whose parents have not yet been told, the longest waiting first."""
+    return (
+        _visible(membership)
+        .filter(sent_on__isnull=True)
+        .select_related("pupil")
+        .order_by("created_at", "id")
+    )
+
+
+def notifications_for_pupil(pupil: Pupil) -> QuerySet[ParentNotification]:
+    """Every notification of one pupil, newest first."""
+    return pupil.notifications.order_by("-created_at", "-id")
+
+
+def notification_get_for_user(membership: Membership, pk: int) -> ParentNotification:
+    """The notification, or 404 when its pupil is outside what the member may see."""
+    notification = (
+        _visible(membership).select_related("pupil", "pupil__school").filter(pk=pk).first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def change_recorded_on(notification: ParentNotification) -> dt.date:
+    """The school day on which the change was recorded (not the day it takes effect)."""
+    return timezone.localdate(notification.created_at)
+
+
+# --- Services ----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from collections.abc import Iterator, Sequence
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,10 +15,10 @@ from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
-from sendreg.lib.national import latest_national
+from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
-from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.register import discrepancies, selectors
+from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
+from sendreg.register import selectors, services
 from sendreg.register.forms import (
     REMOVE,
     AcceptMisForm,
@@ -33,6 +34,9 @@ from sendreg.register.services import (
     monitoring_start,
     sen_record_set,
 )
+
+#: Pupils shown on a page of the register; the exports hold every one.
+REGISTER_PAGE_SIZE = 100
 
 EXPORT_HEADER = [
     "UPN", "Surname", "Forename", "Year", "Registration group", "SEN status",
@@ -76,7 +80,8 @@ def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = RegisterFilterForm(request.GET or None)
     day = today()
-    pupils = selectors.register_rows(membership, _filters(form), day=day)
+    register = selectors.school_register(pupils_visible_to(membership), day=day)
+    pupils = register.rows(_filters(form))
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
         name = f"sen-register-{membership.school.urn}-{day:%Y-%m-%d}.{export}"
@@ -84,12 +89,15 @@ def register_list(request: HttpRequest) -> HttpResponse:
         if export == "csv":
             return csv_response(name, EXPORT_HEADER, rows)
         return xlsx_response(name, EXPORT_HEADER, rows, title="SEN register")
+    page = Paginator(pupils, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "pupils": pupils,
-        "counts": selectors.register_counts(membership.school, day=day),
-        "national": latest_national(),
-        "suppress_small": False,
+        "pupils": page.object_list,
+        "page": page,
+        "page_query": query_without(request, "page"),
+        "counts": (counts := register.counts()),
+        "shown": selectors.counts_as_shown(counts, suppress=False),
+        "national": comparison_for(membership.school.phase),
         "query": request.GET.urlencode(),
         "export_query": query_without(request, "export"),
     }
@@ -231,7 +239,7 @@ def _add_errors(form: MonitoringStartForm | MonitoringEndForm, exc: ValidationEr
 @require_permission(Permission.REGISTER_VIEW)
 def discrepancy_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    found = discrepancies.discrepancies_for(membership, day=today())
+    found = selectors.discrepancies_for(membership, day=today())
     return render(request, "register/discrepancies.html", {"discrepancies": found})
 
 
@@ -240,12 +248,12 @@ def discrepancy_list(request: HttpRequest) -> HttpResponse:
 def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept the MIS value, or say the MIS needs correcting."""
     membership = request.membership  # type: ignore[attr-defined]
-    record = discrepancies.mis_record_for(membership, pk)
+    record = selectors.mis_record_for(membership, pk)
     if request.POST.get("action") == "accept":
         # Accepting changes the register: the SENCO sees what will change first.
         return redirect_after_post(request, reverse("discrepancy_accept", args=[pk]))
     else:
-        discrepancies.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
+        services.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
     return redirect_after_post(request, reverse("discrepancies"))
 
@@ -255,10 +263,10 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """What accepting the MIS value would change, with the date and reason it needs."""
     membership = request.membership  # type: ignore[attr-defined]
-    record = discrepancies.mis_record_for(membership, pk)
+    record = selectors.mis_record_for(membership, pk)
     pupil = record.pupil
     day = today()
-    plan = discrepancies.accept_mis_plan(record)
+    plan = selectors.accept_mis_plan(record)
     form = AcceptMisForm(
         request.POST or None,
         initial={
@@ -270,7 +278,7 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not plan.refused and form.is_valid():
         data = form.cleaned_data
         try:
-            discrepancies.discrepancy_accept_mis(
+            services.discrepancy_accept_mis(
                 record=record,
                 by=request.user,  # type: ignore[arg-type]
                 today=day,
@@ -281,7 +289,7 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleRecord as exc:
             form.add_error(None, str(exc))
             pupil.refresh_from_db()
-            plan = discrepancies.accept_mis_plan(record)
+            plan = selectors.accept_mis_plan(record)
             form.data = form.data.copy()
             form.data["version"] = str(pupil.sen_version)
         except ValidationError as exc:
