@@ -150,7 +150,7 @@ def test_provision_pages_fit_a_phone_screen(
         width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(
             """() => [...document.querySelectorAll('body *')]
-              .filter(e => e.getBoundingClientRect().right > 392 && !e.parentElement.closest('.table-wrap'))
+              .filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.table-wrap'))
               .map(e => `${e.tagName}.${e.className} ${e.getBoundingClientRect().right}`)
               .slice(0, 12)"""
         )

@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from sendreg.accounts.models import School, User
@@ -319,3 +321,23 @@ def test_the_preview_page_shows_what_would_change_and_each_refused_row(
     assert "Rows that will be skipped" in page
     assert "The need &#x27;Dyslexia&#x27; is not a need type" in page
     assert 'name="action" value="confirm"' in page
+
+
+CELL = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", "£16.50", "1,000", "1e999", "NaN", "-0", "0.5", "31/02/2026", "SPLD"]),
+    st.none(),
+    st.booleans(),
+)
+
+
+@given(cells=st.lists(CELL, min_size=0, max_size=16))
+def test_any_row_is_read_or_refused_with_problems_never_an_exception(cells: list[object]) -> None:
+    header = importing._match(1, HEADER.split(","), {})
+    line, problems = importing._read_line(2, cells, header, {UPNS[0]: 1})
+    assert (line is None) == bool(problems)
+    for problem in problems:
+        assert problem.row == 2 and problem.message

@@ -280,14 +280,17 @@ def _number(cell: object) -> Decimal | None:
     if isinstance(cell, bool):
         raise InvalidOperation
     if isinstance(cell, int):
-        return Decimal(cell)
-    if isinstance(cell, float):
-        return Decimal(repr(cell))
-    text = cell_text(cell).replace("£", "").replace(",", "").strip()
-    if not text:
-        return None
-    value = Decimal(text)
-    if not value.is_finite():
+        value = Decimal(cell)
+    elif isinstance(cell, float):
+        value = Decimal(repr(cell))
+    else:
+        text = cell_text(cell).replace("£", "").replace(",", "").strip()
+        if not text:
+            return None
+        value = Decimal(text)
+    # Infinity and NaN are numbers to Decimal but never a group size or a score; and a number
+    # past a billion is a slip, not a value sendreg can keep.
+    if not value.is_finite() or abs(value) >= 10**9:
         raise InvalidOperation
     return value
 
