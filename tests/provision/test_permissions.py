@@ -2,7 +2,7 @@
 # ruff: noqa: E501
 """Who may open what in the provision map: every URL, as every role, with the exact answer.
 
-Read as tests/test_permissions.py: ``LOGIN`` is a redirect to the login page, 403 a role
+Read as every matrix (tests/matrix.py says how): ``LOGIN`` is a redirect to the login page, 403 a role
 without the right, 404 a record outside what the role may see. The teacher delivers the
 reading run; the teacher and the TA teach the pupil in the Talk Boost run; nobody in the
 matrix teaches or delivers the one-to-one run.
@@ -11,7 +11,6 @@ matrix teaches or delivers the one-to-one run.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,25 +19,8 @@ from django.urls import URLPattern
 
 from sendreg.provision import urls
 from sendreg.provision.models import Enrolment, Intervention, Run, TrainingRecord
+from tests.matrix import LOGIN, Row, cases, check
 from tests.provision.conftest import Map
-
-LOGIN = "login"
-ROLES = (
-    "senco", "deputy_senco", "teacher", "ta", "office", "head", "governor", "adviser",
-    "outsider", "anonymous",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    method: str
-    url: str
-    expected: tuple[int | str, ...]
-
-    def __post_init__(self) -> None:
-        assert len(self.expected) == len(ROLES), self
-
 
 ALL = (200, 200, 403, 403, 403, 200, 200, 200, 200, LOGIN)  # totals: anyone who sees aggregates
 NAMES = (200, 200, 403, 403, 403, 200, 403, 403, 200, LOGIN)  # the whole map with names
@@ -86,11 +68,7 @@ MATRIX = [
 ]
 # fmt: on
 
-CASES = [
-    pytest.param(row, role, expected, id=f"{row.method} {row.url} as {role}")
-    for row in MATRIX
-    for role, expected in zip(ROLES, row.expected, strict=True)
-]
+CASES = cases(MATRIX)
 
 
 @pytest.fixture
@@ -115,20 +93,7 @@ def test_permission_matrix(
     request: pytest.FixtureRequest,
     on_today: dt.date,
 ) -> None:
-    users = {r: request.getfixturevalue(r) for r in ROLES if r != "anonymous"}
-    if role != "anonymous":
-        client.force_login(users[role])
-    url = row.url.format(**objects)
-
-    response = client.get(url) if row.method == "GET" else client.post(url)
-
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/login/?next=")
-    else:
-        assert response.status_code == expected
-    if response.status_code == 200 and "export=" not in url:
-        assert b"{#" not in response.content and b"{%" not in response.content
+    check(row, role, expected, objects=objects, client=client, request=request)
 
 
 def test_matrix_covers_every_provision_url() -> None:
