@@ -2,10 +2,10 @@
 # ruff: noqa: E501
 """Who may open what in the provision map: every URL, as every role, with the exact answer.
 
-Read as every matrix (tests/matrix.py says how): ``LOGIN`` is a redirect to the login page, 403 a role
-without the right, 404 a record outside what the role may see. The teacher delivers the
-reading run; the teacher and the TA teach the pupil in the Talk Boost run; nobody in the
-matrix teaches or delivers the one-to-one run.
+Read as every matrix (tests/matrix.py says how): ``LOGIN`` is a redirect to the login page,
+403 a role without the right, 404 a record outside what the role may see. The teacher
+delivers the reading run; the teacher and the TA teach the pupil in the Talk Boost run;
+nobody in the matrix teaches or delivers the one-to-one run.
 """
 
 from __future__ import annotations
