@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "sendreg.documents",
     "sendreg.deadlines",
     "sendreg.ehc",
+    "sendreg.provision",
     "sendreg.transfer",
     "sendreg.pages",
 ]
@@ -220,6 +222,24 @@ EMAIL_TIMEOUT = _EMAIL.get("EMAIL_TIMEOUT")
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "sendreg@localhost")
 #: Where sendreg is served, for links in emails and calendar feeds (which have no request).
 SENDREG_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _pounds(name: str, default: str) -> Decimal:
+    text = env_str(name, default).strip().removeprefix("£").replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0:
+        raise ImproperlyConfigured(
+            f"SENDREG_{name} must be an amount in pounds above 0, such as 6000, not {text!r}."
+        )
+    return value
+
+
+#: Costed provision a year (pounds) above which a pupil is a candidate for top-up funding;
+#: each school may set its own on the provision map's settings page.
+SENDREG_TOPUP_THRESHOLD = _pounds("TOPUP_THRESHOLD", "6000")
 
 LOGGING = {
     "version": 1,
