@@ -265,17 +265,42 @@ def show(text: str, limit: int = 40) -> str:
     return f"'{text}'"
 
 
-def text_reader(label: str, *, required: bool = False) -> Reader:
+#: The longest text each field's record holds (the database refuses longer values).
+MAX_LENGTHS: dict[str, int] = {
+    "legal_surname": 100,
+    "legal_forename": 100,
+    "preferred_forename": 100,
+    "reg_group": 30,
+    "sen_status": 60,
+    "need": 60,
+    "group": 60,
+    "teacher": 200,
+}
+
+
+def text_reader(label: str, *, max_length: int, required: bool = False) -> Reader:
+    """Text up to ``max_length`` characters: longer is a problem (fatal for a required field,
+    else the value is left blank), never silently cut."""
     missing = f"The {label} is missing."
+    too_long = f"The {label} is longer than {max_length} characters, the most sendreg keeps" + (
+        "." if required else "; it was left blank."
+    )
 
     def read(cell: object) -> Reading:
         # Most cells are CSV text; skipping the call to cell_text is measurably faster.
         text = cell.strip() if type(cell) is str else cell_text(cell)
         if required and not text:
             return "", missing
+        if len(text) > max_length:
+            return "", too_long
         return text, None
 
     return read
+
+
+def _kept_as_given(text: str, limit: int) -> str:
+    """An unknown code kept for the census check to report, cut to what its record holds."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _MONTH_NAMES = (
@@ -512,7 +537,7 @@ def read_sen_status(cell: object) -> Reading:
             return str(_STATUS_KEYS[key]), None
         if key in _STATEMENT_KEYS:
             return SenProvision.EHC_PLAN.value, STATUS_DISCONTINUED
-    return text, (
+    return _kept_as_given(text, MAX_LENGTHS["sen_status"]), (
         f"The SEN status {show(text)} is not a census code (expected E for an education, "
         "health and care plan, K for SEN support or N for no SEN, or their descriptions); "
         "it was kept as given."
@@ -560,7 +585,7 @@ def need_reader(label: str) -> Reader:
             code = NEED_DESCRIPTIONS.get(header_key(part))
             if code is not None:
                 return code, None
-        return text, (
+        return _kept_as_given(text, MAX_LENGTHS["need"]), (
             f"The {label} {show(text)} is not a census need type code or description; "
             "it was kept as given."
         )
@@ -570,13 +595,22 @@ def need_reader(label: str) -> Reader:
 
 #: field name -> (reader, whether a problem makes the row unusable)
 READERS: dict[str, tuple[Reader, bool]] = {
-    "legal_surname": (text_reader("legal surname", required=True), True),
-    "legal_forename": (text_reader("legal forename", required=True), True),
-    "preferred_forename": (text_reader("preferred forename"), False),
+    "legal_surname": (
+        text_reader("legal surname", max_length=MAX_LENGTHS["legal_surname"], required=True),
+        True,
+    ),
+    "legal_forename": (
+        text_reader("legal forename", max_length=MAX_LENGTHS["legal_forename"], required=True),
+        True,
+    ),
+    "preferred_forename": (
+        text_reader("preferred forename", max_length=MAX_LENGTHS["preferred_forename"]),
+        False,
+    ),
     "date_of_birth": (date_reader("date of birth", required=True), True),
     "gender": (read_gender, False),
     "year_group": (read_year, False),
-    "reg_group": (text_reader("registration group"), False),
+    "reg_group": (text_reader("registration group", max_length=MAX_LENGTHS["reg_group"]), False),
     "sen_status": (read_sen_status, False),
     "need_1": (need_reader("primary need"), False),
     "need_2": (need_reader("secondary need"), False),
@@ -587,6 +621,6 @@ READERS: dict[str, tuple[Reader, bool]] = {
     "attendance": (read_attendance, False),
     "admission_date": (date_reader("admission date"), False),
     "leaving_date": (date_reader("leaving date"), False),
-    "group": (text_reader("class", required=True), True),
-    "teacher": (text_reader("teacher"), False),
+    "group": (text_reader("class", max_length=MAX_LENGTHS["group"], required=True), True),
+    "teacher": (text_reader("teacher", max_length=MAX_LENGTHS["teacher"]), False),
 }
