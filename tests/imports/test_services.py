@@ -193,6 +193,7 @@ def test_bad_rows_are_skipped_and_the_rest_imported(school, office):
 
 
 def test_whole_roll_lists_possible_leavers_and_marks_only_those_chosen(school, office):
+    _import(school, by=office)
     extra = Pupil.objects.create(
         school=school,
         upn="D801200024999",

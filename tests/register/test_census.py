@@ -215,9 +215,10 @@ def test_upn_errors_from_rows_the_import_skipped_name_the_row(
     assert '"I"' in finding(check, "1550", "J80120001902I").message
     duplicate = finding(check, "1520", UPN["Abbott"])
     assert duplicate.message.startswith("Row 23 ") and duplicate.name == "Alfie Abbott"
-    statement = finding(check, "2115")
+    # The import records the row's UPN with each problem, so the pupil is named.
+    statement = finding(check, "2115", UPN["Carter"])
     assert statement.message.startswith("Row 4 of census_check_export.csv")
-    assert (statement.row, statement.who) == (4, "Row 4 of the MIS export")
+    assert (statement.row, statement.name) == (4, "Cal Carter")
     assert (missing.row, missing.who) == (21, "Row 21 of the MIS export")
 
 
@@ -649,7 +650,7 @@ def test_census_page_runs_the_next_census_check_and_records_it(
     run = CensusCheckRun.objects.get()
     assert (run.census_date, run.by, run.passed) == (SPRING, senco, False)
     assert "Not passed" in html and "64 days" in html
-    assert "<dt>Queries</dt>" in html and "Row 4 of the MIS export" in html
+    assert "<dt>Queries</dt>" in html and "Row 21 of the MIS export" in html
     assert PROTECTED not in html and OTHER_UPN not in html
 
 

@@ -40,6 +40,7 @@ from sendreg.imports.columns import (
     Layout,
     Reader,
     cell_text,
+    code_of,
     field_for_key,
     is_upn_header,
     match_headers,
@@ -47,7 +48,20 @@ from sendreg.imports.columns import (
     show,
 )
 from sendreg.lib.text import strip_control
-from sendreg.pupils.rules import UPN_BAD_CHARACTERS, normalise_upn, validate_upn
+from sendreg.pupils.rules import (
+    UPN_BAD_CHARACTERS,
+    UPN_LENGTH,
+    normalise_upn,
+    validate_upn,
+)
+from sendreg.register.rules import (
+    RULE_UPN_CHARACTER_13,
+    RULE_UPN_CHECK_LETTER,
+    RULE_UPN_DUPLICATE,
+    RULE_UPN_MISSING,
+    RULE_UPN_NOT_NUMERIC,
+    UPN_LETTERS,
+)
 
 MEGABYTE = 1024 * 1024
 #: The header must be within this many non-blank rows of the top (title rows come first).
@@ -84,7 +98,30 @@ class Problem:
     message: str
     # The row's UPN when it has a valid one, so that a skipped row still names its pupil
     # (an import must not call a pupil a leaver because their row had a bad date of birth).
+    # For a problem with the UPN itself, the UPN as the file gives it.
     upn: str = ""
+    #: What the problem is, for scripts and the census check, which must not depend on the
+    #: wording: a census rule key from ``register.rules`` (``upn_check_letter``,
+    #: ``s_discontinued``) where one applies, else a short snake_case code (``not_a_date``).
+    code: str = ""
+
+
+def upn_rule(upn: str) -> str:
+    """The census rule a UPN that ``validate_upn`` refuses breaks first (errors 1500 to 1550).
+
+    The LA number (1530) needs the list of authorities, which the census check has;
+    it runs the full ``register.rules.check_upn`` on the UPN a problem carries.
+    """
+    if not upn:
+        return RULE_UPN_MISSING
+    if len(upn) != UPN_LENGTH:
+        return RULE_UPN_CHARACTER_13
+    if not (upn[1:12].isascii() and upn[1:12].isdecimal()):
+        return RULE_UPN_NOT_NUMERIC
+    last = upn[12]
+    if not ((last.isascii() and last.isdecimal()) or last in UPN_LETTERS):
+        return RULE_UPN_CHARACTER_13
+    return RULE_UPN_CHECK_LETTER
 
 
 @dataclass(frozen=True)
@@ -108,6 +145,8 @@ class PupilRow:
     admission_date: date | None
     leaving_date: date | None
     present: frozenset[str]
+    #: The MIS's medical flag (Yes when the pupil has a medical need), None when not given.
+    medical: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -711,6 +750,7 @@ def _parse_rows(
             field,
             f'The columns "{used}" and "{ignored}" both look like the {FIELDS[field].heading} '
             f'column; "{used}" was used and "{ignored}" was ignored.',
+            code="column_twice",
         )
         for field, used, ignored in layout.ignored_duplicates
         if field in index
@@ -749,6 +789,7 @@ _PUPIL_DEFAULTS: dict[str, Any] = {
     "fsm": None,
     "pupil_premium": None,
     "looked_after": None,
+    "medical": None,
     "attendance": None,
     "admission_date": None,
     "leaving_date": None,
@@ -803,12 +844,13 @@ class _RowBuilder:
         try:
             validate_upn(upn)
         except ValidationError as exc:
-            errors.append(Problem(number, "upn", exc.messages[0]))
+            errors.append(Problem(number, "upn", exc.messages[0], upn, upn_rule(upn)))
             upn = ""
         except ValueError:
             # validate_upn trusts str.isdigit(), which is also true of digits such as "²"
             # that int() cannot read; such a UPN is simply made of the wrong characters.
-            errors.append(Problem(number, "upn", UPN_BAD_CHARACTERS.format(upn=upn)))
+            message = UPN_BAD_CHARACTERS.format(upn=upn)
+            errors.append(Problem(number, "upn", message, upn, upn_rule(upn)))
             upn = ""
         if self.header_width is not None and length > self.header_width:
             self._check_spill(number, upn, cells, self.header_width)
@@ -817,7 +859,9 @@ class _RowBuilder:
             value, problem = read(cells[column])
             values[field] = value
             if problem is not None:
-                (errors if fatal else self.warnings).append(Problem(number, field, problem, upn))
+                (errors if fatal else self.warnings).append(
+                    Problem(number, field, problem, upn, code_of(problem, "unreadable"))
+                )
         if self.kind == "classes":
             self._add_class(number, upn, values, errors)
         else:
@@ -830,7 +874,7 @@ class _RowBuilder:
                 "the values past the last column were ignored. A value with a comma in it "
                 "needs quotation marks around it."
             )
-            self.warnings.append(Problem(number, "", message, upn))
+            self.warnings.append(Problem(number, "", message, upn, "values_past_header"))
 
     def _add_pupil(
         self, number: int, upn: str, values: dict[str, Any], errors: list[Problem]
@@ -842,7 +886,7 @@ class _RowBuilder:
                     f"The UPN {upn} is also on row {first}; a pupil may appear only once, "
                     "so this row was skipped."
                 )
-                errors.append(Problem(number, "upn", message, upn))
+                errors.append(Problem(number, "upn", message, upn, RULE_UPN_DUPLICATE))
         needs = self._needs(number, upn, values.pop("need_1"), values.pop("need_2"))
         if errors:
             self.errors.extend(errors)
@@ -857,14 +901,14 @@ class _RowBuilder:
                 f"A secondary need ({second}) is given without a primary need; "
                 "it was recorded as the primary need."
             )
-            self.warnings.append(Problem(number, "need_2", message, upn))
+            self.warnings.append(Problem(number, "need_2", message, upn, "secondary_need_alone"))
             return (second,)
         if first == second:
             message = (
                 f"The secondary need is the same as the primary need ({first}); "
                 "it was recorded once."
             )
-            self.warnings.append(Problem(number, "need_2", message, upn))
+            self.warnings.append(Problem(number, "need_2", message, upn, "need_repeated"))
             return (first,)
         return (first, second)
 
@@ -877,10 +921,10 @@ class _RowBuilder:
             return
         if not teacher:
             message = f"No teacher is given for {upn} in {group}."
-            self.warnings.append(Problem(number, "teacher", message, upn))
+            self.warnings.append(Problem(number, "teacher", message, upn, "teacher_missing"))
         first = self.first_seen.setdefault((upn, group, teacher), number)
         if first != number:
             message = f"This row repeats row {first}; it was read once."
-            self.warnings.append(Problem(number, "", message, upn))
+            self.warnings.append(Problem(number, "", message, upn, "row_repeated"))
             return
         self.rows.append(ClassRow(row=number, upn=upn, group=group, teacher=teacher))

@@ -1,14 +1,18 @@
-"""Apply an MIS export to a school: plan first, then write it all in one transaction.
+"""Apply an MIS export to a school: plan first, then write it all in one short transaction.
 
 ``import_plan`` works out what an export would do and writes nothing; the
-preview page and ``--dry-run`` show it. ``import_apply`` plans again inside a
-transaction and writes the plan, so what is applied is what the file says now,
+preview page and ``--dry-run`` show it. ``import_apply`` plans outside any
+transaction (reading and comparing a large file takes seconds, and on SQLite a
+transaction holds the only write lock), then takes the lock and writes the plan
+in a few bulk statements. If anything in sendreg changed while the file was
+being planned (an audit event was written), it plans again under the lock, so
+what is applied is always what the file says against the records as they are,
 and a failure part-way leaves the database exactly as it was.
 
 The MIS is the source of pupil details and characteristics. It is not the
 source of the SEN register: only the first import into an empty register seeds
-it. After that the MIS's SEN values are kept beside the register, and any
-difference is shown to the SENCO as a discrepancy.
+it (``_seed_register``). After that the MIS's SEN values are kept beside the
+register, and any difference is shown to the SENCO as a discrepancy.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
+from sendreg.imports import rules as import_rules
 from sendreg.imports.models import ColumnMapping, ImportRun
 from sendreg.imports.parsers import (
     ClassRow,
@@ -37,6 +42,7 @@ from sendreg.imports.parsers import (
     PupilRow,
     parse_export,
 )
+from sendreg.lib.bulk import bulk_insert, bulk_update
 from sendreg.lib.diff import jsonable
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
@@ -48,19 +54,26 @@ from sendreg.register.selectors import with_sen_status
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
 MIS_FIELDS = (
     "legal_surname", "legal_forename", "preferred_forename", "date_of_birth", "gender",
-    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "attendance",
-    "admission_date", "leaving_date",
+    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "medical",
+    "attendance", "admission_date", "leaving_date",
 )  # fmt: skip
-_FLAGS = frozenset({"eal", "fsm", "pupil_premium", "looked_after"})
+_FLAGS = frozenset({"eal", "fsm", "pupil_premium", "looked_after", "medical"})
 _SEN_FIELDS = frozenset({"sen_status", "needs"})
 #: A file with at least this share of the pupils on roll is taken to be the whole roll.
-WHOLE_ROLL_SHARE = 0.9
+WHOLE_ROLL_SHARE = import_rules.WHOLE_ROLL_SHARE
 
 UNKNOWN_PUPIL = "No pupil with UPN {upn} is on roll at this school; import the pupil data first."
 UNKNOWN_TEACHER = (
     "No member of staff at this school is called or has the email {teacher!r}; "
     "add them with `sendreg user add` or correct the class list."
 )
+NOT_COPIED = "Not copied to the register: {reason} Resolve it with the SENCO."
+
+#: The columns of an audit event, in the order ``_event_row`` gives them.
+_EVENT_FIELDS = (
+    "at", "school_id", "actor_id", "actor_label", "type", "target_model", "target_id",
+    "pupil_id", "pupil_label", "old", "new", "reason", "source",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,8 @@ class PupilChange:
     upn: str
     name: str
     changes: dict[str, tuple[Any, Any]]
+    #: Every MIS value the row gives (changed or not), as the pupil will hold them.
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,10 +122,41 @@ class ImportPlan:
     refingerprint: dict[int, str] = field(default_factory=dict)
     changed_groups: list[str] = field(default_factory=list)
     class_problems: list[Problem] = field(default_factory=list)
+    #: Pupils on roll, the UPNs in the file (used or not) and how many of those are on roll.
+    on_roll: int = 0
+    in_file: int = 0
+    shared: int = 0
 
     @property
     def kind(self) -> str:
         return self.parsed.kind
+
+    @property
+    def other_school(self) -> bool:
+        """The file shares almost no pupils with the roll: it may be another school's."""
+        return import_rules.looks_like_another_school(
+            on_roll=self.on_roll, in_file=self.in_file, shared=self.shared
+        )
+
+    def other_school_message(self) -> str:
+        leavers = ""
+        if self.possible_leavers:
+            leavers = import_rules.OTHER_SCHOOL_LEAVERS.format(
+                leavers=import_rules.plural(len(self.possible_leavers), "pupil")
+            )
+        return import_rules.OTHER_SCHOOL.format(
+            shared=f"{self.shared:,}",
+            in_file=import_rules.plural(self.in_file, "pupil"),
+            is_are="is" if self.shared == 1 else "are",
+            school=self.school.name,
+            creates=import_rules.plural(len(self.creates), "new pupil"),
+            leavers=leavers,
+        )
+
+    @property
+    def unusable_rows(self) -> int:
+        """Rows that cannot be used (one row may have several problems)."""
+        return len({problem.row for problem in self.errors})
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,6 +178,7 @@ class ImportPlan:
             "kind": self.kind,
             "whole_roll": self.whole_roll,
             "rows": self.parsed.total_rows,
+            "other_school": self.other_school,
             "created": len(self.creates) + len(self.new_groups),
             "updated": len(self.updates) + len(self.changed_groups),
             "unchanged": self.unchanged,
@@ -146,7 +193,13 @@ class ImportPlan:
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
-    return {"row": problem.row, "field": problem.field, "message": problem.message}
+    return {
+        "row": problem.row,
+        "field": problem.field,
+        "code": problem.code,
+        "upn": problem.upn,
+        "message": str(problem.message),
+    }
 
 
 def file_sha256(data: bytes) -> str:
@@ -257,13 +310,18 @@ def _plan_pupils(
     on_roll_now = {
         upn: p for upn, p in known.items() if p.leaving_date is None or p.leaving_date > today
     }
+    # A row skipped for an error (a bad date of birth, say) still names a pupil who
+    # is on roll: never call them a possible leaver.
+    in_file = {row.upn for row in rows} | {p.upn for p in plan.errors if p.upn}
+    plan.on_roll, plan.in_file = len(on_roll_now), len(in_file)
+    plan.shared = len(in_file & on_roll_now.keys())
     if whole_roll is None:
-        whole_roll = bool(on_roll_now) and len(rows) >= WHOLE_ROLL_SHARE * len(on_roll_now)
+        # Another school's export of the same size is not this school's whole roll.
+        whole_roll = import_rules.is_whole_roll(rows=len(rows), on_roll=plan.on_roll) and (
+            not plan.other_school
+        )
     plan.whole_roll = whole_roll
     if whole_roll:
-        # A row skipped for an error (a bad date of birth, say) still names a
-        # pupil who is on roll: never call them a possible leaver.
-        in_file = {row.upn for row in rows} | {p.upn for p in plan.errors if p.upn}
         plan.possible_leavers = [
             Leaver(p.pk, upn, p.name)
             for upn, p in sorted(on_roll_now.items())
@@ -280,34 +338,49 @@ def _plan_pupils(
             try:
                 rules.validate_needs(status=row.sen_status, needs=list(row.needs))
             except ValidationError as exc:
-                message = " ".join(exc.messages)
+                message = NOT_COPIED.format(reason=" ".join(exc.messages))
                 plan.seed_problems.append(
-                    Problem(
-                        row.row,
-                        "sen_status",
-                        f"Not copied to the register: {message} Resolve it with the SENCO.",
-                        row.upn,
-                    )
+                    Problem(row.row, "sen_status", message, row.upn, "not_copied_to_register")
                 )
             else:
                 plan.seeds.append((row, row.sen_status, list(row.needs)))
     plan.discrepancies = _predicted_discrepancies(plan, today)
 
 
+#: Above this many pupils to compare, the whole school is read in one query rather than
+#: in batches of named pupils (whose IN lists cost more to build than to answer).
+_COMPARE_WHOLE_SCHOOL = 2000
+
+
 def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any]]]) -> None:
     """Field by field, for the pupils whose fingerprint differs from the row's."""
     ids = list(rows)
-    for start in range(0, len(ids), 500):
-        batch = Pupil.objects.filter(pk__in=ids[start : start + 500]).values("pk", *MIS_FIELDS)
+    if len(ids) > _COMPARE_WHOLE_SCHOOL:
+        batches = [Pupil.objects.filter(school=plan.school).values_list("pk", *MIS_FIELDS)]
+    else:
+        batches = [
+            Pupil.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", *MIS_FIELDS)
+            for start in range(0, len(ids), 500)
+        ]
+    positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
+    surname, forename = positions["legal_surname"], positions["legal_forename"]
+    for batch in batches:
         for current in batch:
-            row, values = rows[current["pk"]]
-            changes = {k: (current[k], v) for k, v in values.items() if current[k] != v}
+            found = rows.get(current[0])
+            if found is None:
+                continue
+            row, values = found
+            changes = {
+                k: (current[positions[k]], v)
+                for k, v in values.items()
+                if current[positions[k]] != v
+            }
             if changes:
-                name = f"{current['legal_forename']} {current['legal_surname']}"
-                plan.updates.append(PupilChange(current["pk"], row.upn, name, changes))
+                name = f"{current[forename]} {current[surname]}"
+                plan.updates.append(PupilChange(current[0], row.upn, name, changes, values))
             else:
                 plan.unchanged += 1
-            plan.refingerprint[current["pk"]] = _fingerprint(values)
+            plan.refingerprint[current[0]] = _fingerprint(values)
 
 
 def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepancy]:
@@ -354,15 +427,17 @@ def _plan_classes(plan: ImportPlan, rows: Sequence[ClassRow], today: dt.date) ->
     for row in rows:
         pupil_id = pupils.get(row.upn)
         if pupil_id is None:
-            plan.class_problems.append(Problem(row.row, "upn", UNKNOWN_PUPIL.format(upn=row.upn)))
+            message = UNKNOWN_PUPIL.format(upn=row.upn)
+            plan.class_problems.append(Problem(row.row, "upn", message, row.upn, "pupil_not_found"))
             continue
         group_pupils, group_teachers = plan.groups.setdefault(row.group, (set(), set()))
         group_pupils.add(pupil_id)
         if row.teacher:
             teacher_id = _find_teacher(staff, row.teacher)
             if teacher_id is None:
+                message = UNKNOWN_TEACHER.format(teacher=row.teacher)
                 plan.class_problems.append(
-                    Problem(row.row, "teacher", UNKNOWN_TEACHER.format(teacher=row.teacher))
+                    Problem(row.row, "teacher", message, row.upn, "teacher_not_found")
                 )
             else:
                 group_teachers.add(teacher_id)
@@ -420,7 +495,16 @@ def _find_teacher(index: dict[str, int | None], teacher: str) -> int | None:
     return None
 
 
-@transaction.atomic
+def _change_mark() -> int:
+    """The newest audit event's id: every change in sendreg writes one, so a different
+    mark means something changed."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _refuse_another_school(plan: ImportPlan) -> None:
+    raise ImportRefused(plan.other_school_message() + import_rules.OTHER_SCHOOL_OVERRIDE)
+
+
 def import_apply(
     *,
     school: School,
@@ -433,48 +517,77 @@ def import_apply(
     leavers: Iterable[int] = (),
     all_leavers: bool = False,
     left_on: dt.date | None = None,
+    other_school_ok: bool = False,
     actor_label: str = "",
 ) -> tuple[ImportPlan, ImportRun]:
-    """Plan and apply an import in one transaction; mark the chosen possible leavers as left.
+    """Plan and apply an import; mark the chosen possible leavers as left.
 
     Every pupil created or changed gets an audit event naming the file; so does
-    the import itself. Nothing is deleted.
+    the import itself. Nothing is deleted. A file that looks like another school's
+    (``ImportPlan.other_school``) is refused unless ``other_school_ok``.
     """
-    plan = import_plan(
-        school=school,
-        data=data,
-        filename=filename,
-        mapping=mapping,
-        whole_roll=whole_roll,
-        today=today,
-    )
+    options: dict[str, Any] = {
+        "school": school,
+        "data": data,
+        "filename": filename,
+        "mapping": mapping,
+        "whole_roll": whole_roll,
+        "today": today,
+    }
+    mark = _change_mark()
+    plan = import_plan(**options)
+    if plan.other_school and not other_school_ok:
+        _refuse_another_school(plan)
+    with transaction.atomic():
+        if _change_mark() != mark:
+            # Something changed while the file was planned: plan again, now that this
+            # transaction holds the lock (on SQLite) and sees the records as they are.
+            plan = import_plan(**options)
+            if plan.other_school and not other_school_ok:
+                _refuse_another_school(plan)
+        return plan, _write(
+            plan,
+            by=by,
+            today=today,
+            mapping=mapping,
+            leavers=set(leavers),
+            all_leavers=all_leavers,
+            left_on=left_on,
+            actor_label=actor_label,
+        )
+
+
+def _write(
+    plan: ImportPlan, *, by: User | None, today: dt.date, mapping: dict[str, str] | None,
+    leavers: set[int], all_leavers: bool, left_on: dt.date | None, actor_label: str,
+) -> ImportRun:  # fmt: skip
+    """Write a plan: a few bulk statements, then the Imports list's entry."""
+    school = plan.school
     label = actor_label or actor_label_for(by)
-    source = f"import of {filename} (sha256 {plan.sha256[:12]})"
+    source = f"import of {plan.filename} (sha256 {plan.sha256[:12]})"
     now = timezone.now()
     if plan.kind == "classes":
         _apply_classes(plan)
     else:
         _apply_pupils(plan, by=by, label=label, source=source, now=now, today=today)
-        chosen = set(leavers)
         left = [
-            leaver for leaver in plan.possible_leavers if all_leavers or leaver.pupil_id in chosen
+            leaver for leaver in plan.possible_leavers if all_leavers or leaver.pupil_id in leavers
         ]
         plan.left = left
         if left:
             _mark_left(plan, left, left_on or today, by=by, label=label, source=source, now=now)
     if mapping:
         ColumnMapping.objects.update_or_create(school=school, defaults={"mapping": mapping})
-    run = import_run_record(
+    return import_run_record(
         school=school,
         kind=plan.kind,
-        filename=filename,
+        filename=plan.filename,
         sha256=plan.sha256,
         summary=plan.summary(),
         by=by,
         actor_label=label,
         whole_roll=plan.whole_roll,
     )
-    return plan, run
 
 
 @transaction.atomic
@@ -535,98 +648,149 @@ def _event(
     )
 
 
+def _event_row(
+    *, school: School, pupil_id: int, pupil_label: str, by: User | None, label: str,
+    type: AuditEvent.Type, old: dict[str, Any], new: dict[str, Any], source: str,
+    now: dt.datetime, reason: str = "",
+) -> tuple[Any, ...]:  # fmt: skip
+    """The same event as ``_event``, as a row for ``bulk_insert`` (in ``_EVENT_FIELDS`` order)."""
+    return (
+        now, school.pk, by.pk if by else None, label, type.value, "pupils.pupil", pupil_id,
+        pupil_id, pupil_label, old, new, reason, source,
+    )  # fmt: skip
+
+
+#: What a new pupil holds for an MIS column the file does not have.
+_PUPIL_DEFAULTS: dict[str, Any] = {
+    name: Pupil._meta.get_field(name).get_default() for name in MIS_FIELDS
+}
+
+
+def _display_name(values: dict[str, Any]) -> str:
+    """As ``str(pupil)``: the preferred forename if there is one, then the surname."""
+    forename = values.get("preferred_forename") or values["legal_forename"]
+    return f"{forename} {values['legal_surname']}"
+
+
 def _apply_pupils(
     plan: ImportPlan, *, by: User | None, label: str, source: str, now: dt.datetime,
     today: dt.date,
 ) -> None:  # fmt: skip
     school = plan.school
-    events: list[AuditEvent] = []
-    created = Pupil.objects.bulk_create(
-        (
-            Pupil(school=school, upn=row.upn, mis_fingerprint=_fingerprint(values), **values)
-            for row in plan.creates
-            for values in [_row_values(row)]
-        ),
-        batch_size=1000,
+    events: list[tuple[Any, ...]] = []
+    created_ids: dict[str, int] = {}
+    if plan.creates:
+        present = [name for name in MIS_FIELDS if name in plan.creates[0].present]
+        new_rows = [(row, _row_values(row)) for row in plan.creates]
+        bulk_insert(
+            Pupil,
+            ["school_id", "upn", "mis_fingerprint", *present],
+            (
+                (school.pk, row.upn, _fingerprint(values), *(values[n] for n in present))
+                for row, values in new_rows
+            ),
+        )
+        wanted = {row.upn for row in plan.creates}
+        created_ids = {
+            upn: pk
+            for upn, pk in Pupil.objects.filter(school=school).values_list("upn", "pk")
+            if upn in wanted
+        }
+        for row, values in new_rows:
+            full = {**_PUPIL_DEFAULTS, **values}
+            events.append(
+                _event_row(
+                    school=school,
+                    pupil_id=created_ids[row.upn],
+                    pupil_label=_display_name(full),
+                    by=by,
+                    label=label,
+                    type=AuditEvent.Type.PUPIL_CREATED,
+                    old={},
+                    new={"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
+                    source=source,
+                    now=now,
+                )  # fmt: skip
+            )
+    if plan.updates:
+        fields = sorted({name for change in plan.updates for name in change.changes})
+        bulk_update(
+            Pupil,
+            [*fields, "mis_fingerprint"],
+            (
+                (
+                    change.pupil_id,
+                    *(change.values[f] for f in fields),
+                    plan.refingerprint[change.pupil_id],
+                )
+                for change in plan.updates
+            ),  # fmt: skip
+        )
+        events += [
+            _event_row(
+                school=school,
+                pupil_id=change.pupil_id,
+                pupil_label=change.name,
+                by=by,
+                label=label,
+                type=AuditEvent.Type.PUPIL_UPDATED,
+                old={k: jsonable(v[0]) for k, v in change.changes.items()},
+                new={k: jsonable(v[1]) for k, v in change.changes.items()},
+                source=source,
+                now=now,
+            )  # fmt: skip
+            for change in plan.updates
+        ]
+    updated = {change.pupil_id for change in plan.updates}
+    bulk_update(
+        Pupil,
+        ["mis_fingerprint"],
+        ((pk, fp) for pk, fp in plan.refingerprint.items() if pk not in updated),
     )
-    for pupil in created:
+    ids = {**plan.ids, **created_ids}
+    _apply_mis_records(plan, ids, now)
+    bulk_insert(AuditEvent, _EVENT_FIELDS, events)
+    if plan.seeds:
+        _seed_register(plan, ids, by=by, label=label, source=source, now=now, today=today)
+
+
+def _seed_register(
+    plan: ImportPlan, ids: dict[str, int], *, by: User | None, label: str, source: str,
+    now: dt.datetime, today: dt.date,
+) -> None:  # fmt: skip
+    """Seed an empty SEN register from the MIS's SEN status and needs (the first import only).
+
+    This is the only place an import writes to the register. It records, for each
+    row in ``plan.seeds``, a SEN episode starting today, the ranked needs and a
+    SEN-status audit event; no parent notification, since these pupils were on the
+    MIS's register already.
+    """
+    school = plan.school
+    episodes, needs, events = [], [], []
+    for row, status, codes_ in plan.seeds:
+        pupil_id = ids[row.upn]
+        reason = f"Copied from the MIS ({source})."
+        episodes.append(
+            SenEpisode(pupil_id=pupil_id, status=status, start=today, start_reason=reason)
+        )
+        needs += [PupilNeed(pupil_id=pupil_id, code=c, rank=r) for r, c in enumerate(codes_, 1)]
         events.append(
             _event(
                 school=school,
-                pupil_id=pupil.pk,
-                pupil_label=str(pupil),
+                pupil_id=pupil_id,
+                pupil_label=f"{row.legal_forename} {row.legal_surname}",
                 by=by,
                 label=label,
-                type=AuditEvent.Type.PUPIL_CREATED,
-                old={},
-                new={k: jsonable(getattr(pupil, k)) for k in ("upn", *MIS_FIELDS)},
+                type=AuditEvent.Type.SEN_STATUS_CHANGED,
+                old={"status": None, "needs": []},
+                new={"status": status, "needs": codes_, "effective": today.isoformat()},
+                reason="The register was empty, so it was seeded from the MIS.",
                 source=source,
                 now=now,
             )  # fmt: skip
         )
-    if plan.updates:
-        fields = sorted({name for change in plan.updates for name in change.changes})
-        pupils = Pupil.objects.in_bulk([c.pupil_id for c in plan.updates])
-        for change in plan.updates:
-            pupil = pupils[change.pupil_id]
-            for name, (_, new) in change.changes.items():
-                setattr(pupil, name, new)
-            events.append(
-                _event(
-                    school=school,
-                    pupil_id=pupil.pk,
-                    pupil_label=change.name,
-                    by=by,
-                    label=label,
-                    type=AuditEvent.Type.PUPIL_UPDATED,
-                    old={k: jsonable(v[0]) for k, v in change.changes.items()},
-                    new={k: jsonable(v[1]) for k, v in change.changes.items()},
-                    source=source,
-                    now=now,
-                )  # fmt: skip
-            )
-            pupil.mis_fingerprint = plan.refingerprint[pupil.pk]
-        Pupil.objects.bulk_update(
-            list(pupils.values()), [*fields, "mis_fingerprint"], batch_size=500
-        )
-    updated = {change.pupil_id for change in plan.updates}
-    Pupil.objects.bulk_update(
-        [
-            Pupil(pk=pk, mis_fingerprint=fp)
-            for pk, fp in plan.refingerprint.items()
-            if pk not in updated
-        ],
-        ["mis_fingerprint"],
-        batch_size=500,
-    )
-    ids = {**plan.ids, **{pupil.upn: pupil.pk for pupil in created}}
-    _apply_mis_records(plan, ids, now)
-    if plan.seeds:
-        episodes, needs = [], []
-        for row, status, codes_ in plan.seeds:
-            pupil_id = ids[row.upn]
-            reason = f"Copied from the MIS ({source})."
-            episodes.append(
-                SenEpisode(pupil_id=pupil_id, status=status, start=today, start_reason=reason)
-            )
-            needs += [PupilNeed(pupil_id=pupil_id, code=c, rank=r) for r, c in enumerate(codes_, 1)]
-            events.append(
-                _event(
-                    school=school,
-                    pupil_id=pupil_id,
-                    pupil_label=f"{row.legal_forename} {row.legal_surname}",
-                    by=by,
-                    label=label,
-                    type=AuditEvent.Type.SEN_STATUS_CHANGED,
-                    old={"status": None, "needs": []},
-                    new={"status": status, "needs": codes_, "effective": today.isoformat()},
-                    reason="The register was empty, so it was seeded from the MIS.",
-                    source=source,
-                    now=now,
-                )  # fmt: skip
-            )
-        SenEpisode.objects.bulk_create(episodes)
-        PupilNeed.objects.bulk_create(needs)
+    SenEpisode.objects.bulk_create(episodes)
+    PupilNeed.objects.bulk_create(needs)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
@@ -635,29 +799,25 @@ def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) 
     if not plan.mis_records:
         return
     existing = {
-        pupil_id: (status, needs)
-        for pupil_id, status, needs in MisSenRecord.objects.filter(
+        pupil_id: (pk, status, needs)
+        for pk, pupil_id, status, needs in MisSenRecord.objects.filter(
             pupil__school=plan.school
-        ).values_list("pupil_id", "status", "needs")
+        ).values_list("pk", "pupil_id", "status", "needs")
     }
     new_records, changed = [], []
     for upn, (status, needs) in plan.mis_records.items():
         pupil_id = ids[upn]
         held = existing.get(pupil_id)
         if held is None:
-            new_records.append(
-                MisSenRecord(pupil_id=pupil_id, status=status, needs=needs, imported_at=now)
-            )
-        elif held != (status, needs):
-            changed.append(pupil_id)
-            MisSenRecord.objects.filter(pupil_id=pupil_id).update(
-                status=status,
-                needs=needs,
-                imported_at=now,
-                correction_requested_at=None,
-                correction_requested_by=None,
-            )
-    MisSenRecord.objects.bulk_create(new_records, batch_size=1000)
+            new_records.append((pupil_id, status, needs, now))
+        elif held[1:] != (status, needs):
+            changed.append((held[0], status, needs, now, None, None))
+    bulk_update(
+        MisSenRecord,
+        ["status", "needs", "imported_at", "correction_requested_at", "correction_requested_by"],
+        changed,
+    )
+    bulk_insert(MisSenRecord, ["pupil_id", "status", "needs", "imported_at"], new_records)
 
 
 def _mark_left(
