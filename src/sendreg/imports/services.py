@@ -108,6 +108,8 @@ class ImportPlan:
     #: Rows with MIS SEN values that break a census rule and so were not copied.
     seed_problems: list[Problem] = field(default_factory=list)
     mis_records: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: UPNs whose row is exactly as last imported, SEN values included: nothing to write.
+    sen_unchanged: set[str] = field(default_factory=set)
     discrepancies: list[Discrepancy] = field(default_factory=list)
     possible_leavers: list[Leaver] = field(default_factory=list)
     #: The possible leavers the import marked as left (only when applied).
@@ -268,7 +270,18 @@ def _row_values(row: PupilRow) -> dict[str, Any]:
 
 
 def _fingerprint(values: dict[str, Any]) -> str:
-    return hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+    # ``values`` is always built in MIS_FIELDS order, so joining its items is stable, and
+    # much cheaper than sorting and repr()-ing dates and decimals.
+    text = "\x1f".join(f"{name}\x1e{value}" for name, value in values.items())
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _row_fingerprint(row: PupilRow, values: dict[str, Any]) -> str:
+    """A digest of everything the row says of the pupil: their details and, when the file
+    has SEN columns, the MIS's SEN values (so an unchanged row needs neither compared)."""
+    if row.present & _SEN_FIELDS:
+        return _fingerprint({**values, "~sen": (row.sen_status, row.needs)})
+    return _fingerprint(values)
 
 
 @dataclass(frozen=True)
@@ -293,16 +306,19 @@ def _plan_pupils(
             "pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname"
         )
     }
-    to_compare: dict[int, tuple[PupilRow, dict[str, Any]]] = {}
+    to_compare: dict[int, tuple[PupilRow, dict[str, Any], str]] = {}
     for row in rows:
         values = _row_values(row)
         pupil = known.get(row.upn)
         if pupil is None:
             plan.creates.append(row)
-        elif pupil.fingerprint == _fingerprint(values):
+            continue
+        fingerprint = _row_fingerprint(row, values)
+        if pupil.fingerprint == fingerprint:
             plan.unchanged += 1
+            plan.sen_unchanged.add(row.upn)
         else:
-            to_compare[pupil.pk] = (row, values)
+            to_compare[pupil.pk] = (row, values, fingerprint)
     _compare_fields(plan, to_compare)
     plan.names = {upn: pupil.name for upn, pupil in known.items()}
     plan.ids = {upn: pupil.pk for upn, pupil in known.items()}
@@ -352,7 +368,9 @@ def _plan_pupils(
 _COMPARE_WHOLE_SCHOOL = 2000
 
 
-def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any]]]) -> None:
+def _compare_fields(
+    plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any], str]]
+) -> None:
     """Field by field, for the pupils whose fingerprint differs from the row's."""
     ids = list(rows)
     if len(ids) > _COMPARE_WHOLE_SCHOOL:
@@ -369,7 +387,7 @@ def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, 
             found = rows.get(current[0])
             if found is None:
                 continue
-            row, values = found
+            row, values, fingerprint = found
             changes = {
                 k: (current[positions[k]], v)
                 for k, v in values.items()
@@ -380,7 +398,7 @@ def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, 
                 plan.updates.append(PupilChange(current[0], row.upn, name, changes, values))
             else:
                 plan.unchanged += 1
-            plan.refingerprint[current[0]] = _fingerprint(values)
+            plan.refingerprint[current[0]] = fingerprint
 
 
 def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepancy]:
@@ -686,7 +704,7 @@ def _apply_pupils(
             Pupil,
             ["school_id", "upn", "mis_fingerprint", *present],
             (
-                (school.pk, row.upn, _fingerprint(values), *(values[n] for n in present))
+                (school.pk, row.upn, _row_fingerprint(row, values), *(values[n] for n in present))
                 for row, values in new_rows
             ),
         )
@@ -795,17 +813,24 @@ def _seed_register(
 
 
 def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) -> None:
-    """Keep the MIS's SEN values; a changed value clears any request to correct the MIS."""
-    if not plan.mis_records:
+    """Keep the MIS's SEN values; a changed value clears any request to correct the MIS.
+
+    Rows exactly as last imported (``plan.sen_unchanged``) are skipped unread.
+    """
+    records = {
+        upn: values for upn, values in plan.mis_records.items() if upn not in plan.sen_unchanged
+    }
+    if not records:
         return
+    query = MisSenRecord.objects.filter(pupil__school=plan.school)
+    if len(records) <= _COMPARE_WHOLE_SCHOOL:
+        query = query.filter(pupil_id__in=[ids[upn] for upn in records if upn in ids])
     existing = {
         pupil_id: (pk, status, needs)
-        for pk, pupil_id, status, needs in MisSenRecord.objects.filter(
-            pupil__school=plan.school
-        ).values_list("pk", "pupil_id", "status", "needs")
+        for pk, pupil_id, status, needs in query.values_list("pk", "pupil_id", "status", "needs")
     }
     new_records, changed = [], []
-    for upn, (status, needs) in plan.mis_records.items():
+    for upn, (status, needs) in records.items():
         pupil_id = ids[upn]
         held = existing.get(pupil_id)
         if held is None:
