@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sendreg.register",
     "sendreg.imports",
     "sendreg.records",
+    "sendreg.census",
     "sendreg.documents",
     "sendreg.pages",
 ]

@@ -295,9 +295,8 @@ def test_a_skipped_row_still_names_its_pupil_when_its_upn_is_valid() -> None:
     result = sample("bad_rows.csv")
     upns = [make_upn(801, 2000, 24, serial) for serial in range(903, 907)]
 
-    # A missing UPN names no one; a wrong UPN is given as the file has it (for the census
-    # check to name); the others are real pupils with a bad row.
-    assert [p.upn for p in result.errors] == ["", "A801200024902", *upns]
+    # Missing and wrong UPNs name no pupil; the others are real pupils with a bad row.
+    assert [p.upn for p in result.errors] == ["", "", *upns]
     assert {p.upn for p in result.warnings} == {make_upn(801, 2000, 24, s) for s in (907, 908, 909)}
 
 

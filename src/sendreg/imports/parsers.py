@@ -104,6 +104,8 @@ class Problem:
     #: wording: a census rule key from ``register.rules`` (``upn_check_letter``,
     #: ``s_discontinued``) where one applies, else a short snake_case code (``not_a_date``).
     code: str = ""
+    #: The value as the file gave it, where that is what is wrong (a UPN that is no UPN).
+    value: str = ""
 
 
 def upn_rule(upn: str) -> str:
@@ -844,13 +846,14 @@ class _RowBuilder:
         try:
             validate_upn(upn)
         except ValidationError as exc:
-            errors.append(Problem(number, "upn", exc.messages[0], upn, upn_rule(upn)))
+            # The UPN as given, for the census check to name what is wrong with it.
+            errors.append(Problem(number, "upn", exc.messages[0], code=upn_rule(upn), value=upn))
             upn = ""
         except ValueError:
             # validate_upn trusts str.isdigit(), which is also true of digits such as "²"
             # that int() cannot read; such a UPN is simply made of the wrong characters.
             message = UPN_BAD_CHARACTERS.format(upn=upn)
-            errors.append(Problem(number, "upn", message, upn, upn_rule(upn)))
+            errors.append(Problem(number, "upn", message, code=upn_rule(upn), value=upn))
             upn = ""
         if self.header_width is not None and length > self.header_width:
             self._check_spill(number, upn, cells, self.header_width)
@@ -860,7 +863,7 @@ class _RowBuilder:
             values[field] = value
             if problem is not None:
                 (errors if fatal else self.warnings).append(
-                    Problem(number, field, problem, upn, code_of(problem, "unreadable"))
+                    Problem(number, field, problem, upn, code=code_of(problem, "unreadable"))
                 )
         if self.kind == "classes":
             self._add_class(number, upn, values, errors)
@@ -886,7 +889,7 @@ class _RowBuilder:
                     f"The UPN {upn} is also on row {first}; a pupil may appear only once, "
                     "so this row was skipped."
                 )
-                errors.append(Problem(number, "upn", message, upn, RULE_UPN_DUPLICATE))
+                errors.append(Problem(number, "upn", message, upn, code=RULE_UPN_DUPLICATE))
         needs = self._needs(number, upn, values.pop("need_1"), values.pop("need_2"))
         if errors:
             self.errors.extend(errors)
