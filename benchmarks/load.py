@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -384,8 +384,12 @@ def main() -> None:
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         met = report(results, time.monotonic() - started, database)
-        tracebacks = (Path(home) / "server.log").read_text(errors="replace").count("Traceback")
+        log_text = (Path(home) / "server.log").read_text(errors="replace")
+        tracebacks = log_text.count("Traceback")
         print(f"Server tracebacks logged: {tracebacks}")
+        kinds = re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception)\b.*)$", log_text, re.MULTILINE)
+        for line, seen in sorted(Counter(kinds).items(), key=lambda item: -item[1])[:5]:
+            print(f"    {seen} x {line[:160]}")
         met = met and not tracebacks
     finally:
         if server is not None:
