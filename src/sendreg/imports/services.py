@@ -44,6 +44,7 @@ from sendreg.imports.parsers import (
 )
 from sendreg.lib.bulk import bulk_insert, bulk_update
 from sendreg.lib.diff import jsonable
+from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
@@ -111,6 +112,8 @@ class ImportPlan:
     mis_records: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     #: UPNs whose row is exactly as last imported, SEN values included: nothing to write.
     sen_unchanged: set[str] = field(default_factory=set)
+    #: The MIS records of the pupils compared field by field: pupil id -> (pk, status, needs).
+    mis_held: dict[int, tuple[int, str, list[str]]] = field(default_factory=dict)
     discrepancies: list[Discrepancy] = field(default_factory=list)
     possible_leavers: list[Leaver] = field(default_factory=list)
     #: The possible leavers the import marked as left (only when applied).
@@ -243,6 +246,26 @@ def import_plan(
 
     ``whole_roll`` None means: decide from the size of the file against the roll.
     """
+    with collection_paused():
+        return _import_plan(
+            school=school,
+            data=data,
+            filename=filename,
+            mapping=mapping,
+            whole_roll=whole_roll,
+            today=today,
+        )
+
+
+def _import_plan(
+    *,
+    school: School,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None,
+    whole_roll: bool | None,
+    today: dt.date,
+) -> ImportPlan:
     parsed, _ = parse_with_saved_mapping(school, data, filename, mapping)
     plan = ImportPlan(
         school=school,
@@ -302,14 +325,23 @@ def _plan_pupils(
     plan: ImportPlan, rows: Sequence[PupilRow], whole_roll: bool | None, today: dt.date
 ) -> None:
     school = plan.school
-    known = {
-        upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
-        for pk, upn, fingerprint, leaving, forename, surname in Pupil.objects.filter(
-            school=school
-        ).values_list(
-            "pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname"
-        )
-    }
+    pupils = Pupil.objects.filter(school=school)
+    identity = ("pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname")
+    current: dict[int, tuple[Any, ...]] | None = None
+    if len(rows) > _COMPARE_WHOLE_SCHOOL:
+        # A big file: read every pupil's values once, with what identifies them, rather
+        # than the school's identities now and most of the school again to compare.
+        current = {}
+        known = {}
+        for values in pupils.values_list(*identity, *_COMPARED[1:]):
+            pk, upn, fingerprint, leaving, forename, surname = values[: len(identity)]
+            known[upn] = _Known(pk, fingerprint, leaving, f"{forename} {surname}")
+            current[pk] = (pk, *values[len(identity) :])
+    else:
+        known = {
+            upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
+            for pk, upn, fingerprint, leaving, forename, surname in pupils.values_list(*identity)
+        }
     to_compare: dict[int, tuple[PupilRow, dict[str, Any], str]] = {}
     for row in rows:
         values = _row_values(row)
@@ -323,7 +355,7 @@ def _plan_pupils(
             plan.sen_unchanged.add(row.upn)
         else:
             to_compare[pupil.pk] = (row, values, fingerprint)
-    _compare_fields(plan, to_compare)
+    _compare_fields(plan, to_compare, current)
     plan.names = {upn: pupil.name for upn, pupil in known.items()}
     plan.ids = {upn: pupil.pk for upn, pupil in known.items()}
 
@@ -372,25 +404,42 @@ def _plan_pupils(
 _COMPARE_WHOLE_SCHOOL = 2000
 
 
+#: What is read of a pupil to compare with a row: their details and their MIS record.
+_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", "mis_sen__needs")
+
+
 def _compare_fields(
-    plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any], str]]
+    plan: ImportPlan,
+    rows: dict[int, tuple[PupilRow, dict[str, Any], str]],
+    current: dict[int, tuple[Any, ...]] | None = None,
 ) -> None:
-    """Field by field, for the pupils whose fingerprint differs from the row's."""
+    """Field by field, for the pupils whose fingerprint differs from the row's.
+
+    ``current`` is every pupil's ``_COMPARED`` values when the caller has read them
+    already. The pupils' MIS records are read with their details, so that writing
+    them needs no second read of the school.
+    """
     ids = list(rows)
-    if len(ids) > _COMPARE_WHOLE_SCHOOL:
-        batches = [Pupil.objects.filter(school=plan.school).values_list("pk", *MIS_FIELDS)]
+    batches: list[Iterable[tuple[Any, ...]]]
+    if current is not None:
+        batches = [current.values()]
+    elif len(ids) > _COMPARE_WHOLE_SCHOOL:
+        batches = [Pupil.objects.filter(school=plan.school).values_list(*_COMPARED)]
     else:
         batches = [
-            Pupil.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", *MIS_FIELDS)
+            Pupil.objects.filter(pk__in=ids[start : start + 500]).values_list(*_COMPARED)
             for start in range(0, len(ids), 500)
         ]
     positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
     surname, forename = positions["legal_surname"], positions["legal_forename"]
+    record = len(MIS_FIELDS) + 1
     for batch in batches:
         for current in batch:
             found = rows.get(current[0])
             if found is None:
                 continue
+            if current[record] is not None:
+                plan.mis_held[current[0]] = current[record : record + 3]
             row, values, fingerprint = found
             changes = {
                 k: (current[positions[k]], v)
@@ -548,6 +597,25 @@ def import_apply(
         "whole_roll": whole_roll,
         "today": today,
     }
+    with collection_paused():
+        return _import_apply(
+            options,
+            by=by,
+            today=today,
+            mapping=mapping,
+            leavers=set(leavers),
+            all_leavers=all_leavers,
+            left_on=left_on,
+            other_school_ok=other_school_ok,
+            actor_label=actor_label,
+        )
+
+
+def _import_apply(
+    options: dict[str, Any], *, by: User | None, today: dt.date, mapping: dict[str, str] | None,
+    leavers: set[int], all_leavers: bool, left_on: dt.date | None, other_school_ok: bool,
+    actor_label: str,
+) -> tuple[ImportPlan, ImportRun]:  # fmt: skip
     mark = _change_mark()
     plan = import_plan(**options)
     if plan.other_school and not other_school_ok:
@@ -564,7 +632,7 @@ def import_apply(
             by=by,
             today=today,
             mapping=mapping,
-            leavers=set(leavers),
+            leavers=leavers,
             all_leavers=all_leavers,
             left_on=left_on,
             actor_label=actor_label,
@@ -795,24 +863,15 @@ def _seed_register(
 def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) -> None:
     """Keep the MIS's SEN values; a changed value clears any request to correct the MIS.
 
-    Rows exactly as last imported (``plan.sen_unchanged``) are skipped unread.
+    Rows exactly as last imported (``plan.sen_unchanged``) are skipped; the others'
+    records were read with the pupils' details when the plan compared them.
     """
-    records = {
-        upn: values for upn, values in plan.mis_records.items() if upn not in plan.sen_unchanged
-    }
-    if not records:
-        return
-    query = MisSenRecord.objects.filter(pupil__school=plan.school)
-    if len(records) <= _COMPARE_WHOLE_SCHOOL:
-        query = query.filter(pupil_id__in=[ids[upn] for upn in records if upn in ids])
-    existing = {
-        pupil_id: (pk, status, needs)
-        for pk, pupil_id, status, needs in query.values_list("pk", "pupil_id", "status", "needs")
-    }
     new_records, changed = [], []
-    for upn, (status, needs) in records.items():
+    for upn, (status, needs) in plan.mis_records.items():
+        if upn in plan.sen_unchanged:
+            continue
         pupil_id = ids[upn]
-        held = existing.get(pupil_id)
+        held = plan.mis_held.get(pupil_id)
         if held is None:
             new_records.append((pupil_id, status, needs, now))
         elif held[1:] != (status, needs):
