@@ -101,17 +101,20 @@ def child(rows: int, profile: bool) -> dict[str, float]:
     floor_rows = sum(1 for _ in csv.reader(io.StringIO(text)))
     floor = time.perf_counter() - start
 
-    def run(export: bytes) -> tuple[float, dict[str, int]]:
-        start = time.perf_counter()
+    cpu: dict[str, float] = {}
+
+    def run(export: bytes, name: str) -> tuple[float, dict[str, int]]:
+        start, start_cpu = time.perf_counter(), time.process_time()
         plan, _ = import_apply(
             school=school, data=export, filename="export.csv", by=None, today=today()
         )
+        cpu[name] = time.process_time() - start_cpu
         summary = plan.summary()
         return time.perf_counter() - start, {k: summary[k] for k in ("created", "updated")}
 
-    first, done = run(data)
+    first, done = run(data, "first")
     assert done["created"] == rows, done
-    again, done = run(data)
+    again, done = run(data, "again")
     assert done == {"created": 0, "updated": 0}, done
     if profile:
         import cProfile
@@ -119,15 +122,18 @@ def child(rows: int, profile: bool) -> dict[str, float]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-        every, done = run(changed)
+        every, done = run(changed, "changed")
         profiler.disable()
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     else:
-        every, done = run(changed)
+        every, done = run(changed, "changed")
     assert done == {"created": 0, "updated": rows}, done
     assert floor_rows == rows + 1
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"first": first, "again": again, "changed": every, "floor": floor, "peak_mb": peak_mb}
+    return {
+        "first": first, "again": again, "changed": every, "floor": floor, "peak_mb": peak_mb,
+        **{f"{name}_cpu": seconds for name, seconds in cpu.items()},
+    }  # fmt: skip
 
 
 #: (figure, goal as text, whether the figure meets it)
@@ -170,6 +176,7 @@ def main() -> None:
         f"{'all changed':>12} {'rows/s':>9} {'csv floor':>10} {'peak MB':>8}"
     )
     checked: list[Goal] = []
+    results: list[tuple[int, dict[str, float]]] = []
     for rows in args.rows or [2000, 50000]:
         if args.postgres:
             # Each size starts from an empty database.
@@ -183,6 +190,7 @@ def main() -> None:
             command.append("--profile")
         done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
         r = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append((rows, r))
         print(
             f"{rows:>7,} {r['first']:>12.2f}s {rows / r['first']:>9,.0f} {r['again']:>9.2f}s "
             f"{rows / r['again']:>9,.0f} {r['changed']:>11.2f}s {rows / r['changed']:>9,.0f} "
@@ -191,6 +199,18 @@ def main() -> None:
         checked += [(f"{rows:,} rows: {figure}", goal, met) for figure, goal, met in goals(
             rows, r, bool(args.postgres)
         )]  # fmt: skip
+    print(
+        "\nCPU seconds of this process (the server's own time is not in it): "
+        + "; ".join(
+            f"{rows:,} rows: first {r['first_cpu']:.2f}, unchanged {r['again_cpu']:.2f}, "
+            f"all changed {r['changed_cpu']:.2f}"
+            for rows, r in results
+        )
+    )
+    load = os.getloadavg()[0]
+    print(
+        f"Load average at the end: {load:.1f} on {os.cpu_count()} CPUs (wall time grows with it)."
+    )
     print("\nFigure beside goal:")
     for figure, goal, met in checked:
         print(f"  {figure:<58} goal {goal:<18} {'met' if met else 'MISSED'}")
