@@ -39,6 +39,17 @@ _NATIVE_ON_POSTGRES = (models.DateField, models.DecimalField)
 _temporary = counter()
 
 
+def _concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a column of {model.__name__}"
+    return field
+
+
+def _column(field: models.Field[Any, Any]) -> str:
+    assert field.column is not None
+    return field.column
+
+
 def _preparer(
     field: models.Field[Any, Any], connection: BaseDatabaseWrapper
 ) -> Callable[[Any], Any] | None:
@@ -90,7 +101,7 @@ def bulk_insert(
     """
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
-    given = [meta.get_field(name) for name in fields]
+    given = [_concrete(model, name) for name in fields]
     named = {field.name for field in given}
     missing = [
         field
@@ -103,8 +114,8 @@ def bulk_insert(
     concrete = [*given, *missing]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    columns = ", ".join(quote(field.column) for field in concrete)  # type: ignore[union-attr]
-    values = _peeked(_prepared(rows, [_preparer(field, connection) for field in concrete]))  # type: ignore[arg-type]
+    columns = ", ".join(quote(_column(field)) for field in concrete)
+    values = _peeked(_prepared(rows, [_preparer(field, connection) for field in concrete]))
     if values is None:
         return 0
     inserted = 0
@@ -136,14 +147,14 @@ def bulk_update(
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    concrete = [meta.get_field(name) for name in fields]
+    concrete = [_concrete(model, name) for name in fields]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    columns = [quote(field.column) for field in concrete]  # type: ignore[union-attr]
+    columns = [quote(_column(field)) for field in concrete]
     values = _peeked(
         _prepared(
             rows,
-            [None, *(_preparer(field, connection) for field in concrete)],  # type: ignore[arg-type]
+            [None, *(_preparer(field, connection) for field in concrete)],
         )
     )
     if values is None:
@@ -153,7 +164,7 @@ def bulk_update(
         # The rows are copied into a temporary table of the same column types, then set
         # in one UPDATE joined on the key: the fastest way PostgreSQL has.
         temporary = quote(f"bulk_update_{next(_temporary)}")
-        key = quote(pk.column)
+        key = quote(_column(pk))
         names = ", ".join([key, *columns])
         assignments = ", ".join(f"{column} = v.{column}" for column in columns)
         with transaction.atomic(), connection.cursor() as cursor:
@@ -173,7 +184,7 @@ def bulk_update(
         return updated
     assignments = ", ".join(f"{column} = %s" for column in columns)
     # Names come from the model's metadata, quoted; every value is a parameter.
-    sql = f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s"  # noqa: S608
+    sql = f"UPDATE {table} SET {assignments} WHERE {quote(_column(pk))} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         for batch in _batches(values, 5000):
             cursor.executemany(sql, [(*row[1:], row[0]) for row in batch])

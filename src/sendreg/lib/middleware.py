@@ -34,7 +34,8 @@ class ControlCharactersMiddleware:
         if request.method == "POST":
             cleaned = clean_post(request.POST)
             if cleaned is not None:
-                request.POST = cleaned
+                # The stubs type POST as immutable; ``cleaned`` is made immutable too.
+                request.POST = cleaned  # type: ignore[assignment]
         return self.get_response(request)
 
 

@@ -52,7 +52,7 @@ def paginate(
         return linked.urlencode()
 
     return Page(
-        items=page.object_list,
+        items=list(page.object_list),
         number=page.number,
         pages=paginator.num_pages,
         total=paginator.count,
