@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sendreg.imports",
     "sendreg.records",
     "sendreg.documents",
+    "sendreg.support",
     "sendreg.pages",
 ]
 
@@ -165,6 +166,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SENDREG_ENABLE_NEED_TYPES = env_list("ENABLE_NEED_TYPES")
 #: The largest MIS export accepted, in megabytes.
 SENDREG_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+#: The largest specialist's report (PDF or DOCX) accepted, in megabytes.
+SENDREG_REPORT_MAX_MB = env_int("REPORT_MAX_MB", 10)
 
 LOGGING = {
     "version": 1,
