@@ -47,6 +47,7 @@ urlpatterns = [
     path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
     path("notifications/", include("sendreg.register.notification_urls")),
+    path("support/", include("sendreg.support.urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

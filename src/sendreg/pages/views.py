@@ -15,7 +15,6 @@ from sendreg.lib.htmx import page_or_fragment
 from sendreg.lib.national import latest_national
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
@@ -53,16 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["outstanding_notifications"] = notifications_outstanding(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
-    if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(
-        Permission.PUPILS_VIEW_TAUGHT
-    ):
-        taught = (
-            register.with_sen_status(pupils_visible_to(membership).filter(on_roll(day)), day)
-            .prefetch_related("needs")
-            .order_by("legal_surname", "legal_forename")
-        )
-        context["my_pupils"] = [p for p in taught if p.sen_status]
-        context["my_pupil_count"] = len(taught)
     page = PageContext(membership=membership, user=request.user, day=day)  # type: ignore[arg-type]
     context["panels"] = build_sections(HOME_PANELS, page)
     return render(request, "home.html", context)
