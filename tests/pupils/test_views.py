@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from sendreg.accounts.models import School, User
+from sendreg.accounts.models import User
 from sendreg.audit.models import AccessEvent, AuditEvent
 from sendreg.audit.selectors import ADDRESS_HIDDEN
 from sendreg.pupils import rules

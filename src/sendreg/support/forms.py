@@ -53,6 +53,19 @@ class PlanForm(forms.ModelForm):
             # The day a plan opened is part of its history; an open plan changes the rest.
             del self.fields["opened_on"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The dates' rule here too, so that its message shows with any other form error;
+        # the service checks it again with the pupil and the day.
+        opened_on = data.get("opened_on", self.instance.opened_on if self.instance.pk else None)
+        if opened_on and data.get("review_date"):
+            try:
+                rules.validate_plan_dates(opened_on=opened_on, review_date=data["review_date"])
+            except forms.ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
     def _post_clean(self) -> None:
         # The service validates the plan with the pupil and the day; the form only parses.
         pass

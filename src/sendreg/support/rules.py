@@ -518,14 +518,19 @@ def report_kind(data: bytes) -> ReportKind | None:
     return None
 
 
-def validate_report(*, data: bytes, limit_bytes: int) -> ReportKind:
-    """The report's kind, or the message saying why it cannot be kept."""
+def validate_report(*, data: bytes, limit_bytes: int, size: int | None = None) -> ReportKind:
+    """The report's kind, or the message saying why it cannot be kept.
+
+    ``size`` is the file's real size when only its start was read (an upload far over
+    the limit is never read whole).
+    """
+    size = len(data) if size is None else size
     if not data:
         raise ValidationError(REPORT_EMPTY)
-    if len(data) > limit_bytes:
+    if size > limit_bytes:
         raise ValidationError(
             REPORT_TOO_BIG.format(
-                size_mb=f"{len(data) / 1_048_576:.1f}", limit_mb=f"{limit_bytes / 1_048_576:g}"
+                size_mb=f"{size / 1_048_576:.1f}", limit_mb=f"{limit_bytes / 1_048_576:g}"
             )
         )
     kind = report_kind(data)

@@ -409,8 +409,9 @@ def due_lists(
     """Open plans' reviews, pupils on the register with no open plan, and parent meetings owed,
     for the pupils on roll among ``pupils``, in five queries.
 
-    ``upcoming`` False leaves out what is neither overdue nor due within two weeks
-    (for the home page); the deadlines list keeps it.
+    ``upcoming`` False leaves out reviews and missing plans that are neither overdue nor
+    due within two weeks (for the home page); the deadlines list keeps them. Meetings
+    owed this term are always listed.
     """
     pupils = pupils.filter(on_roll(day))
     lists = DueLists()
@@ -477,7 +478,9 @@ def due_lists(
         due_meetings = rules.meetings_due(
             per_year=per_year, since=row["sen_since"], held=held[row["pk"]], today=day
         )
-        if due_meetings.status in wanted:
+        # A meeting is owed by the end of this term at the latest, so every meeting not
+        # held is shown: "due this term" is the SENCO's horizon for meetings.
+        if due_meetings.status != DeadlineStatus.DONE:
             detail = (
                 f"Parent meeting due by the end of the {due_meetings.term.label.lower()} "
                 f"({due_meetings.held_this_year} of {due_meetings.expected_this_year} held "

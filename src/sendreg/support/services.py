@@ -540,6 +540,7 @@ def specialist_report_add(
     received_on: dt.date,
     by: User,
     today: dt.date,
+    size: int | None = None,
 ) -> SpecialistReport:
     """Keep a specialist's report, checked by its content (PDF or DOCX) and its size.
 
@@ -548,7 +549,7 @@ def specialist_report_add(
     is removed again.
     """
     try:
-        kind = rules.validate_report(data=content, limit_bytes=report_limit_bytes())
+        kind = rules.validate_report(data=content, limit_bytes=report_limit_bytes(), size=size)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     rules.validate_not_future(

@@ -715,6 +715,7 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
             involvement=involvement,
             content=content,
             name=upload.name or "",
+            size=upload.size,
             received_on=form.cleaned_data["received_on"],
             by=_user(request),
             today=day,
