@@ -246,7 +246,11 @@ def demo_fill(demo: DemoSchool) -> None:
     rng.shuffle(ids)
     # A handful have no plan yet; the rest have an open plan with history behind it.
     without_plan = set(ids[: max(3, len(ids) // 20)])
-    overdue = set(ids[len(without_plan) : len(without_plan) + max(3, len(ids) // 25)])
+    # A few long-standing pupils' reviews have slipped past their date.
+    settled = [
+        pk for pk in ids[len(without_plan) :] if registered[pk]["sen_since"] < today - 250 * DAY
+    ]
+    overdue = set(settled[: max(3, len(ids) // 25)])
     watched_with_plan = [
         pk for pk in sorted(monitored) if pk not in registered and rng.random() < 0.3
     ]

@@ -20,7 +20,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
+    # 30 columns: wide enough to write in, narrow enough for a phone inside a fieldset.
+    return forms.Textarea(attrs={"rows": rows, "cols": 30})
 
 
 class PlanForm(forms.ModelForm):
@@ -198,6 +199,10 @@ class CarryForm(forms.Form):
     def __init__(self, *args: Any, outcomes: Sequence[Outcome], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.outcomes = {str(o.pk): o for o in outcomes}
+        if outcomes:
+            self.fields[
+                "carry"
+            ].label = f"Outcomes to carry over from plan {outcomes[0].plan.number}"
         self.fields["carry"].choices = [
             (str(o.pk), f"{o.text} ({o.result.get_result_display().lower()})")  # type: ignore[attr-defined]
             if hasattr(o, "result")

@@ -423,6 +423,8 @@ def plan_next(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = previous.pupil
     day = today()
     old_outcomes = list(previous.outcomes.select_related("result").order_by("position", "pk"))
+    for outcome in old_outcomes:
+        outcome.plan = previous
     data = request.POST if request.method == "POST" else None
     form = PlanForm(
         data,
