@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sendreg.register",
     "sendreg.imports",
     "sendreg.records",
+    "sendreg.census",
     "sendreg.documents",
     "sendreg.support",
     "sendreg.pages",

@@ -39,7 +39,9 @@ def senco_page(context: BrowserContext, log_in: LogIn, senco: User) -> Page:
     return context.new_page()
 
 
-def fill_outcome(page: Page, number: int, text: str, measure: str, baseline: str, target: str) -> None:
+def fill_outcome(
+    page: Page, number: int, text: str, measure: str, baseline: str, target: str
+) -> None:
     group = page.get_by_role("group", name=re.compile(rf"^Outcome {number}\b"))
     group.get_by_label(re.compile(r"^Outcome:?$")).fill(text)
     group.get_by_label("What will be measured").fill(measure)
@@ -59,7 +61,9 @@ def test_a_whole_cycle_open_meet_review_and_the_next_plan(
     assert_accessible(page, "the pupil's page with the support record")
     support.get_by_role("link", name="Open a support plan").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Open a support plan for Maisie Young")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Open a support plan for Maisie Young"
+    )
     expect(page.get_by_label("Plan starts")).to_have_value(day.isoformat())
     page.get_by_label("Review date").fill((day + 70 * DAY).isoformat())
     page.get_by_label("Strategies every adult should use").fill(
@@ -95,7 +99,9 @@ def test_a_whole_cycle_open_meet_review_and_the_next_plan(
     page.goto(f"/support/plans/{plan.pk}/")
     page.get_by_role("link", name="Review this plan").click()
     first = page.get_by_role("group", name=re.compile("^Outcome 1: Read a page"))
-    first.get_by_role("group", name=re.compile("was it met")).get_by_label("Met", exact=True).check()
+    first.get_by_role("group", name=re.compile("was it met")).get_by_label(
+        "Met", exact=True
+    ).check()
     first.get_by_label("Outcome 1: the evidence").fill("Reads 72 words a minute.")
     second = page.get_by_role("group", name=re.compile("^Outcome 2: Ask for help"))
     second.get_by_label("Not met", exact=True).check()
@@ -106,7 +112,9 @@ def test_a_whole_cycle_open_meet_review_and_the_next_plan(
         ("Does it close the attainment gap", "No"),
         ("Does it prevent the attainment gap", "Yes"),
     ):
-        page.get_by_role("group", name=re.compile(question)).get_by_label(answer, exact=True).check()
+        page.get_by_role("group", name=re.compile(question)).get_by_label(
+            answer, exact=True
+        ).check()
     page.get_by_label("The pupil's views").fill("Reading is easier now.")
     page.get_by_label("The parents' views").fill("Pleased with the reading.")
     page.get_by_label("Continue with a new plan").check()
@@ -116,7 +124,9 @@ def test_a_whole_cycle_open_meet_review_and_the_next_plan(
     # The decision leads straight to the next plan, with the outcome not met carried over.
     expect(page.get_by_role("heading", level=1)).to_have_text("Open the next plan for Maisie Young")
     carried = page.get_by_role("group", name="Outcomes to carry over from plan 1")
-    expect(carried.get_by_role("checkbox", name=re.compile("^Ask for help in class"))).to_be_checked()
+    expect(
+        carried.get_by_role("checkbox", name=re.compile("^Ask for help in class"))
+    ).to_be_checked()
     expect(carried.get_by_role("checkbox", name=re.compile("^Read a page"))).not_to_be_checked()
     page.get_by_label("Review date").fill((day + 120 * DAY).isoformat())
     assert_accessible(page, "the form to open the next plan")
@@ -147,23 +157,38 @@ def test_a_whole_cycle_open_meet_review_and_the_next_plan(
 
 
 @pytest.fixture
-def busy(school: School, senco: User, teacher: User, maisie: Pupil, taught_pupil: Pupil) -> dict[str, object]:
+def busy(
+    school: School, senco: User, teacher: User, maisie: Pupil, taught_pupil: Pupil
+) -> dict[str, object]:
     """Something on every support page: plans, a meeting, a specialist, a passport."""
     day = today()
     taught = put_on_register(taught_pupil, by=senco, needs=("SPLD",), on=day, today=day)
     plan = services.plan_open(
-        pupil=maisie, opened_on=day, review_date=day + 5 * DAY, strategies="Sit near the front.",
-        outcomes=[services.OutcomeData("Read aloud", "Words a minute", "48", "70")], by=senco,
+        pupil=maisie,
+        opened_on=day,
+        review_date=day + 5 * DAY,
+        strategies="Sit near the front.",
+        outcomes=[services.OutcomeData("Read aloud", "Words a minute", "48", "70")],
+        by=senco,
         today=day,
-    )  # fmt: skip
+    )
     services.plan_open(
-        pupil=taught, opened_on=day, review_date=day + 40 * DAY, strategies="Printed notes.",
+        pupil=taught,
+        opened_on=day,
+        review_date=day + 40 * DAY,
+        strategies="Printed notes.",
         outcomes=[services.OutcomeData("Spell key words", "Words right of 20", "9", "16")],
-        by=senco, today=day,
-    )  # fmt: skip
-    meeting = services.meeting_record(pupil=maisie, held_on=day, attendees="Mum", by=senco, today=day)
+        by=senco,
+        today=day,
+    )
+    meeting = services.meeting_record(
+        pupil=maisie, held_on=day, attendees="Mum", by=senco, today=day
+    )
     specialist = services.specialist_add(
-        pupil=maisie, data={"service": "ep", "recommendations": "Visual prompts."}, by=senco, today=day
+        pupil=maisie,
+        data={"service": "ep", "recommendations": "Visual prompts."},
+        by=senco,
+        today=day,
     )
     services.passport_save(pupil=maisie, data={"about_me": "I like horses."}, by=senco, today=day)
     services.passport_suggest(
@@ -173,9 +198,14 @@ def busy(school: School, senco: User, teacher: User, maisie: Pupil, taught_pupil
 
 
 def test_every_support_page_passes_axe(
-    senco_page: Page, busy: dict[str, object], maisie: Pupil, context: BrowserContext,
-    new_context: Callable[..., BrowserContext], log_in: LogIn, teacher: User,
-) -> None:  # fmt: skip
+    senco_page: Page,
+    busy: dict[str, object],
+    maisie: Pupil,
+    context: BrowserContext,
+    new_context: Callable[..., BrowserContext],
+    log_in: LogIn,
+    teacher: User,
+) -> None:
     page = senco_page
     plan = busy["plan"]
     specialist = busy["specialist"]
@@ -223,9 +253,12 @@ def test_every_support_page_passes_axe(
 
 
 def test_the_pupil_page_works_without_javascript(
-    new_context: Callable[..., BrowserContext], log_in: LogIn, senco: User, busy: dict[str, object],
+    new_context: Callable[..., BrowserContext],
+    log_in: LogIn,
+    senco: User,
+    busy: dict[str, object],
     maisie: Pupil,
-) -> None:  # fmt: skip
+) -> None:
     context = new_context(java_script_enabled=False)
     log_in(context, senco)
     page = context.new_page()
@@ -237,9 +270,13 @@ def test_the_pupil_page_works_without_javascript(
 
 @pytest.mark.parametrize("width", [390])
 def test_support_pages_fit_a_phone(
-    new_context: Callable[..., BrowserContext], log_in: LogIn, senco: User, busy: dict[str, object],
-    maisie: Pupil, width: int,
-) -> None:  # fmt: skip
+    new_context: Callable[..., BrowserContext],
+    log_in: LogIn,
+    senco: User,
+    busy: dict[str, object],
+    maisie: Pupil,
+    width: int,
+) -> None:
     context = new_context(viewport={"width": width, "height": 800})
     log_in(context, senco)
     page = context.new_page()
