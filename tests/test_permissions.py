@@ -24,6 +24,7 @@ from sendreg.accounts.models import User
 from sendreg.imports.models import ImportRun
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.register.models import MisSenRecord, MonitoringEntry
+from sendreg.support import urls as support_urls
 from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory
 
@@ -170,6 +171,8 @@ COVERED_ELSEWHERE = {
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
 OTHER_MATRICES: set[str] = set()
+# Support plans, meetings, specialists and passports: tests/support/test_permissions.py.
+OTHER_MATRICES |= {p.name for p in support_urls.urlpatterns if isinstance(p, URLPattern) and p.name}
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
