@@ -19,8 +19,9 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.db import models
 
-#: A review or a meeting this close is "due soon" (the SENCO's two-week look-ahead).
-DUE_SOON_DAYS = 14
+from sendreg.lib import dates
+from sendreg.lib.dates import DueStatus, due_status
+
 #: What the school promises unless it says otherwise: three parent meetings a year, as in
 #: the St Mary's policy (seed 004); the Code of Practice asks for at least one a term.
 DEFAULT_MEETINGS_PER_YEAR = 3
@@ -81,23 +82,10 @@ class SuggestionState(models.TextChoices):
     DECLINED = "declined", "Declined"
 
 
-class DeadlineStatus(StrEnum):
-    DONE = "done"
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    UPCOMING = "upcoming"
-
-    @property
-    def label(self) -> str:
-        return DEADLINE_LABELS[self]
-
-
-DEADLINE_LABELS: dict[DeadlineStatus, str] = {
-    DeadlineStatus.DONE: "Done",
-    DeadlineStatus.OVERDUE: "Overdue",
-    DeadlineStatus.DUE_SOON: "Due within two weeks",
-    DeadlineStatus.UPCOMING: "Coming up",
-}
+#: Done, overdue, due soon or upcoming: sendreg's one status for every dated duty.
+DeadlineStatus = DueStatus
+#: A review or a meeting this close is "due soon" (the SENCO's two-week look-ahead).
+DUE_SOON_DAYS = dates.DUE_SOON_DAYS
 
 
 # --- Messages ---------------------------------------------------------------------------------
@@ -182,14 +170,10 @@ DECISION_NEXT: dict[str, str] = {
 
 
 def deadline_status(*, due: dt.date, today: dt.date, done: bool = False) -> DeadlineStatus:
-    """Done, overdue (the day has passed), due soon (within 14 days, today included) or upcoming."""
-    if done:
-        return DeadlineStatus.DONE
-    if due < today:
-        return DeadlineStatus.OVERDUE
-    if (due - today).days <= DUE_SOON_DAYS:
-        return DeadlineStatus.DUE_SOON
-    return DeadlineStatus.UPCOMING
+    """A plan's review, a meeting owed or a missing plan: done, overdue (the day has passed),
+    due soon (within 14 days, today included) or upcoming. The rule itself is sendreg's one
+    rule for dated duties, ``lib.dates.due_status``, so every app agrees on it."""
+    return due_status(due, today=today, done=done)
 
 
 # --- Terms and parent meetings ----------------------------------------------------------------
