@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
@@ -407,13 +407,12 @@ def due_lists(
     pupils: QuerySet[Pupil], school: School, *, day: dt.date, upcoming: bool = True
 ) -> DueLists:
     """Open plans' reviews, pupils on the register with no open plan, and parent meetings owed,
-    for the pupils on roll among ``pupils``, in five queries.
+    for the pupils on roll among ``pupils``, in two queries whatever the school's size.
 
     ``upcoming`` False leaves out reviews and missing plans that are neither overdue nor
     due within two weeks (for the home page); the deadlines list keeps them. Meetings
     owed this term are always listed.
     """
-    pupils = pupils.filter(on_roll(day))
     lists = DueLists()
     pupil_url = _pupil_url()
     plan_url = reverse("support_plan_detail", args=[0]).removesuffix("0/") + "{}/"
@@ -421,31 +420,55 @@ def due_lists(
     if upcoming:
         wanted.add(DeadlineStatus.UPCOMING)
 
-    open_plans = SupportPlan.objects.filter(reviewed_on__isnull=True, pupil__in=pupils)
-    for plan in open_plans.select_related("pupil").order_by("review_date", "pk"):
-        status = rules.deadline_status(due=plan.review_date, today=day)
+    # One query: each pupil on roll who is on the register or has an open plan, with the
+    # open plan, the last review and the school's promise of meetings beside them.
+    open_plan = SupportPlan.objects.filter(pupil=OuterRef("pk"), reviewed_on__isnull=True)
+    last_review = SupportPlan.objects.filter(pupil=OuterRef("pk"), reviewed_on__isnull=False)
+    rows = list(
+        with_sen_status(pupils.filter(on_roll(day)), day)
+        .annotate(
+            plan_pk=Subquery(open_plan.values("pk")[:1]),
+            plan_number=Subquery(open_plan.values("number")[:1]),
+            plan_review=Subquery(open_plan.values("review_date")[:1]),
+            last_review=Subquery(last_review.order_by("-reviewed_on").values("reviewed_on")[:1]),
+            per_year=Subquery(
+                SupportSettings.objects.filter(school_id=OuterRef("school_id")).values(
+                    "meetings_per_year"
+                )[:1]
+            ),
+        )
+        .filter(Q(sen_status__isnull=False) | Q(plan_pk__isnull=False))
+        .order_by("legal_surname", "legal_forename", "pk")
+        .values(
+            *_NAME_FIELDS,
+            "sen_status",
+            "sen_since",
+            "plan_pk",
+            "plan_number",
+            "plan_review",
+            "last_review",
+            "per_year",
+        )
+    )
+
+    for row in sorted((r for r in rows if r["plan_pk"]), key=lambda r: (r["plan_review"], r["pk"])):
+        status = rules.deadline_status(due=row["plan_review"], today=day)
         if status in wanted:
-            p = plan.pupil
             lists.reviews.append(
                 DueRow(
-                    p.pk,
-                    p.upn,
-                    str(p),
-                    plan.review_date,
+                    row["pk"],
+                    row["upn"],
+                    _name(row),
+                    row["plan_review"],
                     status,
-                    f"Review of support plan {plan.number}",
-                    plan_url.format(plan.pk),
+                    f"Review of support plan {row['plan_number']}",
+                    plan_url.format(row["plan_pk"]),
                 )
             )
 
-    registered = with_sen_status(pupils, day).filter(sen_status__isnull=False)
-    no_plan = (
-        registered.exclude(pk__in=open_plans.values("pupil_id"))
-        .annotate(last_review=Max("support_plans__reviewed_on"))
-        .order_by("legal_surname", "legal_forename", "pk")
-        .values(*_NAME_FIELDS, "sen_status", "sen_since", "last_review")
-    )
-    for row in no_plan:
+    for row in rows:
+        if row["plan_pk"] or not row["sen_status"]:
+            continue
         due = max(d for d in (row["sen_since"], row["last_review"]) if d is not None)
         status = rules.deadline_status(due=due, today=day)
         if status in wanted:
@@ -462,21 +485,19 @@ def due_lists(
                 )
             )
 
-    on_support = list(
-        registered.filter(sen_status=SUPPORT_STATUS)
-        .order_by("legal_surname", "legal_forename", "pk")
-        .values(*_NAME_FIELDS, "sen_since")
-    )
+    on_support = [r for r in rows if r["sen_status"] == SUPPORT_STATUS]
     year_start = rules.terms_of(rules.academic_year_start(day))[0].start
     held: dict[int, list[dt.date]] = defaultdict(list)
     for pupil_id, held_on in ParentMeeting.objects.filter(
         pupil_id__in=[r["pk"] for r in on_support], held_on__gte=year_start, held_on__lte=day
     ).values_list("pupil_id", "held_on"):
         held[pupil_id].append(held_on)
-    per_year = meetings_per_year(school)
     for row in on_support:
         due_meetings = rules.meetings_due(
-            per_year=per_year, since=row["sen_since"], held=held[row["pk"]], today=day
+            per_year=row["per_year"] or rules.DEFAULT_MEETINGS_PER_YEAR,
+            since=row["sen_since"],
+            held=held[row["pk"]],
+            today=day,
         )
         # A meeting is owed by the end of this term at the latest, so every meeting not
         # held is shown: "due this term" is the SENCO's horizon for meetings.
