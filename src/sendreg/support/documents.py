@@ -10,7 +10,6 @@ database; the selectors hand over what a document needs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from sendreg.accounts.models import School
 from sendreg.lib.documents import (
@@ -433,7 +432,3 @@ def filename(
         parts.append(str(number))
     parts.append(day.isoformat())
     return "-".join(parts) + f".{format}"
-
-
-def as_lines(items: Sequence[str]) -> str:
-    return "\n".join(items)

@@ -220,6 +220,13 @@ class PupilSupport:
         return next((p for p in self.plans if not p.plan.is_open), None)
 
     @property
+    def passport_findings(self) -> list[plain_english.FieldFindings]:
+        """What to put right in the passport before it is printed."""
+        if self.passport is None:
+            return []
+        return text_findings(passport_parts(self.passport))
+
+    @property
     def can_open_plan(self) -> bool:
         return self.can_edit and self.standing.eligible and self.open_plan is None
 
@@ -265,6 +272,14 @@ def pupil_support(membership: Membership, pupil: Pupil, *, day: dt.date) -> Pupi
         can_suggest=membership.can(Permission.PASSPORT_SUGGEST) and not can_edit,
         can_read_reports=membership.can(Permission.SPECIALIST_REPORTS_VIEW),
     )
+
+
+def passport_parts(passport: Passport | None) -> list[tuple[str, str]]:
+    """Each part of the passport with its label, in order (empty parts included)."""
+    return [
+        (part.label, getattr(passport, part.value, "") if passport else "")
+        for part in rules.PassportField
+    ]
 
 
 @dataclass

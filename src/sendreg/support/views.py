@@ -157,7 +157,9 @@ def pupil_record(request: HttpRequest, pk: int) -> HttpResponse:
         "pupil": pupil,
         "s": selectors.pupil_support(membership, pupil, day=day),
         "today": day,
-        "years": selectors.report_years(pupil, day=day),
+        "years": [
+            (y, rules.academic_year_label(y)) for y in selectors.report_years(pupil, day=day)
+        ],
     }
     return render(request, page_or_fragment(request, "support/pupil.html", "record"), context)
 
@@ -819,7 +821,7 @@ def passport_suggest(request: HttpRequest, pk: int) -> HttpResponse:
         heading=f"Suggest a change to {pupil}'s passport",
         button="Send the suggestion",
         back=reverse("support_pupil", args=[pupil.pk]),
-        passport=services.passport_for(pupil),
+        passport_parts=selectors.passport_parts(services.passport_for(pupil)),
     )
 
 
