@@ -15,17 +15,17 @@ def plan_records(school: Any) -> list[dict[str, Any]]:
 
     return [
         {
-            "upn": view.plan.pupil.upn,
-            "name": str(view.plan.pupil),
-            "opened": view.plan.opened_on.isoformat(),
-            "review_due": view.plan.review_date.isoformat(),
+            "upn": row.upn,
+            "name": row.name,
+            "opened": row.opened_on.isoformat(),
+            "review_due": row.review_date.isoformat(),
             "outcomes": [
                 {"text": o.text, "measure": o.measure, "baseline": o.baseline, "target": o.target}
-                for o in view.outcomes
+                for o in row.outcomes
             ],
             "status": "open",
         }
-        for view in open_plans_for_school(school, day=today())
+        for row in open_plans_for_school(school, day=today())
     ]
 
 

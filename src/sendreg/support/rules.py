@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -208,6 +209,7 @@ def academic_year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+@cache
 def terms_of(year: int) -> tuple[SchoolTerm, SchoolTerm, SchoolTerm]:
     """The three terms of academic year ``year`` (2025 is 2025/26)."""
     terms = []

@@ -42,6 +42,8 @@ from sendreg.support.models import (
 from sendreg.support.rules import DeadlineStatus
 
 SUPPORT_STATUS = codes.SenProvision.SEN_SUPPORT.value
+#: One-to-one records the pupil's support page fetches with the pupil.
+PUPIL_RELATED = ("passport",)
 
 
 def _open_monitoring() -> Exists:
@@ -206,6 +208,8 @@ class PupilSupport:
     can_edit: bool
     can_suggest: bool
     can_read_reports: bool
+    #: School years with a plan, newest first (for the annual report).
+    years: list[int] = field(default_factory=list)
 
     @property
     def open_plan(self) -> PlanView | None:
@@ -237,9 +241,10 @@ def pupil_support(membership: Membership, pupil: Pupil, *, day: dt.date) -> Pupi
     standing = standing_of(pupil, day=day)
     plans = _plan_views(_plans_with_outcomes().filter(pupil=pupil).order_by("-number"), day)
     meetings = list(pupil.parent_meetings.select_related("plan").order_by("-held_on", "-pk"))
-    per_year = meetings_per_year(pupil.school)
+    per_year = rules.DEFAULT_MEETINGS_PER_YEAR
     due = None
     if standing.on_support and standing.sen_since is not None:
+        per_year = meetings_per_year(pupil.school)
         due = rules.meetings_due(
             per_year=per_year,
             since=standing.sen_since,
@@ -266,11 +271,13 @@ def pupil_support(membership: Membership, pupil: Pupil, *, day: dt.date) -> Pupi
         meetings_due=due,
         meetings_per_year=per_year,
         specialists=specialists,
-        passport=Passport.objects.filter(pupil=pupil).first(),
+        # Fetched with the pupil when the page asked for it (``PUPIL_RELATED``).
+        passport=getattr(pupil, "passport", None),
         suggestions=suggestions,
         can_edit=can_edit,
         can_suggest=membership.can(Permission.PASSPORT_SUGGEST) and not can_edit,
         can_read_reports=membership.can(Permission.SPECIALIST_REPORTS_VIEW),
+        years=_years_since(min((p.plan.opened_on for p in plans), default=None), day),
     )
 
 
@@ -377,6 +384,10 @@ class DueRow:
     @property
     def status_label(self) -> str:
         return self.status.label
+
+    @property
+    def due_label(self) -> str:
+        return short_date(self.due)
 
 
 @dataclass
@@ -503,8 +514,11 @@ def due_lists(
     on_support = [r for r in rows if r["sen_status"] == SUPPORT_STATUS]
     year_start = rules.terms_of(rules.academic_year_start(day))[0].start
     held: dict[int, list[dt.date]] = defaultdict(list)
+    # The pupils as a subquery, not a list of ids: a long IN list costs more than the query.
     for pupil_id, held_on in ParentMeeting.objects.filter(
-        pupil_id__in=[r["pk"] for r in on_support], held_on__gte=year_start, held_on__lte=day
+        pupil__in=pupils.filter(on_roll(day)).values("pk"),
+        held_on__gte=year_start,
+        held_on__lte=day,
     ).values_list("pupil_id", "held_on"):
         held[pupil_id].append(held_on)
     for row in on_support:
@@ -550,22 +564,99 @@ def due_for_member(membership: Membership, *, day: dt.date) -> DueLists:
 # --- Open plans, for the plan list and the command line -----------------------------------------
 
 
-def open_plans(pupils: QuerySet[Pupil], *, day: dt.date) -> list[PlanView]:
+@dataclass(frozen=True)
+class OutcomeRow:
+    text: str
+    measure: str
+    baseline: str
+    target: str
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One open plan as the plan list and ``sendreg plans`` show it, every word made once.
+
+    The list shows hundreds of plans; preparing the rows here (from ``values()``, with
+    each URL built by formatting, not ``reverse()``) keeps the page quick.
+    """
+
+    pk: int
+    number: int
+    pupil_id: int
+    upn: str
+    name: str
+    year_label: str
+    opened_on: dt.date
+    review_date: dt.date
+    status: DeadlineStatus
+    outcomes: tuple[OutcomeRow, ...]
+    plan_url: str
+    support_url: str
+
+    @property
+    def opened_label(self) -> str:
+        return short_date(self.opened_on)
+
+    @property
+    def review_label(self) -> str:
+        return short_date(self.review_date)
+
+
+def short_date(day: dt.date) -> str:
+    """ "3 Nov 2025": what the ``date:"j M Y"`` filter writes, made without the template engine
+    (lists of hundreds of rows spend most of their time formatting dates)."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def open_plans(pupils: QuerySet[Pupil], *, day: dt.date) -> list[PlanRow]:
     """Open plans of the pupils on roll among ``pupils``, soonest review first, in two queries."""
-    plans = (
-        _plans_with_outcomes()
-        .filter(reviewed_on__isnull=True, pupil__in=pupils.filter(on_roll(day)))
-        .select_related("pupil")
-        .order_by("review_date", "pupil__legal_surname", "pk")
+    open_ = SupportPlan.objects.filter(
+        reviewed_on__isnull=True, pupil__in=pupils.filter(on_roll(day))
     )
-    return _plan_views(plans, day)
+    plans = list(
+        open_.order_by("review_date", "pupil__legal_surname", "pk")
+        .values(
+            "pk", "number", "pupil_id", "opened_on", "review_date", "pupil__upn",
+            "pupil__legal_forename", "pupil__legal_surname", "pupil__preferred_forename",
+            "pupil__preferred_surname", "pupil__year_group",
+        )
+    )  # fmt: skip
+    outcomes: dict[int, list[OutcomeRow]] = defaultdict(list)
+    for plan_id, text, measure, baseline, target in (
+        Outcome.objects.filter(plan__in=open_.values("pk"))
+        .order_by("plan_id", "position", "pk")
+        .values_list("plan_id", "text", "measure", "baseline", "target")
+    ):
+        outcomes[plan_id].append(OutcomeRow(text, measure, baseline, target))
+    plan_url = reverse("support_plan_detail", args=[0]).removesuffix("0/") + "{}/"
+    support_url = reverse("support_pupil", args=[0]).removesuffix("0/") + "{}/"
+    return [
+        PlanRow(
+            pk=p["pk"],
+            number=p["number"],
+            pupil_id=p["pupil_id"],
+            upn=p["pupil__upn"],
+            name=(
+                f"{p['pupil__preferred_forename'] or p['pupil__legal_forename']} "
+                f"{p['pupil__preferred_surname'] or p['pupil__legal_surname']}"
+            ),
+            year_label=codes.year_label(p["pupil__year_group"]),
+            opened_on=p["opened_on"],
+            review_date=p["review_date"],
+            status=rules.deadline_status(due=p["review_date"], today=day),
+            outcomes=tuple(outcomes[p["pk"]]),
+            plan_url=plan_url.format(p["pk"]),
+            support_url=support_url.format(p["pupil_id"]),
+        )
+        for p in plans
+    ]
 
 
-def open_plans_for_member(membership: Membership, *, day: dt.date) -> list[PlanView]:
+def open_plans_for_member(membership: Membership, *, day: dt.date) -> list[PlanRow]:
     return open_plans(pupils_visible_to(membership), day=day)
 
 
-def open_plans_for_school(school: School, *, day: dt.date) -> list[PlanView]:
+def open_plans_for_school(school: School, *, day: dt.date) -> list[PlanRow]:
     return open_plans(Pupil.objects.filter(school=school), day=day)
 
 
@@ -715,12 +806,16 @@ def annual_report(pupil: Pupil, *, year: int, day: dt.date) -> AnnualReport:
     )
 
 
-def report_years(pupil: Pupil, *, day: dt.date) -> list[int]:
-    """Academic years with a plan, newest first, for the annual report's choice."""
-    first = pupil.support_plans.order_by("opened_on").values_list("opened_on", flat=True).first()
+def _years_since(first: dt.date | None, day: dt.date) -> list[int]:
     if first is None:
         return []
     return list(range(rules.academic_year_start(day), rules.academic_year_start(first) - 1, -1))
+
+
+def report_years(pupil: Pupil, *, day: dt.date) -> list[int]:
+    """Academic years with a plan, newest first, for the annual report's choice."""
+    first = pupil.support_plans.order_by("opened_on").values_list("opened_on", flat=True).first()
+    return _years_since(first, day)
 
 
 @dataclass(frozen=True)

@@ -150,16 +150,15 @@ def pupil_record(request: HttpRequest, pk: int) -> HttpResponse:
     """The pupil's plans with their history, meetings, specialists and passport. The pupil's
     page loads the ``record`` part of it in place."""
     membership = _member(request)
-    pupil = _pupil(request, pk)
+    pupil = pupil_get_for_user(membership, pk, related=selectors.PUPIL_RELATED)
     day = today()
     access_record(by=_user(request), school_id=pupil.school_id, pupil_id=pupil.pk, what="support")
+    support = selectors.pupil_support(membership, pupil, day=day)
     context = {
         "pupil": pupil,
-        "s": selectors.pupil_support(membership, pupil, day=day),
+        "s": support,
         "today": day,
-        "years": [
-            (y, rules.academic_year_label(y)) for y in selectors.report_years(pupil, day=day)
-        ],
+        "years": [(y, rules.academic_year_label(y)) for y in support.years],
     }
     return render(request, page_or_fragment(request, "support/pupil.html", "record"), context)
 
