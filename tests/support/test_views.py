@@ -556,3 +556,14 @@ def test_pages_cost_the_same_queries_for_a_bigger_school(
     assert counts() == small
     # The SENCO's home page is the dearest: its own panels, plus two for support's.
     assert small[1:] == [7, 12, 9]
+
+
+def test_the_passport_is_checked_before_it_is_printed(
+    on_support: Pupil, senco: User, login: Login
+) -> None:
+    services.passport_save(
+        pupil=on_support, data={"how_to_help": "Use my PECS book."}, by=senco, today=TODAY
+    )
+    html = html_of(login(senco).get(f"/support/pupils/{on_support.pk}/"))
+    assert "Before you share the passport" in html
+    assert escape(plain_english.UNEXPLAINED_ACRONYM.format(acronym="PECS")) in html
