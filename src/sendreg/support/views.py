@@ -178,7 +178,7 @@ def plan_open(request: HttpRequest, pk: int) -> HttpResponse:
     def save() -> SupportPlan:
         return services.plan_open(
             pupil=pupil,
-            **{k: v for k, v in form.cleaned_data.items()},
+            **form.cleaned_data,
             outcomes=[services.OutcomeData(**row) for row in outcomes.filled()],
             by=_user(request),
             today=day,
