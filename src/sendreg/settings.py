@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sendreg.census",
     "sendreg.documents",
     "sendreg.support",
+    "sendreg.transfer",
     "sendreg.pages",
 ]
 

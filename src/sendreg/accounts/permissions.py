@@ -53,6 +53,10 @@ class Permission(StrEnum):
     PASSPORT_SUGGEST = "support.suggest_passport"
     #: Download the reports specialists wrote (educational psychologists, therapists).
     SPECIALIST_REPORTS_VIEW = "support.view_reports"
+    #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
+    TRANSFER_MANAGE = "transfer.manage"
+    #: See the transfer log: which record packs went where, and their acknowledgement.
+    TRANSFER_LOG_VIEW = "transfer.view_log"
 
 
 _SENCO = frozenset(Permission)
@@ -87,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.SUPPORT_VIEW,
             Permission.SPECIALIST_REPORTS_VIEW,
+            Permission.TRANSFER_LOG_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,
