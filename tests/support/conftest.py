@@ -8,13 +8,11 @@ from collections.abc import Sequence
 import pytest
 
 from sendreg.accounts.models import School, User
-from sendreg.accounts.permissions import Role
 from sendreg.pupils.models import Pupil
 from sendreg.register.services import monitoring_start
 from sendreg.support import rules, services
 from sendreg.support.models import PlanReview, SupportPlan
 from tests.conftest import TODAY, put_on_register
-from tests.factories import MembershipFactory, UserFactory
 
 DAY = dt.timedelta(days=1)
 #: The default outcomes of a plan made by ``open_plan``.
@@ -29,22 +27,6 @@ def media(settings: object, tmp_path: object) -> object:
     """Uploaded reports go to a folder of the test's own, so tests cannot see each other's."""
     settings.MEDIA_ROOT = tmp_path / "files"  # type: ignore[attr-defined,operator]
     return settings.MEDIA_ROOT  # type: ignore[attr-defined]
-
-
-def _member(school: School, role: Role, name: str) -> User:
-    user = UserFactory(email=f"{name}@{school.urn}.test", name=name.replace("_", " ").capitalize())
-    MembershipFactory(user=user, school=school, role=role)
-    return user
-
-
-@pytest.fixture
-def deputy_senco(school: School) -> User:
-    return _member(school, Role.DEPUTY_SENCO, "deputy_senco")
-
-
-@pytest.fixture
-def adviser(school: School) -> User:
-    return _member(school, Role.ADVISER, "adviser")
 
 
 @pytest.fixture

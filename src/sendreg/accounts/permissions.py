@@ -53,6 +53,14 @@ class Permission(StrEnum):
     PASSPORT_SUGGEST = "support.suggest_passport"
     #: Download the reports specialists wrote (educational psychologists, therapists).
     SPECIALIST_REPORTS_VIEW = "support.view_reports"
+    #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
+    EHC_VIEW = "ehc.view"
+    #: Record EHC events, change an EHC deadline's date, produce the review letters.
+    EHC_EDIT = "ehc.edit"
+    #: See the list of every dated duty in the school, and have a calendar feed of it.
+    DEADLINES_VIEW = "deadlines.view"
+    #: Be sent the weekly email of what falls due.
+    DEADLINES_DIGEST = "deadlines.digest"
     #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
     TRANSFER_MANAGE = "transfer.manage"
     #: See the transfer log: which record packs went where, and their acknowledgement.
@@ -91,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.SUPPORT_VIEW,
             Permission.SPECIALIST_REPORTS_VIEW,
+            Permission.EHC_VIEW,
+            Permission.DEADLINES_VIEW,
             Permission.TRANSFER_LOG_VIEW,
         }
     ),
