@@ -115,6 +115,7 @@ MATRICES = [
     "tests.ehc.test_permissions",
     "tests.deadlines.test_permissions",
     "tests.provision.test_permissions",
+    "tests.support.test_permissions",
 ]
 
 

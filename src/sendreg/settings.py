@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sendreg.records",
     "sendreg.census",
     "sendreg.documents",
+    "sendreg.support",
     "sendreg.deadlines",
     "sendreg.ehc",
     "sendreg.provision",
@@ -196,6 +197,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SENDREG_ENABLE_NEED_TYPES = env_list("ENABLE_NEED_TYPES")
 #: The largest MIS export accepted, in megabytes.
 SENDREG_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+#: The largest specialist's report (PDF or DOCX) accepted, in megabytes.
+SENDREG_REPORT_MAX_MB = env_int("REPORT_MAX_MB", 10)
 
 
 def email_settings(url: str) -> dict[str, Any]:

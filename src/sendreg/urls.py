@@ -49,6 +49,7 @@ urlpatterns = [
     path("provision/", include("sendreg.provision.urls")),
     path("notifications/", include("sendreg.documents.notification_urls")),
     path("transfer/", include("sendreg.transfer.urls")),
+    path("support/", include("sendreg.support.urls")),
     path("ehc/", include("sendreg.ehc.urls")),
     path("deadlines/", include("sendreg.deadlines.urls")),
     path("imports/", imports.import_list, name="import_list"),

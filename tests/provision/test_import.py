@@ -315,7 +315,14 @@ def test_the_preview_page_shows_what_would_change_and_each_refused_row(
     kind = IMPORT_KINDS.get("provision")
     assert kind is not None
     outcome = kind.plan(ImportRequest(school=school, data=data, filename="map.csv", today=TODAY))
-    page = render_to_string(kind.preview_template, {"outcome": outcome, "kind": kind, "token": "t"})
+    from django.http import QueryDict
+
+    from sendreg.imports.views import _summary_pages
+
+    context = {"outcome": outcome, "kind": kind, "token": "t"}
+    page = render_to_string(
+        kind.preview_template, {**context, **_summary_pages(outcome.summary, QueryDict())}
+    )
     assert "Check the import of map.csv" in page
     assert "New interventions are added as wave 2" in page and "Nurture group" in page
     assert "Rows that will be skipped" in page

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from sendreg.accounts.models import School, User
+from sendreg.accounts.models import User
 from sendreg.audit.models import AccessEvent, AuditEvent
 from sendreg.audit.selectors import ADDRESS_HIDDEN
 from sendreg.pupils import rules
@@ -232,44 +232,21 @@ def test_a_refused_pupil_record_is_not_logged_as_seen(
 # --- a teacher's home page ------------------------------------------------------------------
 
 
-def test_teacher_home_lists_taught_sen_pupils_with_staff_notes(
-    taught_pupil: Pupil, pupil: Pupil, school: School, teacher: User, senco: User, login: Login
-) -> None:
-    put_on_register(taught_pupil, by=senco, needs=("SEMH", "SLCN"))
-    put_on_register(pupil, by=senco, needs=("ASD",))
-    taught_pupil.staff_notes = "Sit near the front.\nGive instructions one at a time."
-    taught_pupil.save(update_fields=["staff_notes"])
-    pupil.staff_notes = "Untaught pupil's notes."
-    pupil.save(update_fields=["staff_notes"])
-
-    html = login(teacher).get("/").content.decode()
-
-    assert "You teach 1 pupil; 1 is on the SEN register." in html
-    assert f'<a href="/pupils/{taught_pupil.pk}/">Teddy Barnes</a>' in html
-    assert "K – SEN support" in html
-    assert "SEMH – Social, emotional and mental health" in html
-    assert "SLCN – Speech, language and communication needs" in html
-    assert "Sit near the front.<br>Give instructions one at a time." in html
-    assert "Maisie Young" not in html
-    assert "Untaught" not in html
-
-
 def test_teacher_home_leaves_out_taught_pupils_not_on_the_register(
     taught_pupil: Pupil, teacher: User, login: Login
 ) -> None:
+    # The teacher's view itself is the support app's: see tests/support/test_teacher_view.py.
     html = login(teacher).get("/").content.decode()
-    assert "You teach 1 pupil; 0 are on the SEN register." in html
+    assert "You teach 1 pupil; 0 are on the SEN register or the monitoring list." in html
     assert "Teddy Barnes" not in html
 
 
-def test_teacher_sees_staff_notes_on_the_pupil_page(
+def test_teacher_sees_the_sen_picture_but_not_contacts_or_history(
     taught_pupil: Pupil, teacher: User, senco: User, login: Login
 ) -> None:
     put_on_register(taught_pupil, by=senco)
-    taught_pupil.staff_notes = "Needs movement breaks."
-    taught_pupil.save(update_fields=["staff_notes"])
     html = login(teacher).get(f"/pupils/{taught_pupil.pk}/").content.decode()
-    assert "Needs movement breaks." in html
+    assert "SEMH" in html
     # Teachers see the SEN picture, but neither contacts nor the audit history.
     assert "Contacts" not in html
     assert "History" not in html
@@ -346,24 +323,21 @@ def test_office_edit_with_short_upn_is_refused(pupil: Pupil, office: User, login
     assert pupil.upn != "B80120"
 
 
-def test_office_cannot_write_staff_notes_by_posting_them(
-    pupil: Pupil, office: User, login: Login
+@pytest.mark.parametrize("role", ["office", "senco"])
+def test_nobody_writes_staff_notes_through_the_details_form(
+    pupil: Pupil, role: str, login: Login, request: pytest.FixtureRequest
 ) -> None:
-    response = login(office).post(
-        f"/pupils/{pupil.pk}/edit/", details_post(pupil, staff_notes="Office wrote this.")
+    # Strategies belong to the pupil's support plan now, which only the SENCO changes.
+    pupil.staff_notes = "Kept as it was."
+    pupil.save(update_fields=["staff_notes"])
+    client = login(request.getfixturevalue(role))
+    assert 'name="staff_notes"' not in client.get(f"/pupils/{pupil.pk}/edit/").content.decode()
+    response = client.post(
+        f"/pupils/{pupil.pk}/edit/", details_post(pupil, staff_notes="Written here.")
     )
     assert response.status_code == 302
     pupil.refresh_from_db()
-    assert pupil.staff_notes == ""
-
-
-def test_senco_writes_staff_notes(pupil: Pupil, senco: User, login: Login) -> None:
-    response = login(senco).post(
-        f"/pupils/{pupil.pk}/edit/", details_post(pupil, staff_notes="Use visual timetables.")
-    )
-    assert response.status_code == 302
-    pupil.refresh_from_db()
-    assert pupil.staff_notes == "Use visual timetables."
+    assert pupil.staff_notes == "Kept as it was."
 
 
 def test_pupil_search_finds_by_name_and_upn(

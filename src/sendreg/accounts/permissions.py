@@ -43,6 +43,16 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: Read support plans, reviews, parent meetings, specialists' involvement and pupil
+    #: passports (of the pupils the member may see: a teacher, those they teach).
+    SUPPORT_VIEW = "support.view"
+    #: Open, change and review support plans; record meetings and specialists; keep the
+    #: passport and the school's support settings: the SENCO and deputy.
+    SUPPORT_EDIT = "support.edit"
+    #: Suggest a change to a pupil's passport, which the SENCO accepts or declines.
+    PASSPORT_SUGGEST = "support.suggest_passport"
+    #: Download the reports specialists wrote (educational psychologists, therapists).
+    SPECIALIST_REPORTS_VIEW = "support.view_reports"
     #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
     EHC_VIEW = "ehc.view"
     #: Record EHC events, change an EHC deadline's date, produce the review letters.
@@ -66,7 +76,14 @@ class Permission(StrEnum):
 
 
 _SENCO = frozenset(Permission)
-_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT, Permission.PROVISION_VIEW_TAUGHT})
+_TEACHING = frozenset(
+    {
+        Permission.PUPILS_VIEW_TAUGHT,
+        Permission.PROVISION_VIEW_TAUGHT,
+        Permission.SUPPORT_VIEW,
+        Permission.PASSPORT_SUGGEST,
+    }
+)
 _AGGREGATES = frozenset({Permission.AGGREGATES_VIEW, Permission.PROVISION_AGGREGATES})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -93,6 +110,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.SUPPORT_VIEW,
+            Permission.SPECIALIST_REPORTS_VIEW,
             Permission.EHC_VIEW,
             Permission.DEADLINES_VIEW,
             Permission.PROVISION_VIEW,

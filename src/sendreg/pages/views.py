@@ -18,7 +18,7 @@ from sendreg.lib.national import comparison_for
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import pupils_visible_to
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
@@ -75,17 +75,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["outstanding_notifications"] = notifications_outstanding(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
-    if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(
-        Permission.PUPILS_VIEW_TAUGHT
-    ):
-        taught = pupils_visible_to(membership).filter(on_roll(day))
-        states = register.register_states(taught, day=day)
-        on = [pk for pk, state in states.items() if state.status]
-        context["my_pupils"] = [
-            (pupil, states[pupil.pk])
-            for pupil in taught.filter(pk__in=on).order_by(*selectors.BY_SHOWN_NAME)
-        ]
-        context["my_pupil_count"] = taught.count()
     page = PageContext(membership=membership, user=request.user, day=day)  # type: ignore[arg-type]
     context["panels"] = build_sections(HOME_PANELS, page)
     return render(request, "home.html", context)

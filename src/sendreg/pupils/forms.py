@@ -17,25 +17,31 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PupilForm(forms.ModelForm):
+    """The details the office keeps. What staff should know about a pupil's needs is not
+    here: strategies belong to the pupil's support plan, which only the SENCO changes."""
+
     year_group = forms.TypedChoiceField(
         label="Year group", coerce=int, empty_value=None, required=False, choices=year_choices
     )
 
     class Meta:
         model = Pupil
-        fields = [*DETAIL_FIELDS, "staff_notes"]
+        fields = DETAIL_FIELDS
         widgets = {
             "date_of_birth": DATE,
             "admission_date": DATE,
             "leaving_date": DATE,
-            "staff_notes": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args: Any, can_edit_sen: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not can_edit_sen:
-            # What staff should know about a pupil's needs is the SENCO's to write.
-            del self.fields["staff_notes"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The edit view still hands ``staff_notes`` on for the SENCO until the column is
+        # dropped: pass on the stored value, so that saving details never changes it.
+        data["staff_notes"] = self.instance.staff_notes
+        return data
 
 
 class ContactForm(forms.ModelForm):
