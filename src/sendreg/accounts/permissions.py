@@ -43,6 +43,11 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: Who has looked at which pupil, and the report of unusual access.
+    ACCESS_LOG_VIEW = "audit.view_access"
+    #: Download everything held about one pupil (a subject access request), and see which
+    #: records are past their retention date.
+    PRIVACY_MANAGE = "privacy.manage"
 
 
 _SENCO = frozenset(Permission)
@@ -72,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_VIEW,
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
+            Permission.ACCESS_LOG_VIEW,
             Permission.AGGREGATES_VIEW,
         }
     ),
@@ -82,3 +88,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 
 def role_can(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+#: Roles that see the whole register must log in with a second factor (an authenticator
+#: app's code, or a recovery code); anyone else may choose to.
+TWO_FACTOR_ROLES: frozenset[str] = frozenset(
+    {Role.SENCO, Role.DEPUTY_SENCO, Role.HEAD, Role.OFFICE}
+)
+
+
+def role_requires_two_factor(role: str) -> bool:
+    return role in TWO_FACTOR_ROLES
