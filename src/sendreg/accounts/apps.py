@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from sendreg.accounts import checks  # noqa: F401 - registers the deployment checks
         from sendreg.accounts.models import AccountAudit
         from sendreg.lib.extensions import AUDIT_TYPES, COMMANDS, AuditTypes, Command
 

@@ -27,15 +27,19 @@ POSTGRESQL = [
     DECLARE
         unlock text := coalesce(current_setting('sendreg.audit_unlock', true), '');
     BEGIN
-        IF TG_OP = 'DELETE' AND unlock = 'flush' THEN
-            RETURN OLD;
-        END IF;
-        IF TG_OP = 'UPDATE' AND unlock = 'erasure' AND TG_TABLE_NAME = 'audit_auditevent'
-           AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.school_id = OLD.school_id
-           AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id AND NEW.type = OLD.type
-           AND NEW.target_model = OLD.target_model AND NEW.target_id = OLD.target_id
-           AND NEW.pupil_id IS NOT DISTINCT FROM OLD.pupil_id THEN
-            RETURN NEW;
+        -- Nested, not joined with AND: PL/pgSQL may evaluate every part of a condition, and
+        -- NEW has no "type" on the access log (nor any NEW at all on a DELETE).
+        IF TG_OP = 'DELETE' THEN
+            IF unlock = 'flush' THEN
+                RETURN OLD;
+            END IF;
+        ELSIF TG_TABLE_NAME = 'audit_auditevent' AND unlock = 'erasure' THEN
+            IF NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.school_id = OLD.school_id
+               AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id AND NEW.type = OLD.type
+               AND NEW.target_model = OLD.target_model AND NEW.target_id = OLD.target_id
+               AND NEW.pupil_id IS NOT DISTINCT FROM OLD.pupil_id THEN
+                RETURN NEW;
+            END IF;
         END IF;
         RAISE EXCEPTION 'sendreg: % is append-only: % refused', TG_TABLE_NAME, TG_OP;
     END;
