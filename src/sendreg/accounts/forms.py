@@ -16,6 +16,10 @@ CODE_WRONG = (
     "That code is not right. Codes change every 30 seconds: type the one your app shows "
     "now, or a recovery code."
 )
+CODE_WAIT = (
+    "Too many wrong codes in a row: wait {seconds}, then type the code your app "
+    "shows at that moment."
+)
 SETUP_CODE_WRONG = (
     "That code is not right. Check the time on your phone is set automatically, then type "
     "the code the app shows now."

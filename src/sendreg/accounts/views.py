@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import django_otp
@@ -17,8 +18,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sendreg.accounts.forms import (
+    CODE_WAIT,
     CODE_WRONG,
     SETUP_CODE_WRONG,
     TwoFactorCodeForm,
@@ -102,10 +105,24 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.error(request, lockout.message(timezone.localtime()))
             return redirect(settings.LOGIN_URL)
-        device = django_otp.match_token(user, form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        # An app's code is six digits; anything else can only be a recovery code. Trying each
+        # only where it can match keeps a recovery code from pausing the app (django-otp
+        # pauses a device after each wrong code).
+        is_app_code = code.isdigit() and len(code) == 6
+        paused = _paused_for(app) if is_app_code else 0
+        candidates = (
+            [app]
+            if is_app_code and app
+            else list(StaticDevice.objects.filter(user=user, confirmed=True))
+        )
+        device = next(
+            (d for d in candidates if django_otp.verify_token(user, d.persistent_id, code)), None
+        )
         if device is None:
             login_failure_record(email=user.email, address=address, reason=LoginFailure.Reason.CODE)
-            form.add_error("code", CODE_WRONG)
+            form.add_error("code", _wait(paused) if paused else CODE_WRONG)
         else:
             django_otp.login(request, device)
             if isinstance(device, StaticDevice):
@@ -118,6 +135,21 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next(request))
     context = {"form": form, "next": _next(request)}
     return render(request, "accounts/two_factor_verify.html", context)
+
+
+def _wait(seconds: int) -> str:
+    return CODE_WAIT.format(seconds="1 second" if seconds == 1 else f"{seconds} seconds")
+
+
+def _paused_for(device: TOTPDevice | None) -> int:
+    """Seconds before the app's codes are tried again after wrong ones (django-otp's
+    throttling: 1, 2, 4, 8... seconds after each wrong code in a row), or 0."""
+    if device is None:
+        return 0
+    allowed, detail = device.verify_is_allowed()
+    if allowed or not detail or not detail.get("locked_until"):
+        return 0
+    return max(1, math.ceil((detail["locked_until"] - timezone.now()).total_seconds()))
 
 
 @login_required
@@ -135,9 +167,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device = two_factor_device_for_setup(user=user)
     form = TwoFactorSetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        paused = _paused_for(device)
         codes = two_factor_confirm(device=device, code=form.cleaned_data["code"], by=user)
         if codes is None:
-            form.add_error("code", SETUP_CODE_WRONG)
+            form.add_error("code", _wait(paused) if paused else SETUP_CODE_WRONG)
         else:
             device.refresh_from_db()
             django_otp.login(request, device)
