@@ -32,6 +32,7 @@ risky_text = st.text(alphabet=st.sampled_from(list("=+-@,;|\t\r\n \"'abc1")), ma
         ("Smith\t@SUM(A1)", "Smith\t'@SUM(A1)"),
         ("Smith|+1", "Smith|'+1"),
         ("=1+1;=2", "'=1+1;'=2"),
+        ("  =1+1", "  '=1+1"),
         ("Jones-Smith", "Jones-Smith"),
         ("O'Brien, Mary", "O'Brien, Mary"),
     ],

@@ -39,7 +39,7 @@ def neutralise(value: Cell) -> Cell:
 #: Characters a spreadsheet may split a CSV line on, whatever the file was written with
 #: (Excel in many locales opens CSV with ";"), and the line breaks a careless reader splits on.
 SEPARATORS = ",;\t|\r\n"
-_AFTER_SEPARATOR = re.compile(f'([{re.escape(SEPARATORS)}][ "]*)([=+\\-@])')
+_AFTER_SEPARATOR = re.compile(f'((?:^|[{re.escape(SEPARATORS)}])[ "]*)([=+\\-@])')
 
 
 def neutralise_after_separators(text: str) -> str:
@@ -47,7 +47,8 @@ def neutralise_after_separators(text: str) -> str:
 
     ``Smith;=cmd|...`` opened with ";" as the separator would start a cell with "=";
     it becomes ``Smith;'=cmd|...``, so that cell is text. Spaces and quotes between the
-    separator and the character are kept and looked through, as spreadsheets do
+    separator (or the start of the text) and the character are kept and looked through,
+    as spreadsheets that trim cells do
     (an apostrophe is not: after one, the cell is text already).
     """
     return _AFTER_SEPARATOR.sub(r"\1'\2", text)
