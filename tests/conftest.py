@@ -15,6 +15,7 @@ from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import PupilNeed, SenEpisode
+from sendreg.register.selectors import register_history
 from sendreg.register.services import sen_record_set
 from tests.factories import (
     MembershipFactory,
@@ -76,6 +77,16 @@ def head(school: School) -> User:
 @pytest.fixture
 def governor(school: School) -> User:
     return _member(school, Role.GOVERNOR, "governor")
+
+
+@pytest.fixture
+def deputy_senco(school: School) -> User:
+    return _member(school, Role.DEPUTY_SENCO, "deputy")
+
+
+@pytest.fixture
+def adviser(school: School) -> User:
+    return _member(school, Role.ADVISER, "adviser")
 
 
 @pytest.fixture
@@ -161,11 +172,23 @@ def register_in_bulk(
         SenEpisode(pupil=p, status=status, start=since, start_reason="Bulk") for p in pupils
     )
     PupilNeed.objects.bulk_create(
-        PupilNeed(pupil=p, code=code, rank=rank)
+        PupilNeed(pupil=p, code=code, rank=rank, start=since)
         for p in pupils
         for rank, code in enumerate(needs, 1)
     )
     return pupils
 
 
-__all__ = ["Membership", "put_on_register", "register_in_bulk", "TODAY", "TODAY_NOON"]
+def current_needs(pupil: Pupil) -> list[str]:
+    """The needs the pupil's record holds after its latest change, primary first."""
+    return register_history(pupil).open_needs
+
+
+__all__ = [
+    "Membership",
+    "current_needs",
+    "put_on_register",
+    "register_in_bulk",
+    "TODAY",
+    "TODAY_NOON",
+]

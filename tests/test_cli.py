@@ -310,7 +310,7 @@ def test_demo_fills_a_school_like_the_national_picture_once(
     assert 6 <= counts.support <= 11
     # Every pupil on the register has a primary need.
     on_register = SenEpisode.objects.filter(end__isnull=True).values("pupil")
-    assert not Pupil.objects.filter(pk__in=on_register, needs__isnull=True).exists()
+    assert not Pupil.objects.filter(pk__in=on_register, need_history__isnull=True).exists()
     assert PupilNeed.objects.filter(code="NSA", pupil__sen_episodes__status="E").count() == 0
     # The demo logins work with the printed password.
     senco = User.objects.get(email="senco@oakfield.sendreg.test")

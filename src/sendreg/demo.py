@@ -17,11 +17,10 @@ from django.utils import timezone
 
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
-from sendreg.audit.models import AuditEvent
 from sendreg.lib.extensions import DEMO_FILLERS, DemoSchool
 from sendreg.pupils.models import Contact, Pupil, TeachingGroup
 from sendreg.pupils.rules import make_upn
-from sendreg.register.models import MonitoringEntry, PupilNeed, SenEpisode
+from sendreg.register.services import HistoricChange, monitoring_start, sen_histories_load
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -283,21 +282,23 @@ def _weighted(weights: dict[str, float], rng: random.Random, exclude: str = "") 
 def _register_history(
     school: School, roll: list[Pupil], senco: User, today: dt.date, rng: random.Random
 ) -> None:
-    """Episodes, needs and their audit events: who joined, moved to E or left in two years."""
-    episodes: list[SenEpisode] = []
-    needs: list[PupilNeed] = []
-    events: list[AuditEvent] = []
-    monitoring: list[MonitoringEntry] = []
-    actor = f"{senco.name} <{senco.email}>"
+    """Two years of register history through the register's own service: episodes, needs
+    over time, audit events at the time of each change, and the parents-to-be-told task of
+    each change (told, by letter or at a meeting, a few days later; the last few not yet)."""
+    histories: list[tuple[Pupil, list[HistoricChange]]] = []
+    monitoring_from: dict[int, dt.date] = {}
 
-    def event(p: Pupil, day: dt.date, old: dict, new: dict, reason: str) -> AuditEvent:
-        at = timezone.make_aware(dt.datetime.combine(day, dt.time(15, 30 + rng.randrange(25))))
-        return AuditEvent(
-            at=at, school_id=school.pk, actor_id=senco.pk, actor_label=actor,
-            type=AuditEvent.Type.SEN_STATUS_CHANGED, target_model="pupils.pupil",
-            target_id=p.pk, pupil_id=p.pk, pupil_label=str(p), old=old, new=new,
-            reason=reason, source="demo data",
-        )  # fmt: skip
+    def at(day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(15, 30 + rng.randrange(25))))
+
+    def told(day: dt.date) -> tuple[dt.date, str] | None:
+        # Changes of the last fortnight are waiting for their letter, as on a real register.
+        if (today - day).days < 14:
+            return None
+        return day + dt.timedelta(days=rng.randrange(1, 6)), rng.choice(["letter", "meeting"])
+
+    def change(day: dt.date, status: str | None, codes: list[str], reason: str) -> HistoricChange:
+        return HistoricChange(day, status, tuple(codes), reason, at(day), told(day))
 
     def some_day(days_back: int) -> dt.date:
         return today - dt.timedelta(days=rng.randrange(14, days_back))
@@ -316,8 +317,6 @@ def _register_history(
                 codes.append(_weighted(SUPPORT_NEED_WEIGHTS, rng, exclude=primary))
                 if codes[-1] == "NSA":
                     codes.pop()
-            needs += [PupilNeed(pupil=p, code=c, rank=r) for r, c in enumerate(codes, 1)]
-            state = {"status": status, "needs": codes}
             p.staff_notes = STRATEGIES[primary]
             if status == "E" and rng.random() < 0.5:
                 # Came onto SEN support first, then the LA issued an EHC plan.
@@ -325,105 +324,52 @@ def _register_history(
                 planned = joined + dt.timedelta(days=rng.randrange(120, 300))
                 if planned >= today:
                     planned = today - dt.timedelta(days=7)
-                episodes.append(
-                    SenEpisode(
-                        pupil=p,
-                        status="K",
-                        start=joined,
-                        end=planned,
-                        start_reason="Concerns raised by class teacher; assessed by SENCO.",
-                        end_reason="EHC plan issued by the local authority.",
-                    )
-                )
-                episodes.append(
-                    SenEpisode(
-                        pupil=p,
-                        status="E",
-                        start=planned,
-                        start_reason="EHC plan issued by the local authority.",
-                    )
-                )
-                events.append(
-                    event(
+                first = ["SEMH"] if codes == ["NSA"] else codes
+                histories.append(
+                    (
                         p,
-                        joined,
-                        {"status": None, "needs": []},
-                        {"status": "K", "needs": codes},
-                        "Assessed by the SENCO.",
-                    )
-                )
-                events.append(
-                    event(
-                        p,
-                        planned,
-                        {"status": "K", "needs": codes},
-                        state,
-                        "EHC plan issued by the local authority.",
+                        [
+                            change(joined, "K", first, "Assessed by the SENCO."),
+                            change(planned, "E", codes, "EHC plan issued by the local authority."),
+                        ],
                     )
                 )
             else:
                 start = some_day(730) if rng.random() < 0.5 else p.admission_date or some_day(700)
                 reason = ("Joined with SEN recorded in the previous school's records."
                           if start == p.admission_date else "Assessed by the SENCO.")  # fmt: skip
-                episodes.append(
-                    SenEpisode(pupil=p, status=status, start=start, start_reason=reason)
-                )
-                events.append(event(p, start, {"status": None, "needs": []}, state, reason))
+                histories.append((p, [change(start, status, codes, reason)]))
     for p in removed:
         joined = some_day(700)
         left = joined + dt.timedelta(days=rng.randrange(90, 400))
         if left >= today:
             left = today - dt.timedelta(days=rng.randrange(1, 10))
         code = _weighted(SUPPORT_NEED_WEIGHTS, rng, exclude="NSA")
-        episodes.append(
-            SenEpisode(
-                pupil=p,
-                status="K",
-                start=joined,
-                end=left,
-                start_reason="Assessed by the SENCO.",
-                end_reason="Outcomes met at review; moved to the monitoring list.",
-            )
-        )
-        events.append(
-            event(
+        histories.append(
+            (
                 p,
-                joined,
-                {"status": None, "needs": []},
-                {"status": "K", "needs": [code]},
-                "Assessed by the SENCO.",
-            )
-        )
-        events.append(
-            event(
-                p,
-                left,
-                {"status": "K", "needs": [code]},
-                {"status": None, "needs": []},
-                "Outcomes met at review; moved to the monitoring list.",
+                [
+                    change(joined, "K", [code], "Assessed by the SENCO."),
+                    change(left, None, [], "Outcomes met at review; moved to the monitoring list."),
+                ],
             )
         )
         watched.append(p)
-    for p in watched:
-        started = some_day(200)
-        monitoring.append(
-            MonitoringEntry(
-                pupil=p,
-                started_on=started,
-                added_by=senco,
-                review_date=today + dt.timedelta(days=rng.randrange(-10, 90)),
-                reason=rng.choice(
-                    [
-                        "Reading age two years below; phonics catch-up running.",
-                        "Teachers report difficulty following instructions.",
-                        "Outcomes met at review; watching that progress holds.",
-                        "Anxiety around tests reported by parents.",
-                    ]
-                ),
-            )
-        )
-    SenEpisode.objects.bulk_create(episodes)
-    PupilNeed.objects.bulk_create(needs)
-    AuditEvent.objects.bulk_create(events)
-    MonitoringEntry.objects.bulk_create(monitoring)
+        monitoring_from[p.pk] = left
+    sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
     Pupil.objects.bulk_update([p for p in ehc + support], ["staff_notes"])
+    for p in watched:
+        monitoring_start(
+            pupil=p,
+            reason=rng.choice(
+                [
+                    "Reading age two years below; phonics catch-up running.",
+                    "Teachers report difficulty following instructions.",
+                    "Outcomes met at review; watching that progress holds.",
+                    "Anxiety around tests reported by parents.",
+                ]
+            ),
+            review_date=today + dt.timedelta(days=rng.randrange(-10, 90)),
+            on=monitoring_from.get(p.pk) or some_day(200),
+            by=senco,
+        )

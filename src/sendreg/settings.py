@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sendreg.register",
     "sendreg.imports",
     "sendreg.records",
+    "sendreg.census",
     "sendreg.documents",
     "sendreg.pages",
     "sendreg.privacy",

@@ -54,10 +54,15 @@ urlpatterns = [
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
     path("register/discrepancies/", register.discrepancy_list, name="discrepancies"),
-    path("census/", register.census_page, name="census"),
+    path("census/", include("sendreg.census.urls")),
     path(
         "register/discrepancies/<int:pk>/",
         register.discrepancy_resolve,
         name="discrepancy_resolve",
+    ),
+    path(
+        "register/discrepancies/<int:pk>/accept/",
+        register.discrepancy_accept,
+        name="discrepancy_accept",
     ),
 ]

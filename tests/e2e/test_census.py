@@ -60,6 +60,10 @@ def test_senco_runs_the_check_for_the_next_census_and_reads_the_findings(
     expect(hall).to_contain_text("NSA (no specialist assessment) may only be used with SEN support")
     expect(table.get_by_role("row").filter(has_text="Yara Young")).to_contain_text("MIS-NONE")
     expect(page.get_by_text("The check has not passed")).to_be_visible()
+    # Looking records nothing; "Record this check" keeps the result for the calendar.
+    assert not CensusCheckRun.objects.filter(school=school).exists()
+    page.get_by_role("button", name="Record this check").click()
+    expect(page.get_by_text("it is recorded")).to_be_visible()
 
     calendar = page.get_by_role("table", name=re.compile("The next three census days"))
     expect(calendar.get_by_role("row").nth(1)).to_contain_text("Not passed")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from sendreg import cli
 from sendreg.accounts.models import School, User
@@ -18,13 +19,14 @@ from sendreg.imports.services import import_apply, import_plan
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.services import pupil_update
 from sendreg.register.discrepancies import (
+    accept_mis_plan,
     discrepancies_for,
     discrepancy_accept_mis,
     discrepancy_request_correction,
 )
 from sendreg.register.models import MisSenRecord, SenEpisode
 from sendreg.register.selectors import pupil_sen_summary
-from tests.conftest import TODAY, put_on_register
+from tests.conftest import TODAY, current_needs, put_on_register
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SIMS = DATA / "sims_students.csv"
@@ -58,7 +60,7 @@ def test_first_import_creates_pupils_and_seeds_the_empty_register(school, office
     assert campbell.fsm is True and campbell.pupil_premium is True
     summary = pupil_sen_summary(campbell, day=TODAY)
     assert summary.status == "E"
-    assert [n.code for n in campbell.needs.order_by("rank")] == ["ASD", "SLCN"]
+    assert current_needs(campbell) == ["ASD", "SLCN"]
     assert SenEpisode.objects.filter(pupil__school=school).count() == len(plan.seeds) == 9
     assert run.summary["register_seeded"] == 9
     seeded = AuditEvent.objects.filter(
@@ -133,13 +135,40 @@ def test_accepting_the_mis_value_is_an_audited_register_change(school, office, s
     _import(school, data=_rewrite(SIMS, ",7,7A,K,SPLD,", ",7,7A,E,SPLD,"), by=office)
     ahmed = Pupil.objects.get(upn="E801200019001")
 
-    discrepancy_accept_mis(record=ahmed.mis_sen, by=senco, today=TODAY)
+    discrepancy_accept_mis(
+        record=ahmed.mis_sen,
+        by=senco,
+        today=TODAY,
+        effective=TODAY,
+        reason="The LA issued the plan.",
+        expected_version=ahmed.sen_version,
+    )
 
     assert pupil_sen_summary(ahmed, day=TODAY).status == "E"
     event = AuditEvent.objects.filter(pupil_id=ahmed.pk).latest("id")
     assert event.type == AuditEvent.Type.SEN_STATUS_CHANGED
     assert event.actor_id == senco.pk and event.old["status"] == "K"
+    assert event.reason == "The LA issued the plan."
+    # Like any change of status, the parents are to be told.
+    assert ahmed.notifications.get().to_status == "E"
     assert discrepancies_for(senco.memberships.get(), day=TODAY) == []
+
+
+def test_an_mis_status_that_is_no_census_code_is_never_accepted(school, office, senco):
+    _import(school, by=office)
+    ahmed = Pupil.objects.get(upn="E801200019001")
+    MisSenRecord.objects.filter(pupil=ahmed).update(status="SEN Stage 3")
+    ahmed.refresh_from_db()
+
+    plan = accept_mis_plan(ahmed.mis_sen)
+    assert plan.refused.startswith("The MIS holds 'SEN Stage 3', which is not an SEN provision")
+    with pytest.raises(ValidationError):
+        discrepancy_accept_mis(
+            record=ahmed.mis_sen, by=senco, today=TODAY, effective=TODAY, reason="x",
+            expected_version=ahmed.sen_version,
+        )  # fmt: skip
+    # Still on the register: an unknown value never reads as "no SEN".
+    assert pupil_sen_summary(ahmed, day=TODAY).status == "K"
 
 
 def test_mis_marked_for_correction_stays_visible_until_the_mis_changes(school, office, senco):

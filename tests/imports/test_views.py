@@ -137,8 +137,23 @@ def test_senco_resolves_a_discrepancy_by_accepting_the_mis_value(school, office,
     resolve_url = f"/register/discrepancies/{ahmed.pk}/"
     assert login(office).post(resolve_url, {"action": "accept"}).status_code == 403
     client = login(senco)
-    client.post(resolve_url, {"action": "accept"})
+    # Accepting asks first: it shows what will change and asks for the date and a reason.
+    confirm = client.post(resolve_url, {"action": "accept"}, follow=True)
+    html = confirm.content.decode()
+    assert "What will change" in html and "the parents must be told" in html
+    assert "K – SEN support" in html and "E – Education, health and care plan" in html
+    assert pupil_sen_summary(ahmed, day=today()).status == "K"
+    # Without a reason nothing changes and the form says so.
+    accept_url = f"/register/discrepancies/{ahmed.pk}/accept/"
+    version = str(Pupil.objects.get(pk=ahmed.pk).sen_version)
+    missing = client.post(accept_url, {"effective": today().isoformat(), "version": version})
+    assert missing.status_code == 200 and pupil_sen_summary(ahmed, day=today()).status == "K"
+    client.post(
+        accept_url,
+        {"effective": today().isoformat(), "reason": "Plan issued.", "version": version},
+    )
 
-    # The register change takes effect on the real today, the day the SENCO accepted it.
+    # The register change takes effect on the day the SENCO chose.
     assert pupil_sen_summary(ahmed, day=today()).status == "E"
+    assert ahmed.notifications.get().to_status == "E"
     assert b"agree for every pupil" in client.get("/register/discrepancies/").content

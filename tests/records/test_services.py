@@ -39,7 +39,7 @@ def sen_state(pupil: Pupil) -> tuple[Any, ...]:
     pupil.refresh_from_db()
     return (
         list(SenEpisode.objects.filter(pupil=pupil).values_list("status", "start", "end")),
-        list(PupilNeed.objects.filter(pupil=pupil).values_list("code", "rank")),
+        list(PupilNeed.objects.filter(pupil=pupil, end__isnull=True).values_list("code", "rank")),
         pupil.sen_version,
         pupil_sen_summary(pupil, day=TODAY).status,
         (pupil.eal, pupil.medical, pupil.looked_after),

@@ -245,93 +245,110 @@ def test_upcoming_censuses_start_with_today_on_a_census_day() -> None:
     assert [d.date for d in days] == [D(2026, 1, 15), D(2026, 5, 21), D(2026, 10, 1)]
 
 
-# --- census_status ----------------------------------------------------------------------
+# --- census_status and the N entry ------------------------------------------------------
 
 PREVIOUS = D(2025, 10, 2)
 CENSUS = D(2026, 1, 15)
 NEXT = D(2026, 5, 21)
 
 
+def n_due(episodes: list[Episode], census: dt.date = CENSUS, previous: dt.date = PREVIOUS) -> bool:
+    return rules.n_entry_due(episodes, census=census, previous=previous)
+
+
 @pytest.mark.parametrize("status", ["E", "K"])
 def test_pupil_covered_on_census_day_carries_their_status(status: str) -> None:
     episodes = [Episode(status, D(2025, 9, 4))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == status
+    assert census_status(episodes, census=CENSUS) == status
+    assert not n_due(episodes)
 
 
 def test_episode_starting_on_census_day_counts() -> None:
-    episodes = [Episode("K", CENSUS)]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "K"
+    assert census_status([Episode("K", CENSUS)], census=CENSUS) == "K"
 
 
 def test_episode_starting_after_census_day_does_not_count() -> None:
     episodes = [Episode("K", CENSUS + dt.timedelta(days=1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) is None
+    assert census_status(episodes, census=CENSUS) == "N"
+    assert not n_due(episodes)
 
 
-def test_pupil_never_on_register_has_no_census_status() -> None:
-    assert census_status([], census=CENSUS, previous=PREVIOUS) is None
+def test_pupil_never_on_register_is_returned_as_n_with_no_n_entry() -> None:
+    # N means "No SEN": every pupil on roll who is not E or K.
+    assert census_status([], census=CENSUS) == "N"
+    assert not n_due([])
 
 
-def test_removed_between_censuses_carries_n_at_the_first_census_after() -> None:
+def test_removed_between_censuses_is_n_with_an_n_entry_due() -> None:
     episodes = [Episode("K", D(2025, 9, 4), D(2025, 12, 1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "N"
+    assert census_status(episodes, census=CENSUS) == "N"
+    assert n_due(episodes)
 
 
-def test_removed_on_census_day_carries_n_that_census() -> None:
+def test_removed_on_census_day_is_n_that_census() -> None:
     # The end is exclusive: an episode ending on census day does not cover it.
     episodes = [Episode("K", D(2025, 9, 4), CENSUS)]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "N"
+    assert census_status(episodes, census=CENSUS) == "N"
+    assert n_due(episodes)
 
 
-def test_removed_the_day_after_previous_census_carries_n() -> None:
-    episodes = [Episode("K", D(2025, 9, 4), PREVIOUS + dt.timedelta(days=1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "N"
+def test_removed_the_day_after_previous_census_has_an_n_entry_due() -> None:
+    assert n_due([Episode("K", D(2025, 9, 4), PREVIOUS + dt.timedelta(days=1))])
 
 
-def test_removed_on_previous_census_day_has_no_status_now() -> None:
-    # Removed on 2 Oct: N at the 2 Oct census, nothing at the January one.
+def test_removed_on_previous_census_day_had_its_n_entry_then() -> None:
+    # Removed on 2 Oct: the N entry is for the 2 Oct census, not the January one.
     episodes = [Episode("K", D(2025, 9, 4), PREVIOUS)]
-    assert census_status(episodes, census=PREVIOUS, previous=D(2025, 5, 15)) == "N"
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) is None
+    assert n_due(episodes, census=PREVIOUS, previous=D(2025, 5, 15))
+    assert not n_due(episodes)
+    assert census_status(episodes, census=CENSUS) == "N"
 
 
-def test_n_is_used_only_for_the_first_census_after_removal() -> None:
+def test_n_entry_is_only_for_the_first_census_after_removal() -> None:
     episodes = [Episode("K", D(2025, 9, 4), D(2025, 12, 1))]
-    assert census_status(episodes, census=NEXT, previous=CENSUS) is None
+    assert not n_due(episodes, census=NEXT, previous=CENSUS)
+    assert census_status(episodes, census=NEXT) == "N"
 
 
 def test_removal_after_census_day_leaves_status_at_census() -> None:
     episodes = [Episode("E", D(2025, 9, 4), D(2026, 2, 1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "E"
-    assert census_status(episodes, census=NEXT, previous=CENSUS) == "N"
+    assert census_status(episodes, census=CENSUS) == "E"
+    assert not n_due(episodes)
+    assert n_due(episodes, census=NEXT, previous=CENSUS)
 
 
 def test_k_to_e_on_census_day_gives_e() -> None:
     episodes = [Episode("K", D(2025, 9, 4), CENSUS), Episode("E", CENSUS)]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "E"
+    assert census_status(episodes, census=CENSUS) == "E"
+    assert not n_due(episodes)
 
 
-def test_k_to_e_between_censuses_gives_e_not_n() -> None:
+def test_k_to_e_between_censuses_gives_e_and_no_n_entry() -> None:
     episodes = [Episode("E", D(2025, 12, 1)), Episode("K", D(2025, 9, 4), D(2025, 12, 1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "E"
+    assert census_status(episodes, census=CENSUS) == "E"
+    assert not n_due(episodes)
 
 
-def test_removed_then_added_again_before_census_carries_new_status() -> None:
+def test_removed_then_added_again_before_census_is_k_and_no_n_entry() -> None:
+    # One rule: such a pupil is returned as K and is not also said to carry N.
     episodes = [Episode("K", D(2025, 9, 4), D(2025, 11, 1)), Episode("K", D(2025, 12, 1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "K"
+    assert census_status(episodes, census=CENSUS) == "K"
+    assert not n_due(episodes)
 
 
-def test_added_again_then_removed_again_carries_n() -> None:
+def test_added_again_then_removed_again_has_an_n_entry_due() -> None:
     episodes = [
         Episode("K", D(2024, 9, 4), D(2025, 3, 1)),
         Episode("E", D(2025, 11, 1), D(2025, 12, 1)),
     ]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) == "N"
+    assert census_status(episodes, census=CENSUS) == "N"
+    assert n_due(episodes)
 
 
-def test_removed_long_ago_then_readded_after_census_has_no_status() -> None:
+def test_removed_long_ago_then_readded_after_census_has_no_n_entry() -> None:
     episodes = [Episode("K", D(2024, 9, 4), D(2025, 3, 1)), Episode("K", D(2026, 2, 1))]
-    assert census_status(episodes, census=CENSUS, previous=PREVIOUS) is None
+    assert census_status(episodes, census=CENSUS) == "N"
+    assert not n_due(episodes)
 
 
 @st.composite
@@ -357,27 +374,27 @@ census_days_2024_to_2027 = [d for y in range(2024, 2028) for d in rules.census_d
 @given(episodes=episode_histories(), census=st.sampled_from(census_days_2024_to_2027[1:]))
 def test_census_status_property(episodes: list[Episode], census: rules.CensusDay) -> None:
     previous = rules.previous_census(census.date).date
-    result = census_status(episodes, census=census.date, previous=previous)
+    result = census_status(episodes, census=census.date)
+    due = rules.n_entry_due(episodes, census=census.date, previous=previous)
     covering = [e for e in episodes if e.covers(census.date)]
+    starts = {e.start for e in episodes}
     removed_since_previous = [
-        e for e in episodes if e.end is not None and previous < e.end <= census.date
+        e
+        for e in episodes
+        if e.end is not None and e.end not in starts and previous < e.end <= census.date
     ]
 
-    assert result in {"E", "K", "N", None}
+    assert result in {"E", "K", "N"}
     assert len(covering) <= 1
     if covering:
         # Whoever is on the register on census day carries that status, whatever came before.
         assert result == covering[0].status
-    elif removed_since_previous:
-        assert result == "N"
+        assert not due
     else:
-        assert result is None
-    if result == "N":
-        assert not covering
-        assert removed_since_previous
+        assert result == "N"
+        assert due == bool(removed_since_previous)
     # Order of the episodes does not matter.
-    assert census_status(sorted(episodes, key=lambda e: e.start), census=census.date,
-                         previous=previous) == result  # fmt: skip
+    assert census_status(sorted(episodes, key=lambda e: e.start), census=census.date) == result
 
 
 @given(
@@ -385,18 +402,19 @@ def test_census_status_property(episodes: list[Episode], census: rules.CensusDay
     length=st.integers(1, 400),
     status=st.sampled_from(["E", "K"]),
 )
-def test_one_removal_gives_n_at_exactly_one_census(
+def test_one_removal_gives_an_n_entry_at_exactly_one_census(
     start: dt.date, length: int, status: str
 ) -> None:
     end = start + dt.timedelta(days=length)
     episodes = [Episode(status, start, end)]
     pairs = list(zip(census_days_2024_to_2027, census_days_2024_to_2027[1:], strict=False))
-    statuses = [census_status(episodes, census=c.date, previous=p.date) for p, c in pairs]
+    dues = [rules.n_entry_due(episodes, census=c.date, previous=p.date) for p, c in pairs]
+    statuses = [census_status(episodes, census=c.date) for _, c in pairs]
     if pairs[0][0].date < end <= pairs[-1][1].date:
-        assert statuses.count("N") == 1
-        # Before the N, the pupil was on the register or not yet on it; after it, nothing.
-        n_at = statuses.index("N")
-        assert set(statuses[n_at + 1 :]) <= {None}
-        assert set(statuses[:n_at]) <= {status, None}
+        assert dues.count(True) == 1
+        n_at = dues.index(True)
+        # From the N entry on, the pupil is returned as N; before it, as E/K or N.
+        assert set(statuses[n_at:]) == {"N"}
+        assert set(statuses[:n_at]) <= {status, "N"}
     else:
-        assert "N" not in statuses
+        assert True not in dues

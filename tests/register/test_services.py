@@ -12,10 +12,10 @@ from sendreg.accounts.models import User
 from sendreg.audit.models import AccessEvent, AppendOnlyError, AuditEvent
 from sendreg.pupils.models import Pupil
 from sendreg.register import rules, services
-from sendreg.register.models import MonitoringEntry, PupilNeed, SenEpisode
+from sendreg.register.models import MonitoringEntry, SenEpisode
 from sendreg.register.selectors import pupil_sen_summary
 from sendreg.register.services import StaleRecord, sen_record_set
-from tests.conftest import TODAY, put_on_register
+from tests.conftest import TODAY, current_needs, put_on_register
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def set_record(
 
 
 def needs_of(pupil: Pupil) -> list[tuple[int, str]]:
-    return list(PupilNeed.objects.filter(pupil=pupil).order_by("rank").values_list("rank", "code"))
+    return [(rank, code) for rank, code in enumerate(current_needs(pupil), start=1)]
 
 
 def episodes_of(pupil: Pupil) -> list[tuple[str, dt.date, dt.date | None]]:
@@ -168,19 +168,27 @@ def test_removal_clears_needs_and_ends_the_episode(pupil: Pupil, senco: User) ->
     assert pupil_sen_summary(pupil, day=TODAY).status is None
 
 
-def test_removed_pupil_carries_n_at_the_next_census_only(pupil: Pupil, senco: User) -> None:
+def test_removed_pupil_is_returned_as_n_and_keeps_an_n_entry_for_the_next_census_only(
+    pupil: Pupil, senco: User
+) -> None:
     put_on_register(pupil, by=senco, on=D(2025, 9, 4), today=D(2025, 9, 4))
     removed = D(2025, 12, 1)
     set_record(pupil, by=senco, status=None, needs=[], effective=removed, today=removed)
 
     before_removal = pupil_sen_summary(pupil, day=D(2025, 11, 30))
     assert (before_removal.status, before_removal.next_census_status) == ("K", "N")
+    assert before_removal.n_entry_due
     at_spring = pupil_sen_summary(pupil, day=D(2026, 1, 15))
     assert at_spring.next_census.date == D(2026, 1, 15)
-    assert (at_spring.status, at_spring.next_census_status) == (None, "N")
+    assert (at_spring.status, at_spring.next_census_status, at_spring.n_entry_due) == (
+        None,
+        "N",
+        True,
+    )
     after_spring = pupil_sen_summary(pupil, day=D(2026, 1, 16))
     assert after_spring.next_census.date == D(2026, 5, 21)
-    assert after_spring.next_census_status is None
+    # N means "No SEN": still N in the return, but the explicit N entry is closed.
+    assert (after_spring.next_census_status, after_spring.n_entry_due) == ("N", False)
 
 
 def test_nsa_with_ehc_plan_is_refused_and_nothing_saved(pupil: Pupil, senco: User) -> None:

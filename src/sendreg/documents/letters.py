@@ -28,8 +28,10 @@ from sendreg.codes import SenProvision
 from sendreg.documents import rules
 from sendreg.documents.models import LetterTemplate
 from sendreg.pupils.models import Contact
+from sendreg.pupils.selectors import contact_address_protected, protected_addresses_of
 from sendreg.register.models import ParentNotification
 from sendreg.register.rules import NotificationKind
+from sendreg.register.selectors import needs_on
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -178,23 +180,15 @@ class Letter:
         return long_date(self.date)
 
 
-def _normalised(address: str) -> str:
-    return " ".join(address.lower().split())
-
-
-def letter_address(contact: Contact, protected: set[str]) -> tuple[str, ...]:
+def letter_address(contact: Contact, protected: frozenset[str]) -> tuple[str, ...]:
     """The address lines a letter to ``contact`` may carry: none for a protected address.
 
     ``protected`` holds the pupil's protected addresses, so that the same address typed
-    again on an unprotected contact is withheld too.
+    again on an unprotected contact is withheld too (``pupils.rules.address_is_protected``).
     """
-    if contact.address_protected or _normalised(contact.address) in protected:
+    if contact_address_protected(contact, protected):
         return ()
     return tuple(line.strip() for line in contact.address.splitlines() if line.strip())
-
-
-def _protected_addresses(contacts: list[Contact]) -> set[str]:
-    return {_normalised(c.address) for c in contacts if c.address_protected and c.address.strip()}
 
 
 def letter_values(
@@ -202,10 +196,9 @@ def letter_values(
 ) -> dict[str, str]:
     """The value of every placeholder for one letter: data, never template text."""
     pupil = notification.pupil
-    needs = [
-        f"{rank}. {codes.need_label(code)}"
-        for rank, code in enumerate(pupil.needs.order_by("rank").values_list("code", flat=True), 1)
-    ]
+    # The needs held once the change takes effect (none after a removal).
+    held = needs_on([pupil.pk], day=notification.effective).get(pupil.pk, [])
+    needs = [f"{rank}. {codes.need_label(code)}" for rank, code in enumerate(held, 1)]
     return {
         "parent_name": parent_name,
         "pupil_name": str(pupil),
@@ -258,7 +251,7 @@ def letters_for(
     """
     pupil = notification.pupil
     contacts = list(pupil.contacts.all())
-    protected = _protected_addresses(contacts)
+    protected = protected_addresses_of(contacts)
     recipients = [
         (c.name, letter_address(c, protected)) for c in contacts if c.parental_responsibility
     ]
@@ -320,7 +313,7 @@ def letter_notes(notification: ParentNotification) -> list[str]:
     """What the SENCO must know before sending: shown on screen, never printed on a letter."""
     pupil = notification.pupil
     contacts = list(pupil.contacts.all())
-    protected = _protected_addresses(contacts)
+    protected = protected_addresses_of(contacts)
     notes = [
         NOTE_PROTECTED.format(name=c.name)
         for c in contacts

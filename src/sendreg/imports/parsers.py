@@ -36,6 +36,7 @@ from sendreg.imports.columns import (
     PUPIL_FIELDS,
     READERS,
     REQUIRED_PUPIL_FIELDS,
+    STATUS_DISCONTINUED,
     Layout,
     Reader,
     cell_text,
@@ -65,6 +66,10 @@ class Problem:
     # The row's UPN when it has a valid one, so that a skipped row still names its pupil
     # (an import must not call a pupil a leaver because their row had a bad date of birth).
     upn: str = ""
+    #: What kind of problem, for code that acts on it (the census check): never the words.
+    code: str = ""
+    #: The value as the file gave it, where that is what is wrong (a UPN that is no UPN).
+    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -590,12 +595,14 @@ class _RowBuilder:
         try:
             validate_upn(upn)
         except ValidationError as exc:
-            errors.append(Problem(number, "upn", exc.messages[0]))
+            # The UPN as given, for the census check to name what is wrong with it.
+            errors.append(Problem(number, "upn", exc.messages[0], code="upn_invalid", value=upn))
             upn = ""
         except ValueError:
             # validate_upn trusts str.isdigit(), which is also true of digits such as "²"
             # that int() cannot read; such a UPN is simply made of the wrong characters.
-            errors.append(Problem(number, "upn", UPN_BAD_CHARACTERS.format(upn=upn)))
+            message = UPN_BAD_CHARACTERS.format(upn=upn)
+            errors.append(Problem(number, "upn", message, code="upn_invalid", value=upn))
             upn = ""
         if self.header_width is not None and length > self.header_width:
             self._check_spill(number, upn, cells, self.header_width)
@@ -604,7 +611,10 @@ class _RowBuilder:
             value, problem = read(cells[column])
             values[field] = value
             if problem is not None:
-                (errors if fatal else self.warnings).append(Problem(number, field, problem, upn))
+                code = "s_discontinued" if problem == STATUS_DISCONTINUED else ""
+                (errors if fatal else self.warnings).append(
+                    Problem(number, field, problem, upn, code=code)
+                )
         if self.kind == "classes":
             self._add_class(number, upn, values, errors)
         else:
@@ -629,7 +639,7 @@ class _RowBuilder:
                     f"The UPN {upn} is also on row {first}; a pupil may appear only once, "
                     "so this row was skipped."
                 )
-                errors.append(Problem(number, "upn", message, upn))
+                errors.append(Problem(number, "upn", message, upn, code="upn_duplicate"))
         needs = self._needs(number, upn, values.pop("need_1"), values.pop("need_2"))
         if errors:
             self.errors.extend(errors)

@@ -42,8 +42,9 @@ from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
 from sendreg.register.discrepancies import Discrepancy, compare
-from sendreg.register.models import MisSenRecord, PupilNeed, SenEpisode
-from sendreg.register.selectors import with_sen_status
+from sendreg.register.models import MisSenRecord, SenEpisode
+from sendreg.register.selectors import register_states
+from sendreg.register.services import HistoricChange, sen_histories_load
 
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
 MIS_FIELDS = (
@@ -146,7 +147,14 @@ class ImportPlan:
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
-    return {"row": problem.row, "field": problem.field, "message": problem.message}
+    found = {"row": problem.row, "field": problem.field, "message": problem.message}
+    if problem.code:
+        found["code"] = problem.code
+    if problem.upn:
+        found["upn"] = problem.upn
+    if problem.value:
+        found["value"] = problem.value
+    return found
 
 
 def file_sha256(data: bytes) -> str:
@@ -317,18 +325,10 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     pupil in an IN list, which costs more to build than to answer.
     """
     school_pupils = Pupil.objects.filter(school=plan.school)
-    statuses = dict(
-        with_sen_status(school_pupils, today)
-        .filter(sen_status__isnull=False)
-        .values_list("upn", "sen_status")
-    )
-    needs: dict[str, list[str]] = {}
-    for upn, code in (
-        PupilNeed.objects.filter(pupil__school=plan.school)
-        .order_by("pupil_id", "rank")
-        .values_list("pupil__upn", "code")
-    ):
-        needs.setdefault(upn, []).append(code)
+    upns = dict(school_pupils.values_list("pk", "upn"))
+    states = register_states(school_pupils, day=today)
+    statuses = {upns[pk]: s.status for pk, s in states.items() if s.status}
+    needs = {upns[pk]: list(s.needs) for pk, s in states.items() if s.status}
     for row, status, seeded_needs in plan.seeds:
         statuses[row.upn], needs[row.upn] = status, seeded_needs
     names = dict(plan.names)
@@ -601,33 +601,33 @@ def _apply_pupils(
     )
     ids = {**plan.ids, **{pupil.upn: pupil.pk for pupil in created}}
     _apply_mis_records(plan, ids, now)
-    if plan.seeds:
-        episodes, needs = [], []
-        for row, status, codes_ in plan.seeds:
-            pupil_id = ids[row.upn]
-            reason = f"Copied from the MIS ({source})."
-            episodes.append(
-                SenEpisode(pupil_id=pupil_id, status=status, start=today, start_reason=reason)
-            )
-            needs += [PupilNeed(pupil_id=pupil_id, code=c, rank=r) for r, c in enumerate(codes_, 1)]
-            events.append(
-                _event(
-                    school=school,
-                    pupil_id=pupil_id,
-                    pupil_label=f"{row.legal_forename} {row.legal_surname}",
-                    by=by,
-                    label=label,
-                    type=AuditEvent.Type.SEN_STATUS_CHANGED,
-                    old={"status": None, "needs": []},
-                    new={"status": status, "needs": codes_, "effective": today.isoformat()},
-                    reason="The register was empty, so it was seeded from the MIS.",
-                    source=source,
-                    now=now,
-                )  # fmt: skip
-            )
-        SenEpisode.objects.bulk_create(episodes)
-        PupilNeed.objects.bulk_create(needs)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+    if plan.seeds:
+        _seed_register(plan, ids, by=by, label=label, source=source, now=now, today=today)
+
+
+def _seed_register(
+    plan: ImportPlan, ids: dict[str, int], *, by: User | None, label: str, source: str,
+    now: dt.datetime, today: dt.date,
+) -> None:  # fmt: skip
+    """The first import into an empty register copies the MIS's SEN status and needs, through
+    the register's own service (same rules, same audit events), from today."""
+    pupils = Pupil.objects.in_bulk([ids[row.upn] for row, _, _ in plan.seeds])
+    reason = f"The register was empty, so it was seeded from the MIS ({source})."
+    sen_histories_load(
+        histories=[
+            (
+                pupils[ids[row.upn]],
+                [HistoricChange(today, status, tuple(codes_), reason, recorded_at=now)],
+            )
+            for row, status, codes_ in plan.seeds
+        ],
+        by=by,
+        today=today,
+        source=source,
+        notify=False,
+        actor_label=label,
+    )
 
 
 def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from django.utils import timezone
 
@@ -8,3 +9,43 @@ from django.utils import timezone
 def today() -> dt.date:
     """Today in the school's time zone (Europe/London)."""
     return timezone.localdate()
+
+
+# --- When something is due --------------------------------------------------------------
+
+#: A review, plan or duty is "due soon" from this many days before its date.
+DUE_SOON_DAYS = 14
+
+
+class DueStatus(StrEnum):
+    DONE = "done"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    UPCOMING = "upcoming"
+
+    @property
+    def label(self) -> str:
+        return {
+            DueStatus.DONE: "Done",
+            DueStatus.OVERDUE: "Overdue",
+            DueStatus.DUE_SOON: f"Due within {DUE_SOON_DAYS} days",
+            DueStatus.UPCOMING: "Upcoming",
+        }[self]
+
+
+def due_status(due: dt.date, *, today: dt.date, done: bool = False) -> DueStatus:
+    """The one rule for every dated duty in sendreg (reviews, EHC deadlines, expiries):
+    done once met; overdue after its date; due soon from ``DUE_SOON_DAYS`` before it
+    (its own day included); otherwise upcoming."""
+    if done:
+        return DueStatus.DONE
+    if due < today:
+        return DueStatus.OVERDUE
+    if due <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return DueStatus.DUE_SOON
+    return DueStatus.UPCOMING
+
+
+def due_soon_until(day: dt.date) -> dt.date:
+    """The last date that counts as due soon on ``day``: for "due by" filters in SQL."""
+    return day + dt.timedelta(days=DUE_SOON_DAYS)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,23 +10,25 @@ from sendreg.accounts.permissions import Permission
 from sendreg.accounts.selectors import memberships_for_user
 from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
+from sendreg.census.selectors import census_calendar
 from sendreg.lib.dates import today
 from sendreg.lib.extensions import HOME_PANELS, PUPIL_SECTIONS, PageContext, build_sections
-from sendreg.lib.htmx import page_or_fragment
+from sendreg.lib.htmx import page_or_fragment, query_without
 from sendreg.lib.national import latest_national
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
+from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
-from sendreg.register.census import census_calendar
 from sendreg.register.discrepancies import discrepancies_for
 from sendreg.register.forms import MonitoringEndForm
 from sendreg.register.notifications import notifications_outstanding
-from sendreg.register.selectors import pupil_sen_summary, with_sen_status
+from sendreg.register.selectors import need_items, pupil_sen_summary
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
+PUPILS_PER_PAGE = 50
 
 
 @require_membership
@@ -41,28 +44,41 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if membership.can(Permission.REGISTER_VIEW):
         context["calendar"] = census_calendar(school=membership.school, today=day)
+    # The register is read once for every panel of the page that needs it.
+    school_register = (
+        register.school_register(pupils_visible_to(membership), day=day)
+        if membership.can(Permission.REGISTER_VIEW) or membership.can(Permission.AGGREGATES_VIEW)
+        else None
+    )
     if membership.can(Permission.AGGREGATES_VIEW):
-        context["counts"] = register.register_counts(membership.school, day=day)
+        context["counts"] = (
+            school_register.counts()
+            if membership.can(Permission.PUPILS_VIEW_ALL) and school_register
+            else register.register_counts(membership.school, day=day)
+        )
         context["national"] = latest_national()
         # Roles that see only aggregates never see a count small enough to name a child.
         context["suppress_small"] = not membership.can(Permission.PUPILS_VIEW_ALL)
     if membership.can(Permission.SEN_EDIT):
         context["recent"] = register.recent_changes(membership.school)
-        context["attention"] = register.needs_attention(membership, day=day)
-        context["discrepancies"] = discrepancies_for(membership, day=day)
+        context["attention"] = register.needs_attention(
+            membership, day=day, register=school_register
+        )
+        context["discrepancies"] = discrepancies_for(membership, day=day, register=school_register)
         context["outstanding_notifications"] = notifications_outstanding(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
     if not membership.can(Permission.PUPILS_VIEW_ALL) and membership.can(
         Permission.PUPILS_VIEW_TAUGHT
     ):
-        taught = (
-            register.with_sen_status(pupils_visible_to(membership).filter(on_roll(day)), day)
-            .prefetch_related("needs")
-            .order_by("legal_surname", "legal_forename")
-        )
-        context["my_pupils"] = [p for p in taught if p.sen_status]
-        context["my_pupil_count"] = len(taught)
+        taught = pupils_visible_to(membership).filter(on_roll(day))
+        states = register.register_states(taught, day=day)
+        on = [pk for pk, state in states.items() if state.status]
+        context["my_pupils"] = [
+            (pupil, states[pupil.pk])
+            for pupil in taught.filter(pk__in=on).order_by(*selectors.BY_SHOWN_NAME)
+        ]
+        context["my_pupil_count"] = taught.count()
     page = PageContext(membership=membership, user=request.user, day=day)  # type: ignore[arg-type]
     context["panels"] = build_sections(HOME_PANELS, page)
     return render(request, "home.html", context)
@@ -74,10 +90,19 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     form = PupilSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     day = today()
-    pupils = with_sen_status(selectors.pupil_search(membership, query, day=day), day)
-    pupils = pupils.prefetch_related("needs").order_by("legal_surname", "legal_forename", "pk")
-    shown = list(pupils[:200])
-    context = {"form": form, "pupils": shown, "more": len(shown) == 200, "query": query}
+    pupils = selectors.pupil_search(membership, query, day=day).order_by(*selectors.BY_SHOWN_NAME)
+    page = Paginator(pupils, PUPILS_PER_PAGE).get_page(request.GET.get("page"))
+    states = register.register_states(
+        Pupil.objects.filter(pk__in=[p.pk for p in page.object_list]), day=day
+    )
+    rows = [(p, register.state_of(states, p.pk)) for p in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "page_query": query_without(request, "page"),
+    }
     return render(request, page_or_fragment(request, "pupils/list.html", "results"), context)
 
 
@@ -91,15 +116,13 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     day = today()
     access_record(by=request.user, school_id=pupil.school_id, pupil_id=pupil.pk, what="record")  # type: ignore[arg-type]
     contacts = (
-        [(c, selectors.contact_address_for(membership, c)) for c in pupil.contacts.all()]
-        if sees_all
-        else []
+        selectors.contact_addresses_for(membership, list(pupil.contacts.all())) if sees_all else []
     )
     monitoring = list(pupil.monitoring.all()) if sees_all else []
     context = {
         "pupil": pupil,
-        "summary": pupil_sen_summary(pupil, day=day),
-        "needs": list(pupil.needs.order_by("rank")),
+        "summary": (summary := pupil_sen_summary(pupil, day=day)),
+        "needs": need_items(summary.needs),
         "contacts": contacts,
         "open_monitoring": next((m for m in monitoring if m.ended_on is None), None),
         "past_monitoring": [m for m in monitoring if m.ended_on is not None],

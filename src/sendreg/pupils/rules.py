@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 
 UPN_LENGTH = 13
@@ -60,3 +63,47 @@ def make_upn(la: int, estab: int, year: int, serial: int) -> str:
     """A valid permanent UPN from its parts (used by the demo school and tests)."""
     body = f"{la:03d}{estab:04d}{year % 100:02d}{serial:03d}"
     return upn_check_letter("?" + body) + body
+
+
+# --- Who is on roll -------------------------------------------------------------------
+
+
+def on_roll_on(*, admission: dt.date | None, leaving: dt.date | None, day: dt.date) -> bool:
+    """Whether a pupil is on roll on ``day``: admitted by then (or no date recorded) and not
+    yet left (a leaving date is the first day off roll).
+
+    ``pupils.selectors.on_roll`` builds the same test as SQL; tests hold the two together.
+    """
+    admitted = admission is None or admission <= day
+    still_here = leaving is None or leaving > day
+    return admitted and still_here
+
+
+# --- Parents and addresses ------------------------------------------------------------
+
+
+def is_parent_in_law(*, parental_responsibility: bool, has_care: bool) -> bool:
+    """A parent for education law (Education Act 1996 s.576): anyone with parental
+    responsibility or who has care of the child (a foster carer, say). Letters go to each."""
+    return parental_responsibility or has_care
+
+
+def normalised_address(address: str) -> str:
+    """An address with case, punctuation and spacing set aside, to tell when the same
+    address was typed twice."""
+    return " ".join("".join(c if c.isalnum() else " " for c in address.casefold()).split())
+
+
+def protected_addresses(contacts: Iterable[tuple[str, bool]]) -> frozenset[str]:
+    """The normalised protected addresses among a pupil's contacts, each given as
+    (address, whether it is marked protected)."""
+    return frozenset(
+        normalised_address(address) for address, protected in contacts if protected and address
+    )
+
+
+def address_is_protected(*, address: str, marked: bool, protected: frozenset[str]) -> bool:
+    """Whether a contact's address must be withheld: marked protected itself, or the same
+    address as one marked protected on another contact of the pupil (a foster carer's
+    address typed again on a second contact is still the child's protected address)."""
+    return marked or (bool(address.strip()) and normalised_address(address) in protected)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
 from sendreg.accounts.models import Membership
 from sendreg.accounts.permissions import Permission
+from sendreg.pupils import rules
 from sendreg.pupils.models import Contact, Pupil
+
+#: The order pupils are listed in: by the names the page shows (preferred where recorded).
+BY_SHOWN_NAME = (
+    Coalesce(NullIf(F("preferred_surname"), Value("")), F("legal_surname")).asc(),
+    Coalesce(NullIf(F("preferred_forename"), Value("")), F("legal_forename")).asc(),
+    "pk",
+)
 
 
 def on_roll(day: dt.date) -> Q:
-    return Q(leaving_date__isnull=True) | Q(leaving_date__gt=day)
+    """``rules.on_roll_on`` as SQL: admitted by ``day`` and not yet left."""
+    admitted = Q(admission_date__isnull=True) | Q(admission_date__lte=day)
+    return admitted & (Q(leaving_date__isnull=True) | Q(leaving_date__gt=day))
 
 
 def pupils_visible_to(membership: Membership) -> QuerySet[Pupil]:
@@ -66,8 +78,27 @@ def contact_get_for_user(membership: Membership, pupil: Pupil, pk: int) -> Conta
     return contact
 
 
-def contact_address_for(membership: Membership, contact: Contact) -> str | None:
-    """The address this member may see: a protected one only by the SENCO."""
-    if contact.address_protected and not membership.can(Permission.PROTECTED_ADDRESS_VIEW):
-        return None
-    return contact.address
+def protected_addresses_of(contacts: Iterable[Contact]) -> frozenset[str]:
+    return rules.protected_addresses((c.address, c.address_protected) for c in contacts)
+
+
+def contact_address_protected(contact: Contact, protected: frozenset[str]) -> bool:
+    return rules.address_is_protected(
+        address=contact.address, marked=contact.address_protected, protected=protected
+    )
+
+
+def contact_addresses_for(
+    membership: Membership, contacts: Sequence[Contact]
+) -> list[tuple[Contact, str | None]]:
+    """Each contact with the address this member may see (None: withheld).
+
+    A protected address, or the same address typed on another of the pupil's contacts,
+    is shown to the SENCO only: the same rule the letters follow.
+    """
+    protected = protected_addresses_of(contacts)
+    sees_protected = membership.can(Permission.PROTECTED_ADDRESS_VIEW)
+    return [
+        (c, c.address if sees_protected or not contact_address_protected(c, protected) else None)
+        for c in contacts
+    ]

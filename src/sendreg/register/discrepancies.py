@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -23,13 +24,19 @@ from sendreg.accounts.models import Membership, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import audit_record
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
+from sendreg.register import rules
 from sendreg.register.models import MisSenRecord
-from sendreg.register.selectors import with_sen_status
+from sendreg.register.selectors import (
+    SchoolRegister,
+    register_history,
+    register_states,
+    state_of,
+)
 from sendreg.register.services import sen_record_set
 
-STATUS = "status"
-NEEDS = "needs"
+STATUS = rules.DIFFERS_STATUS
+NEEDS = rules.DIFFERS_NEEDS
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,6 @@ def _label(field: str, value: str) -> str:
     return "; ".join(codes.need_label(c) for c in value.split()) or "None"
 
 
-def mis_status_on_register(mis_status: str) -> str | None:
-    """The register status the MIS value means: E or K, or None for N, blank or unknown."""
-    return mis_status if mis_status in codes.ON_REGISTER else None
-
-
 def compare(
     *,
     upn: str,
@@ -80,46 +82,46 @@ def compare(
     pupil_id: int | None = None,
     correction_requested: bool = False,
 ) -> list[Discrepancy]:
-    """The differences between one pupil's MIS values and their register record.
-
-    A blank or N status in the MIS agrees with a pupil not on the register. An
-    unknown MIS status never agrees. Needs are compared on the two ranks the
-    census collects; further needs are the school's own business.
-    """
-    found = []
-    mis_on = mis_status if mis_status not in ("", codes.SenProvision.NO_SEN) else None
+    """One pupil's differences (``rules.compare_with_mis``) as the pages and imports show them."""
     extra = {"pupil_id": pupil_id, "correction_requested": correction_requested}
-    if mis_on != status:
-        found.append(Discrepancy(upn, name, STATUS, mis_status, status or "", **extra))
-    census_needs = list(needs[: codes.CENSUS_NEED_RANKS])
-    if list(mis_needs) != census_needs:
-        found.append(
-            Discrepancy(upn, name, NEEDS, " ".join(mis_needs), " ".join(census_needs), **extra)
+    return [
+        Discrepancy(upn, name, d.field, d.mis, d.register, **extra)
+        for d in rules.compare_with_mis(
+            mis_status=mis_status, mis_needs=mis_needs, status=status, needs=needs
         )
-    return found
+    ]
 
 
-def discrepancies_for(membership: Membership, *, day: dt.date) -> list[Discrepancy]:
-    """Every current difference between the MIS and the register among pupils on roll."""
-    pupils = (
-        with_sen_status(pupils_visible_to(membership).filter(on_roll(day)), day)
-        .filter(mis_sen__isnull=False)
-        .select_related("mis_sen")
-        .prefetch_related("needs")
-        .order_by("legal_surname", "legal_forename", "pk")
-    )
+def discrepancies_for(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Discrepancy]:
+    """Every current difference between the MIS and the register among pupils on roll.
+
+    Four queries, whatever the size of the school: the pupils, their register history,
+    the needs held today, and their MIS values; then the pure comparison.
+    """
+    if register is None:
+        pupils = pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
+        states = register_states(pupils, day=day)
+    else:
+        pupils, states = register.pupils.filter(mis_sen__isnull=False), register.states
     found: list[Discrepancy] = []
-    for pupil in pupils:
-        record = pupil.mis_sen
+    for row in pupils.order_by(*BY_SHOWN_NAME).values(
+        "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",
+        "preferred_surname", "mis_sen__status", "mis_sen__needs",
+        "mis_sen__correction_requested_at",
+    ):  # fmt: skip
+        state = state_of(states, row["pk"])
         found += compare(
-            upn=pupil.upn,
-            name=str(pupil),
-            mis_status=record.status,
-            mis_needs=record.needs,
-            status=pupil.sen_status,
-            needs=[n.code for n in sorted(pupil.needs.all(), key=lambda n: n.rank)],
-            pupil_id=pupil.pk,
-            correction_requested=record.correction_requested_at is not None,
+            upn=row["upn"],
+            name=f"{row['preferred_forename'] or row['legal_forename']} "
+            f"{row['preferred_surname'] or row['legal_surname']}",
+            mis_status=row["mis_sen__status"],
+            mis_needs=row["mis_sen__needs"] or [],
+            status=state.status,
+            needs=list(state.needs),
+            pupil_id=row["pk"],
+            correction_requested=row["mis_sen__correction_requested_at"] is not None,
         )
     return found
 
@@ -135,29 +137,72 @@ def mis_record_for(membership: Membership, pupil_id: int) -> MisSenRecord:
     return record
 
 
-@transaction.atomic
-def discrepancy_accept_mis(*, record: MisSenRecord, by: User, today: dt.date) -> Pupil:
-    """Make the register say what the MIS says: a normal register change by the SENCO.
+@dataclass(frozen=True)
+class AcceptPlan:
+    """What accepting the MIS value would change, shown to the SENCO before they confirm."""
 
-    Needs beyond rank 2 that the register already holds are kept: the MIS has no
-    place for them. Raises ValidationError when the MIS values break a rule.
+    before_status: str | None
+    before_needs: list[str]
+    status: str | None
+    needs: list[str]
+    #: Why it cannot be accepted (a value that is no census code), or empty.
+    refused: str
+
+    @property
+    def changes_status(self) -> bool:
+        return self.status != self.before_status
+
+
+def accept_mis_plan(record: MisSenRecord) -> AcceptPlan:
+    """The register record that accepting ``record`` would make, from the latest record.
+
+    Needs beyond rank 2 that the register already holds are kept: the MIS has no place
+    for them. A status that is not a census code is never accepted (it would otherwise
+    read as "no SEN" and take the pupil off the register).
     """
-    pupil = record.pupil
-    status = mis_status_on_register(record.status)
-    current = list(pupil.needs.order_by("rank").values_list("code", flat=True))
-    needs = list(record.needs) if status else []
+    latest = register_history(record.pupil)
+    before_status = latest.open_status
+    before_needs = latest.open_needs
+    reading = rules.read_mis_status(record.status)
+    if not reading.known:
+        refused = rules.MIS_STATUS_UNKNOWN.format(value=record.status)
+        return AcceptPlan(before_status, before_needs, before_status, before_needs, refused)
+    status = reading.register
+    needs = [str(n) for n in record.needs] if status else []
     if status:
-        needs += [c for c in current[codes.CENSUS_NEED_RANKS :] if c not in needs]
+        needs += [c for c in before_needs[codes.CENSUS_NEED_RANKS :] if c not in needs]
+    return AcceptPlan(before_status, before_needs, status, needs, "")
+
+
+@transaction.atomic
+def discrepancy_accept_mis(
+    *,
+    record: MisSenRecord,
+    by: User,
+    today: dt.date,
+    effective: dt.date,
+    reason: str,
+    expected_version: int,
+) -> Pupil:
+    """Make the register say what the MIS says: a normal register change by the SENCO, with
+    its date, reason, audit event and (for a change of status) parents-to-be-told task.
+
+    Raises ValidationError when the MIS value cannot be accepted or breaks a rule, and
+    ``StaleRecord`` when the record changed since the SENCO looked.
+    """
+    plan = accept_mis_plan(record)
+    if plan.refused:
+        raise ValidationError(plan.refused)
     return sen_record_set(
-        pupil=pupil,
-        status=status,
-        needs=needs,
-        effective=today,
-        reason="Accepted the value held in the MIS.",
-        expected_version=pupil.sen_version,
+        pupil=record.pupil,
+        status=plan.status,
+        needs=plan.needs,
+        effective=effective,
+        reason=reason,
+        expected_version=expected_version,
         by=by,
         today=today,
-        source="MIS discrepancy",
+        source="MIS discrepancy: accepted the value held in the MIS",
     )
 
 

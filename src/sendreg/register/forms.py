@@ -138,3 +138,17 @@ class RegisterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["need"].choices = need_choices("All need types")
         self.fields["year"].choices = year_choices()
+
+
+class AcceptMisForm(forms.Form):
+    """Accepting the MIS's value is a register change like any other: a date and a reason."""
+
+    effective = forms.DateField(
+        label="Takes effect on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Up to the next census day; not before the last change.",
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -56,32 +56,41 @@ class SenEpisode(models.Model):
 
 
 class PupilNeed(models.Model):
-    """One ranked need type of a pupil on the register: rank 1 is the primary need."""
+    """One ranked need type of a pupil over a stretch of time: rank 1 is the primary need.
 
-    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="needs")
+    Like episodes, ``start`` is inclusive and ``end`` exclusive (None: still held). A
+    change of need ends the rows it replaces and starts new ones on the day it takes
+    effect, so the needs held on any past day (a census day, say) can be told, and a
+    removal dated in the future leaves the needs in place until then.
+    """
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="need_history")
     code = models.CharField(max_length=5)
     rank = models.PositiveSmallIntegerField()
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["rank"]
+        ordering = ["start", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "rank"], name="need_rank_unique"),
-            models.UniqueConstraint(fields=["pupil", "code"], name="need_code_unique"),
+            models.UniqueConstraint(
+                fields=["pupil", "rank"], condition=Q(end__isnull=True), name="need_rank_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["pupil", "code"], condition=Q(end__isnull=True), name="need_code_unique"
+            ),
             models.CheckConstraint(condition=Q(rank__gte=1), name="need_rank_positive"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="need_ends_after_start"
+            ),
         ]
-        indexes = [models.Index(fields=["code"])]
+        indexes = [models.Index(fields=["pupil", "start"]), models.Index(fields=["code"])]
 
     def __str__(self) -> str:
         return codes.need_label(self.code)
 
-    @property
-    def label(self) -> str:
-        return codes.need_label(self.code)
-
-    @property
-    def meaning(self) -> str:
-        need = codes.need_type(self.code)
-        return need.meaning if need else "not a census need type"
+    def as_rule(self) -> rules.NeedSpan:
+        return rules.NeedSpan(code=self.code, rank=self.rank, start=self.start, end=self.end)
 
 
 class MonitoringEntry(models.Model):

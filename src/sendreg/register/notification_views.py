@@ -22,7 +22,7 @@ from sendreg.pupils.selectors import pupil_get_for_user
 from sendreg.register import notifications
 from sendreg.register.models import ParentNotification
 from sendreg.register.monitoring import register_to_monitoring
-from sendreg.register.selectors import pupil_sen_summary
+from sendreg.register.selectors import need_items, pupil_sen_summary
 from sendreg.register.services import StaleRecord
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -225,7 +225,7 @@ def monitoring_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "pupil": pupil,
         "form": form,
-        "summary": pupil_sen_summary(pupil, day=day),
-        "needs": list(pupil.needs.order_by("rank")),
+        "summary": (summary := pupil_sen_summary(pupil, day=day)),
+        "needs": need_items(summary.needs),
     }
     return render(request, "register/monitoring_move.html", context)

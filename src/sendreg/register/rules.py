@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 
 from sendreg import codes
 from sendreg.codes import NSA, SenProvision
+from sendreg.lib.figures import percent
 from sendreg.pupils.rules import _CHECK_LETTERS as UPN_LETTERS
 from sendreg.pupils.rules import UPN_LENGTH, upn_check_letter
 
@@ -259,22 +260,198 @@ class Episode:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-def census_status(episodes: Iterable[Episode], *, census: dt.date, previous: dt.date) -> str | None:
-    """The provision a pupil carries in the census on ``census``: E, K, N or None.
+@dataclass(frozen=True)
+class NeedSpan:
+    """A need type held at a rank over a stretch of time, as episodes are."""
 
-    E or K when an episode covers the census day. N when the pupil came off the
-    register after the previous census (``previous``) and by this one: the N entry
-    is used only for the first census after the removal. None otherwise: the
-    pupil is simply not on the register, and the return counts them as N.
+    code: str
+    rank: int
+    start: dt.date
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+def status_on(episodes: Iterable[Episode], day: dt.date) -> str | None:
+    """E or K when an episode covers ``day``, None when the pupil is not on the register.
+
+    ``register.selectors.with_sen_status`` is the same test in SQL; tests hold them together.
     """
-    episodes = sorted(episodes, key=lambda e: e.start)
-    for episode in episodes:
-        if episode.covers(census):
-            return episode.status
-    ended = [e for e in episodes if e.end is not None and e.end <= census]
-    if ended and previous < max(e.end for e in ended if e.end) <= census:
-        return SenProvision.NO_SEN
-    return None
+    return next((e.status for e in episodes if e.covers(day)), None)
+
+
+def needs_on(spans: Iterable[NeedSpan], day: dt.date) -> list[str]:
+    """The need types held on ``day``, by rank (the primary need first)."""
+    return [s.code for s in sorted((s for s in spans if s.covers(day)), key=lambda s: s.rank)]
+
+
+def register_since(episodes: Iterable[Episode], day: dt.date) -> dt.date | None:
+    """When the pupil's present stay on the register began: a move from K to E continues
+    the stay, a removal ends it. None when they are not on the register on ``day``."""
+    by_end = {e.end: e for e in episodes if e.end is not None}
+    current = next((e for e in episodes if e.covers(day)), None)
+    if current is None:
+        return None
+    while current.start in by_end:
+        current = by_end[current.start]
+    return current.start
+
+
+def last_removal(episodes: Iterable[Episode], *, on_or_before: dt.date) -> dt.date | None:
+    """The day the pupil last came off the register on or before ``on_or_before``."""
+    episodes = list(episodes)
+    starts = {e.start for e in episodes}
+    # A move between K and E ends one episode on the day the next starts: not a removal.
+    ends = [e.end for e in episodes if e.end is not None and e.end not in starts]
+    return max((end for end in ends if end <= on_or_before), default=None)
+
+
+def census_status(episodes: Iterable[Episode], *, census: dt.date) -> str:
+    """The SEN provision a pupil is returned with in the census on ``census``: E, K or N.
+
+    N means "No SEN": every pupil on roll who is not E or K that day, whether they came
+    off the register last week or were never on it (E + K + N = the roll).
+    """
+    return status_on(episodes, census) or SenProvision.NO_SEN
+
+
+def n_entry_due(episodes: Iterable[Episode], *, census: dt.date, previous: dt.date) -> bool:
+    """Whether the MIS should hold an explicit N entry for this pupil at ``census``.
+
+    Recording practice, not the return (which is N either way): a pupil who came off
+    the register after the previous census (``previous``) and by this one keeps an
+    explicit N entry in the MIS for this first census after the removal; after it, the
+    entry is closed and the pupil simply has no SEN status.
+    """
+    episodes = list(episodes)
+    if status_on(episodes, census) is not None:
+        return False
+    removed = last_removal(episodes, on_or_before=census)
+    return removed is not None and previous < removed
+
+
+# --- Changing the register ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EpisodeRecord(Episode):
+    """An episode with the reasons recorded for its start and end."""
+
+    start_reason: str = ""
+    end_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterHistory:
+    """A pupil's whole register record: episodes of E or K, and need types over time."""
+
+    episodes: tuple[EpisodeRecord, ...] = ()
+    needs: tuple[NeedSpan, ...] = ()
+
+    @property
+    def latest_change(self) -> dt.date | None:
+        days = [e.start for e in self.episodes] + [e.end for e in self.episodes if e.end]
+        days += [n.start for n in self.needs] + [n.end for n in self.needs if n.end]
+        return max(days, default=None)
+
+    @property
+    def open_status(self) -> str | None:
+        """The status of the last episode if it has no end (future-dated ends included)."""
+        return next((e.status for e in self.episodes if e.end is None), None)
+
+    @property
+    def open_needs(self) -> list[str]:
+        return [n.code for n in sorted(self.needs, key=lambda n: n.rank) if n.end is None]
+
+    def state(self) -> dict[str, object]:
+        """The record as it stands after its latest change, as the audit trail shows it."""
+        return {"status": self.open_status, "needs": self.open_needs}
+
+
+def apply_change(
+    history: RegisterHistory,
+    *,
+    status: str | None,
+    needs: Sequence[str],
+    effective: dt.date,
+    reason: str,
+) -> RegisterHistory:
+    """The record after a change that takes effect on ``effective`` (validated by the caller).
+
+    A change of status ends the open episode on ``effective`` and starts the next there;
+    removal (``status`` None) ends it and every need. A change of needs ends the need
+    rows it replaces and starts new ones; needs carry on unchanged across a move between
+    K and E. A change dated the same day as the last one corrects it rather than adding a
+    day-long stretch: undoing the day's change restores what was there before.
+    """
+    episodes = list(history.episodes)
+    open_episode = next((e for e in episodes if e.end is None), None)
+    if status != (open_episode.status if open_episode else None):
+        if open_episode is not None and open_episode.start == effective:
+            episodes.remove(open_episode)
+            before_it = next((e for e in episodes if e.end == effective), None)
+            if before_it is not None and before_it.status == status:
+                episodes[episodes.index(before_it)] = replace(before_it, end=None, end_reason="")
+            elif status is not None:
+                episodes.append(EpisodeRecord(status, effective, start_reason=reason))
+        else:
+            if open_episode is not None:
+                closed = replace(open_episode, end=effective, end_reason=reason)
+                episodes[episodes.index(open_episode)] = closed
+            if status is not None:
+                episodes.append(EpisodeRecord(status, effective, start_reason=reason))
+
+    wanted = list(needs) if status is not None else []
+    spans = list(history.needs)
+    if history.open_needs != wanted:
+        kept = [n for n in spans if n.end is not None]
+        kept += [replace(n, end=effective) for n in spans if n.end is None and n.start != effective]
+        for rank, code in enumerate(wanted, start=1):
+            ended_today = next(
+                (n for n in kept if n.end == effective and (n.code, n.rank) == (code, rank)), None
+            )
+            if ended_today is not None:
+                kept[kept.index(ended_today)] = replace(ended_today, end=None)
+            else:
+                kept.append(NeedSpan(code, rank, effective))
+        spans = kept
+    return RegisterHistory(
+        episodes=tuple(sorted(episodes, key=lambda e: e.start)),
+        needs=tuple(sorted(spans, key=lambda n: (n.start, n.rank))),
+    )
+
+
+@dataclass(frozen=True)
+class MisStatus:
+    """An SEN status as the MIS holds it, read: what it means for the register.
+
+    ``register`` is E or K (S, the discontinued statement, reads as E) or None for no
+    SEN (blank or N). ``known`` is False for a value that is not a census code at all
+    ("SEN Stage 3"): it means nothing for the register and must never be accepted.
+    """
+
+    value: str
+    register: str | None
+    known: bool
+
+
+MIS_STATUS_UNKNOWN = (
+    "The MIS holds {value!r}, which is not an SEN provision code (E, K or N), so it cannot "
+    "be accepted into the register. Correct it in the MIS."
+)
+
+
+def read_mis_status(value: str) -> MisStatus:
+    """What an MIS's SEN status means for the register (see ``MisStatus``)."""
+    code = value.strip()
+    if code in codes.ON_REGISTER:
+        return MisStatus(code, code, True)
+    if code == codes.DISCONTINUED_STATEMENT:
+        return MisStatus(code, SenProvision.EHC_PLAN.value, True)
+    if code in ("", SenProvision.NO_SEN):
+        return MisStatus(code, None, True)
+    return MisStatus(code, None, False)
 
 
 # --- The census check -------------------------------------------------------------
@@ -305,9 +482,13 @@ RULE_UPN_DUPLICATE = "upn_duplicate"
 RULE_UPN_LA_CODE = "upn_la_code"
 RULE_UPN_NOT_NUMERIC = "upn_not_numeric"
 RULE_UPN_CHARACTER_13 = "upn_character_13"
+RULE_NEED_REPEATED = "need_repeated"
+RULE_SPECIAL_NO_SEN = "special_school_no_sen"
+RULE_SPECIAL_EHC_SHARE_LOW = "special_school_ehc_share_low"
 RULE_N_ENTRY_DUE = "n_entry_due"
 RULE_N_ENTRY_STALE = "n_entry_stale"
 RULE_N_ENTRY_NEVER_ON = "n_entry_never_on"
+RULE_N_FOR_EVERYONE = "n_for_everyone"
 RULE_MIS_STATUS_DIFFERS = "mis_status_differs"
 RULE_MIS_NEEDS_DIFFER = "mis_needs_differ"
 RULE_MIS_VALUES_MISSING = "mis_values_missing"
@@ -449,6 +630,13 @@ def check_at_most_two_needs(values: CensusValues) -> list[CensusProblem]:
     return []
 
 
+def check_need_not_repeated(values: CensusValues) -> list[CensusProblem]:
+    """A need type given twice (ranks 1 and 2 the same), which the return cannot hold."""
+    codes_ = values.need_codes
+    repeated = sorted({code for code in codes_ if codes_.count(code) > 1})
+    return [CensusProblem(RULE_NEED_REPEATED, FIELD_NEEDS, {"code": code}) for code in repeated]
+
+
 def check_need_type_valid(values: CensusValues) -> list[CensusProblem]:
     """2170: a pupil with provision E or K (or S, which is to become E) has a valid need type.
 
@@ -497,6 +685,7 @@ PUPIL_CENSUS_RULES = (
     check_single_need_primary,
     check_need_ranks_unique,
     check_at_most_two_needs,
+    check_need_not_repeated,
     check_need_type_valid,
     check_nsa_with_support,
     check_top_up_with_plan,
@@ -504,10 +693,8 @@ PUPIL_CENSUS_RULES = (
 
 
 def percent_of(count: int, roll: int) -> Decimal:
-    """``count`` as a percentage of ``roll``, to one decimal place."""
-    if not roll:
-        return Decimal(0)
-    return (Decimal(100) * count / roll).quantize(Decimal("0.1"))
+    """``count`` as a percentage of ``roll`` (``lib.figures.percent``: one rounding everywhere)."""
+    return percent(count, roll)
 
 
 def _share_above(rule: str, *, count: int, roll: int, threshold: Decimal) -> list[CensusProblem]:
@@ -540,20 +727,46 @@ def check_support_share(*, support: int, roll: int, threshold: Decimal) -> list[
     return _share_above(RULE_SUPPORT_SHARE_HIGH, count=support, roll=roll, threshold=threshold)
 
 
+#: Phases (``School.Phase`` values) where nearly every pupil has SEN by design.
+SPECIALIST_PHASES = frozenset({"SP", "PR"})
+SPECIAL_SCHOOL = "SP"
+
+
+def share_checks_apply(phase: str) -> bool:
+    """Queries 2190 and 2205 (high EHC or SEN support shares) are for mainstream schools: in a
+    special school or a pupil referral unit most pupils have SEN, and the census expects it."""
+    return phase not in SPECIALIST_PHASES
+
+
+def check_special_school_pupil_has_sen(*, phase: str, provision: str) -> list[CensusProblem]:
+    """2180: a pupil in a special school has SEN provision E or K (S counts as E)."""
+    if phase == SPECIAL_SCHOOL and read_mis_status(provision).register is None:
+        return [
+            CensusProblem(RULE_SPECIAL_NO_SEN, FIELD_PROVISION, {"provision": provision or "blank"})
+        ]
+    return []
+
+
+def check_special_school_ehc_share(
+    *, phase: str, ehc: int, roll: int, threshold: Decimal
+) -> list[CensusProblem]:
+    """Query 2210: under ``threshold`` per cent of a special school's pupils have an EHC plan."""
+    if phase == SPECIAL_SCHOOL and roll and Decimal(100) * ehc < threshold * roll:
+        values = {"count": ehc, "roll": roll, "percent": percent(ehc, roll), "threshold": threshold}
+        return [CensusProblem(RULE_SPECIAL_EHC_SHARE_LOW, FIELD_ROLL, values)]
+    return []
+
+
 @dataclass(frozen=True)
 class LaCodes:
-    """The numbers a UPN's characters 2 to 4 may hold: the listed ones, or else any in a range."""
+    """The local authority numbers a UPN's characters 2 to 4 may hold: today's authorities and
+    those since replaced (a UPN is kept for life). A list, kept as data, never a range."""
 
-    low: int = 201
-    high: int = 938
-    listed: frozenset[str] = frozenset()
+    current: frozenset[str] = frozenset()
+    former: frozenset[str] = frozenset()
 
     def valid(self, la: str) -> bool:
-        if not (len(la) == 3 and la.isascii() and la.isdigit()):
-            return False
-        if self.listed:
-            return la in self.listed
-        return self.low <= int(la) <= self.high
+        return la in self.current or la in self.former
 
 
 def _ascii_digits(text: str) -> bool:
@@ -610,51 +823,97 @@ def check_upn_duplicates(upns: Iterable[str]) -> list[CensusProblem]:
     ]
 
 
-def last_removal(episodes: Iterable[Episode], *, census: dt.date) -> dt.date | None:
-    """The day the pupil last came off the register on or before ``census`` (None: never)."""
-    ends = [e.end for e in episodes if e.end is not None and e.end <= census]
-    return max(ends, default=None)
-
-
-def check_n_entry_carried(
-    *, census_status: str | None, provision: str, removed: dt.date | None, previous: dt.date
+def check_n_entry(
+    *, due: bool, provision: str, removed: dt.date | None, previous: dt.date
 ) -> list[CensusProblem]:
-    """The N rule: a pupil who came off the register since the previous census carries N.
+    """The explicit N entry, as recording practice: a pupil who came off the register since the
+    previous census (``due``, from ``n_entry_due``) has N recorded in the MIS for this census.
 
-    ``census_status`` is the register's answer (``census_status()``) and ``provision``
-    the MIS's value.
+    A warning, never an error: the return carries N whether the MIS status is N or blank.
+    (An MIS still saying E or K is a difference from the register, reported as such.)
     """
-    if census_status == SenProvision.NO_SEN and provision != SenProvision.NO_SEN:
-        values = {"removed": removed, "previous": previous, "provision": provision or "blank"}
-        return [CensusProblem(RULE_N_ENTRY_DUE, FIELD_PROVISION, values)]
+    if due and not provision.strip():
+        return [
+            CensusProblem(
+                RULE_N_ENTRY_DUE, FIELD_PROVISION, {"removed": removed, "previous": previous}
+            )
+        ]
     return []
 
 
 def check_n_entry_closed(
-    *, census_status: str | None, provision: str, removed: dt.date | None, previous: dt.date
+    *, due: bool, on_register: bool, provision: str, removed: dt.date | None, previous: dt.date
 ) -> list[CensusProblem]:
-    """The N rule the other way: an N entry older than the previous census should be closed.
-
-    A warning: the MIS says N, but the register shows the pupil came off before the
-    previous census, or was never on it.
-    """
-    if provision != SenProvision.NO_SEN or census_status is not None:
+    """The explicit N entry the other way: the MIS holds N for a pupil who came off the register
+    before the previous census, or was never on it. A warning: the return is N either way."""
+    if provision.strip() != SenProvision.NO_SEN or due or on_register:
         return []
     if removed is None:
         return [CensusProblem(RULE_N_ENTRY_NEVER_ON, FIELD_PROVISION, {"previous": previous})]
-    values = {"removed": removed, "previous": previous}
-    return [CensusProblem(RULE_N_ENTRY_STALE, FIELD_PROVISION, values)]
+    return [
+        CensusProblem(
+            RULE_N_ENTRY_STALE, FIELD_PROVISION, {"removed": removed, "previous": previous}
+        )
+    ]
 
 
-def check_mis_values_present(
-    *, census_status: str | None, has_mis_values: bool
-) -> list[CensusProblem]:
-    """A pupil the register puts in the census as E, K or N, but with no SEN values from the MIS."""
-    if census_status is not None and not has_mis_values:
+#: An MIS that records N for at least this share of the pupils with no SEN does so by design.
+N_FOR_EVERYONE_SHARE = Decimal("0.9")
+
+
+def mis_records_n_for_everyone(*, with_n: int, without_sen: int) -> bool:
+    """Whether the MIS exports N for (nearly) every pupil without SEN, as Arbor and Bromcom
+    often do: then that is said once for the roll, not once per pupil."""
+    return without_sen > 0 and with_n >= N_FOR_EVERYONE_SHARE * without_sen
+
+
+def check_n_for_everyone(*, with_n: int, without_sen: int) -> list[CensusProblem]:
+    if mis_records_n_for_everyone(with_n=with_n, without_sen=without_sen):
         return [
-            CensusProblem(RULE_MIS_VALUES_MISSING, FIELD_PROVISION, {"register": census_status})
+            CensusProblem(RULE_N_FOR_EVERYONE, FIELD_ROLL, {"count": with_n, "total": without_sen})
         ]
     return []
+
+
+def check_mis_values_present(*, status: str, has_mis_values: bool) -> list[CensusProblem]:
+    """A pupil on the register (E or K) on census day with no SEN values from the MIS."""
+    if status in codes.ON_REGISTER and not has_mis_values:
+        return [CensusProblem(RULE_MIS_VALUES_MISSING, FIELD_PROVISION, {"register": status})]
+    return []
+
+
+# --- The MIS and the register ----------------------------------------------------------
+
+DIFFERS_STATUS = "status"
+DIFFERS_NEEDS = "needs"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where one pupil's MIS values and their register record disagree."""
+
+    field: str
+    mis: str
+    register: str
+
+
+def compare_with_mis(
+    *, mis_status: str, mis_needs: Sequence[str], status: str | None, needs: Sequence[str]
+) -> list[Difference]:
+    """The differences between one pupil's MIS values and their register record.
+
+    The MIS status is read by ``read_mis_status``: blank or N agrees with a pupil not on
+    the register, S reads as E, and a value that is no census code never agrees. Needs are
+    compared on the two ranks the census collects; further needs are the school's own.
+    """
+    found = []
+    reading = read_mis_status(mis_status)
+    if not reading.known or reading.register != status:
+        found.append(Difference(DIFFERS_STATUS, mis_status, status or ""))
+    census_needs = list(needs[: codes.CENSUS_NEED_RANKS])
+    if list(mis_needs) != census_needs:
+        found.append(Difference(DIFFERS_NEEDS, " ".join(mis_needs), " ".join(census_needs)))
+    return found
 
 
 def census_term(day: dt.date, overrides: Overrides | None = None) -> Term:

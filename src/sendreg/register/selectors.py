@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
+from sendreg.lib.dates import due_soon_until
+from sendreg.lib.figures import percent
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register.models import CensusDateOverride, MonitoringEntry, PupilNeed, SenEpisode
 
@@ -27,12 +29,22 @@ FLAGS: dict[str, str] = {
     "medical": "Medical needs",
 }
 
-SORTS: dict[str, list[str]] = {
-    "name": ["legal_surname", "legal_forename", "pk"],
-    "year": ["year_group", "reg_group", "legal_surname", "pk"],
-    "status": ["sen_status", "legal_surname", "pk"],
-    "need": ["primary_need", "legal_surname", "pk"],
-    "since": ["sen_since", "legal_surname", "pk"],
+
+def _name_key(row: RegisterRow) -> tuple[str, str, int]:
+    # The names the page shows (preferred where recorded), case and accents aside.
+    return (row.surname.casefold(), row.forename.casefold(), row.pk)
+
+
+SORTS: dict[str, Callable[[RegisterRow], tuple[object, ...]]] = {
+    "name": _name_key,
+    "year": lambda r: (
+        r.year_group if r.year_group is not None else 99,
+        r.reg_group,
+        *_name_key(r),
+    ),
+    "status": lambda r: (r.status, *_name_key(r)),
+    "need": lambda r: (r.needs[0].code if r.needs else "~", *_name_key(r)),
+    "since": lambda r: (r.since or dt.date.max, *_name_key(r)),
 }
 
 
@@ -41,7 +53,11 @@ def census_overrides() -> dict[tuple[int, rules.Term], dt.date]:
 
 
 def with_sen_status(pupils: QuerySet[Pupil], day: dt.date) -> QuerySet[Pupil]:
-    """Annotate ``sen_status`` (E, K or None) and ``sen_since`` as they stand on ``day``."""
+    """Annotate ``sen_status`` (E, K or None) as it stands on ``day``: ``rules.status_on`` as
+    SQL, for filtering and scoping in the database (tests hold the two together).
+
+    ``sen_since`` is the start of the episode covering ``day``; when the pupil joined the
+    register is ``rules.register_since``, which ``register_states`` gives."""
     covering = Q(sen_episodes__start__lte=day) & (
         Q(sen_episodes__end__isnull=True) | Q(sen_episodes__end__gt=day)
     )
@@ -98,113 +114,187 @@ class RegisterRow:
         return [n.code for n in self.needs]
 
 
+@dataclass(frozen=True)
+class RegisterState:
+    """Where one pupil stands on the register on a day, from their whole history."""
+
+    status: str | None
+    #: When their present stay on the register began (a move from K to E continues it).
+    since: dt.date | None
+    needs: tuple[str, ...]
+    episodes: tuple[rules.Episode, ...]
+
+
+def register_states(pupils: QuerySet[Pupil], *, day: dt.date) -> dict[int, RegisterState]:
+    """Every pupil's register state on ``day``, in two queries whatever the school's size.
+
+    Reads plain values (no model instances) and applies the pure rules to them, so the
+    same answers as everywhere else, fast enough for a page of a whole school.
+    """
+    episodes: dict[int, list[rules.Episode]] = {}
+    for pupil_id, status, start, end in (
+        SenEpisode.objects.filter(pupil__in=pupils.values("pk"))
+        .order_by("pupil_id", "start")
+        .values_list("pupil_id", "status", "start", "end")
+    ):
+        episodes.setdefault(pupil_id, []).append(rules.Episode(status, start, end))
+    needs = needs_on_query(pupils, day=day)
+    states = {}
+    for pupil_id, history in episodes.items():
+        status = rules.status_on(history, day)
+        states[pupil_id] = RegisterState(
+            status=status,
+            since=rules.register_since(history, day),
+            needs=tuple(needs.get(pupil_id, ())) if status else (),
+            episodes=tuple(history),
+        )
+    return states
+
+
+_NO_STATE = RegisterState(None, None, (), ())
+
+
+def state_of(states: dict[int, RegisterState], pupil_id: int) -> RegisterState:
+    return states.get(pupil_id, _NO_STATE)
+
+
+def needs_on_query(pupils: QuerySet[Pupil], *, day: dt.date) -> dict[int, list[str]]:
+    """Each pupil's need codes held on ``day``, primary first: ``rules.needs_on`` as SQL."""
+    needs: dict[int, list[str]] = {}
+    held = PupilNeed.objects.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+    for pupil_id, code in (
+        held.filter(pupil__in=pupils.values("pk"))
+        .order_by("pupil_id", "rank")
+        .values_list("pupil_id", "code")
+    ):
+        needs.setdefault(pupil_id, []).append(code)
+    return needs
+
+
+def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
+    """Each pupil's need codes held on ``day``, primary first (pupils with none left out).
+
+    Other apps read needs through this (or ``register_states``), never through
+    ``PupilNeed`` itself.
+    """
+    return needs_on_query(Pupil.objects.filter(pk__in=list(pupil_ids)), day=day)
+
+
+def on_register(pupils: QuerySet[Pupil], *, day: dt.date) -> QuerySet[Pupil]:
+    """The pupils of ``pupils`` on the SEN register (E or K) on ``day``, with ``sen_status``."""
+    return with_sen_status(pupils, day).filter(sen_status__isnull=False)
+
+
 _ROW_FIELDS = (
     "pk", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
-    "year_group", "reg_group", "sen_status", "sen_since", "eal", "fsm", "pupil_premium",
-    "looked_after", "medical", "attendance",
+    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "medical",
+    "attendance",
 )  # fmt: skip
+
+
+@dataclass
+class SchoolRegister:
+    """The register of a set of pupils on roll on a day, read once (three queries) and used by
+    every part of a page: the list, the counts, what needs attention, the MIS differences."""
+
+    day: dt.date
+    #: The pupils on roll, scoped to what the member may see.
+    pupils: QuerySet[Pupil]
+    states: dict[int, RegisterState]
+    roll: int
+
+    def counts(self) -> RegisterCounts:
+        return counts_from(self.roll, self.states.values())
+
+    def carrying_n_entry(self) -> set[int]:
+        """Pupils who came off the register since the last census (the explicit N entry)."""
+        overrides = census_overrides()
+        census = rules.next_census(self.day, overrides).date
+        previous = rules.previous_census(census, overrides).date
+        return {
+            pk
+            for pk, state in self.states.items()
+            if state.status is None
+            and rules.n_entry_due(state.episodes, census=census, previous=previous)
+        }
+
+    def rows(self, filters: RegisterFilters) -> list[RegisterRow]:
+        """Pupils on the register (or, filtering by N, off it since the last census), filtered
+        and sorted: one more query, then plain Python."""
+        states = self.states
+        if filters.status == codes.SenProvision.NO_SEN:
+            chosen = self.carrying_n_entry()
+        else:
+            chosen = {
+                pk
+                for pk, state in states.items()
+                if state.status and (not filters.status or state.status == filters.status)
+            }
+        if filters.need:
+            chosen = {pk for pk in chosen if filters.need in states[pk].needs}
+        if filters.area:
+            area = {n.code for n in codes.need_types() if n.area == filters.area}
+            chosen = {pk for pk in chosen if states[pk].needs[:1] and states[pk].needs[0] in area}
+        records = self.pupils.filter(pk__in=chosen)
+        if filters.year is not None:
+            records = records.filter(year_group=filters.year)
+        if filters.flag in FLAGS:
+            records = records.filter(**{filters.flag: True})
+        rows = _rows(list(records.values(*_ROW_FIELDS)), states)
+        return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
+
+
+def school_register(pupils: QuerySet[Pupil], *, day: dt.date) -> SchoolRegister:
+    on = pupils.filter(on_roll(day))
+    return SchoolRegister(day, on, register_states(on, day=day), on.count())
 
 
 def register_rows(
     membership: Membership, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The pupils the member may see who are on the register on ``day``."""
-    return _rows(_register(pupils_visible_to(membership), membership.school, filters, day))
+    return school_register(pupils_visible_to(membership), day=day).rows(filters)
 
 
 def register_school_rows(
     school: School, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The whole school's register, for the command line (which has no member)."""
-    return _rows(_register(Pupil.objects.filter(school=school), school, filters, day))
+    return school_register(Pupil.objects.filter(school=school), day=day).rows(filters)
 
 
-def _rows(pupils: QuerySet[Pupil]) -> list[RegisterRow]:
-    records = list(pupils.values(*_ROW_FIELDS))
-    needs: dict[int, list[NeedCell]] = {}
+def _rows(records: list[dict[str, object]], states: dict[int, RegisterState]) -> list[RegisterRow]:
     cells = {n.code: NeedCell(n.code, n.meaning) for n in codes.NEED_TYPES}
-    for pupil_id, code in (
-        PupilNeed.objects.filter(pupil_id__in=[r["pk"] for r in records])
-        .order_by("pupil_id", "rank")
-        .values_list("pupil_id", "code")
-    ):
-        needs.setdefault(pupil_id, []).append(cells.get(code) or NeedCell(code, code))
-    no_longer = codes.PROVISION_LABELS[codes.SenProvision.NO_SEN]
+    labels = codes.PROVISION_LABELS
     # reverse() once, not once a row: the page lists hundreds of pupils.
     url = reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
-    return [
-        RegisterRow(
-            pk=r["pk"],
-            url=url.format(r["pk"]),
-            upn=r["upn"],
-            surname=r["preferred_surname"] or r["legal_surname"],
-            forename=r["preferred_forename"] or r["legal_forename"],
-            year_group=r["year_group"],
-            year_label=codes.year_label(r["year_group"]),
-            reg_group=r["reg_group"],
-            status=r["sen_status"] or codes.SenProvision.NO_SEN,
-            status_meaning=(
-                codes.PROVISION_LABELS[codes.SenProvision(r["sen_status"])]
-                if r["sen_status"]
-                else no_longer
-            ),
-            since=r["sen_since"],
-            needs=tuple(needs.get(r["pk"], ())),
-            eal=r["eal"],
-            fsm=r["fsm"],
-            pupil_premium=r["pupil_premium"],
-            looked_after=r["looked_after"],
-            medical=r["medical"],
-            attendance=r["attendance"],
+    rows = []
+    for r in records:
+        state = state_of(states, r["pk"])  # type: ignore[arg-type]
+        status = state.status or codes.SenProvision.NO_SEN
+        rows.append(
+            RegisterRow(
+                pk=r["pk"],  # type: ignore[arg-type]
+                url=url.format(r["pk"]),
+                upn=r["upn"],  # type: ignore[arg-type]
+                surname=r["preferred_surname"] or r["legal_surname"],  # type: ignore[arg-type]
+                forename=r["preferred_forename"] or r["legal_forename"],  # type: ignore[arg-type]
+                year_group=r["year_group"],  # type: ignore[arg-type]
+                year_label=codes.year_label(r["year_group"]),  # type: ignore[arg-type]
+                reg_group=r["reg_group"],  # type: ignore[arg-type]
+                status=status,
+                status_meaning=labels[codes.SenProvision(status)],
+                since=state.since,
+                needs=tuple(cells.get(c) or NeedCell(c, c) for c in state.needs),
+                eal=r["eal"],  # type: ignore[arg-type]
+                fsm=r["fsm"],  # type: ignore[arg-type]
+                pupil_premium=r["pupil_premium"],  # type: ignore[arg-type]
+                looked_after=r["looked_after"],  # type: ignore[arg-type]
+                medical=r["medical"],  # type: ignore[arg-type]
+                attendance=r["attendance"],  # type: ignore[arg-type]
+            )
         )
-        for r in records
-    ]
-
-
-def _register(
-    pupils: QuerySet[Pupil], school: School, filters: RegisterFilters, day: dt.date
-) -> QuerySet[Pupil]:
-    """Pupils on roll who are on the register on ``day`` (or, filtering by N, who carry N
-    at the next census), filtered and sorted."""
-    pupils = with_sen_status(pupils.filter(on_roll(day)), day)
-    if filters.status == codes.SenProvision.NO_SEN:
-        pupils = pupils.filter(pk__in=_no_longer_on_register(school, day))
-    elif filters.status:
-        pupils = pupils.filter(sen_status=filters.status)
-    else:
-        pupils = pupils.filter(sen_status__isnull=False)
-    if filters.need:
-        pupils = pupils.filter(needs__code=filters.need)
-    if filters.area:
-        area_codes = [n.code for n in codes.need_types() if n.area == filters.area]
-        pupils = pupils.filter(needs__rank=1, needs__code__in=area_codes)
-    if filters.year is not None:
-        pupils = pupils.filter(year_group=filters.year)
-    if filters.flag in FLAGS:
-        pupils = pupils.filter(**{filters.flag: True})
-    pupils = pupils.annotate(
-        primary_need=Subquery(
-            PupilNeed.objects.filter(pupil=OuterRef("pk"), rank=1).values("code")[:1]
-        )
-    )
-    return pupils.order_by(*SORTS.get(filters.sort, SORTS["name"]))
-
-
-def _no_longer_on_register(school: School, day: dt.date) -> QuerySet[SenEpisode]:
-    """Pupils who will carry N at the next census: off the register since the previous one."""
-    overrides = census_overrides()
-    census = rules.next_census(day, overrides)
-    previous = rules.previous_census(census.date, overrides)
-    still_on = SenEpisode.objects.filter(
-        Q(end__isnull=True) | Q(end__gt=day), start__lte=day
-    ).values("pupil_id")
-    return (
-        SenEpisode.objects.filter(
-            pupil__school=school, end__gt=previous.date, end__lte=max(day, census.date)
-        )
-        .exclude(pupil_id__in=still_on)
-        .values("pupil_id")
-    )
+    return rows
 
 
 @dataclass
@@ -218,78 +308,131 @@ class RegisterCounts:
     def on_register(self) -> int:
         return self.ehc + self.support
 
-    def percent(self, n: int) -> Decimal:
-        if not self.roll:
-            return Decimal(0)
-        return (Decimal(100) * n / self.roll).quantize(Decimal("0.1"))
-
     @property
     def ehc_percent(self) -> Decimal:
-        return self.percent(self.ehc)
+        return percent(self.ehc, self.roll)
 
     @property
     def support_percent(self) -> Decimal:
-        return self.percent(self.support)
+        return percent(self.support, self.roll)
 
     @property
     def on_register_percent(self) -> Decimal:
-        return self.percent(self.on_register)
+        return percent(self.on_register, self.roll)
+
+
+def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
+    """Roll, E, K and primary needs from register states (of the pupils on roll)."""
+    statuses: Counter[str] = Counter()
+    primary: Counter[str] = Counter()
+    for state in states:
+        if state.status:
+            statuses[state.status] += 1
+            if state.needs:
+                primary[state.needs[0]] += 1
+    return RegisterCounts(
+        roll=roll,
+        ehc=statuses[codes.SenProvision.EHC_PLAN],
+        support=statuses[codes.SenProvision.SEN_SUPPORT],
+        by_need=sorted(primary.items(), key=lambda item: (-item[1], item[0])),
+    )
 
 
 def register_counts(school: School, *, day: dt.date) -> RegisterCounts:
     """Roll, E and K counts and primary needs for the whole school, in three queries."""
-    pupils = Pupil.objects.filter(on_roll(day), school=school)
-    roll = pupils.count()
-    statuses = Counter(
-        dict(
-            with_sen_status(pupils, day)
-            .filter(sen_status__isnull=False)
-            .values_list("sen_status")
-            .annotate(n=Count("pk"))
-            .values_list("sen_status", "n")
+    return school_register(Pupil.objects.filter(school=school), day=day).counts()
+
+
+def register_history(pupil: Pupil, *, lock: bool = False) -> rules.RegisterHistory:
+    """The pupil's whole register record as the rules take it (``lock``: for a change)."""
+    episodes = SenEpisode.objects.filter(pupil=pupil).order_by("start")
+    spans = PupilNeed.objects.filter(pupil=pupil).order_by("start", "rank")
+    if lock:
+        episodes, spans = episodes.select_for_update(), spans.select_for_update()
+    return rules.RegisterHistory(
+        episodes=tuple(
+            rules.EpisodeRecord(e.status, e.start, e.end, e.start_reason, e.end_reason)
+            for e in episodes
+        ),
+        needs=tuple(n.as_rule() for n in spans),
+    )
+
+
+@dataclass(frozen=True)
+class NeedItem:
+    """A need as a page lists it: the code with its meaning, its broad area, and whether
+    the census collects it (ranks 1 and 2) or it is for the school's own planning."""
+
+    code: str
+    rank: int
+    meaning: str
+    area: str
+
+    @property
+    def label(self) -> str:
+        return codes.need_label(self.code)
+
+    @property
+    def in_census(self) -> bool:
+        return self.rank <= codes.CENSUS_NEED_RANKS
+
+
+def need_items(needs: Iterable[str]) -> list[NeedItem]:
+    items = []
+    for rank, code in enumerate(needs, start=1):
+        need = codes.need_type(code)
+        items.append(
+            NeedItem(
+                code=code,
+                rank=rank,
+                meaning=need.meaning if need else "not a census need type",
+                area=need.area.label if need else "",
+            )
         )
-    )
-    on_register = with_sen_status(pupils, day).filter(sen_status__isnull=False)
-    by_need = (
-        PupilNeed.objects.filter(rank=1, pupil__in=on_register.values("pk"))
-        .values_list("code")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "code")
-    )
-    return RegisterCounts(
-        roll=roll,
-        ehc=statuses.get(codes.SenProvision.EHC_PLAN, 0),
-        support=statuses.get(codes.SenProvision.SEN_SUPPORT, 0),
-        by_need=[(code, n) for code, n in by_need],
-    )
+    return items
 
 
 @dataclass(frozen=True)
 class SenSummary:
     status: str | None
+    #: When the present stay on the register began.
     since: dt.date | None
+    needs: list[str]
     next_census: rules.CensusDay
-    next_census_status: str | None
+    #: E, K or N: what the pupil is returned as in the next census.
+    next_census_status: str
+    #: The pupil came off the register since the last census: the MIS keeps an explicit N
+    #: entry for them until the next census (recording practice; the return is N anyway).
+    n_entry_due: bool
     episodes: list[SenEpisode]
+    #: A change recorded to take effect after today.
     upcoming: SenEpisode | None
+    removal_on: dt.date | None
 
 
 def pupil_sen_summary(pupil: Pupil, *, day: dt.date) -> SenSummary:
     """Where the pupil stands today and what they will carry in the next census."""
     overrides = census_overrides()
     episodes = list(pupil.sen_episodes.all())
-    current = next((e for e in episodes if e.as_rule().covers(day)), None)
+    history = [e.as_rule() for e in episodes]
+    spans = [n.as_rule() for n in pupil.need_history.all()]
     census = rules.next_census(day, overrides)
     previous = rules.previous_census(census.date, overrides)
+    current = next((e for e in episodes if e.as_rule().covers(day)), None)
     return SenSummary(
         status=current.status if current else None,
-        since=current.start if current else None,
+        since=rules.register_since(history, day),
+        needs=rules.needs_on(spans, day),
         next_census=census,
-        next_census_status=rules.census_status(
-            [e.as_rule() for e in episodes], census=census.date, previous=previous.date
-        ),
+        next_census_status=rules.census_status(history, census=census.date),
+        n_entry_due=rules.n_entry_due(history, census=census.date, previous=previous.date),
         episodes=episodes,
         upcoming=next((e for e in episodes if e.start > day), None),
+        removal_on=(
+            current.end
+            if current and current.end and not any(e.start == current.end for e in episodes)
+            else None
+        ),
     )
 
 
@@ -316,56 +459,34 @@ class Attention:
     pupils: list[Pupil]
 
 
-def needs_attention(membership: Membership, *, day: dt.date) -> list[Attention]:
-    """What the SENCO should look at now. Later capabilities add their own items."""
+def needs_attention(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Attention]:
+    """What the SENCO should look at now. Later capabilities add their own home panels."""
     items: list[Attention] = []
     due = [
         e.pupil
-        for e in monitoring_list(membership, day=day).filter(
-            review_date__lte=day + dt.timedelta(days=14)
-        )
+        for e in monitoring_list(membership, day=day).filter(review_date__lte=due_soon_until(day))
     ]
     if due:
-        items.append(Attention("Monitoring reviews due within two weeks", due))
-    on_register = with_sen_status(pupils_visible_to(membership).filter(on_roll(day)), day).filter(
-        sen_status__isnull=False
-    )
-    assessing = list(on_register.filter(needs__code=codes.NSA).order_by("legal_surname"))
-    if assessing:
-        items.append(
-            Attention("On SEN support with the type of need still to be assessed (NSA)", assessing)
-        )
-    no_need = list(on_register.filter(needs__isnull=True).order_by("legal_surname"))
-    if no_need:
-        items.append(Attention("On the register with no primary need recorded", no_need))
-    leaving = list(
-        pupils_visible_to(membership)
-        .filter(pk__in=_no_longer_on_register(membership.school, day))
-        .order_by("legal_surname")
-    )
-    if leaving:
-        items.append(
-            Attention("Removed from the register: they carry N in the next census", leaving)
-        )
-    return items
-
-
-def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
-    """Each pupil's need codes held on ``day``, primary first (pupils with none are left out).
-
-    Other apps read needs through this, never through ``PupilNeed`` itself, so that
-    the way needs are kept can change without them.
-    """
-    needs: dict[int, list[str]] = {}
-    for pupil_id, code in (
-        PupilNeed.objects.filter(pupil_id__in=list(pupil_ids))
-        .order_by("pupil_id", "rank")
-        .values_list("pupil_id", "code")
+        items.append(Attention("Monitoring reviews overdue or due within two weeks", due))
+    register = register or school_register(pupils_visible_to(membership), day=day)
+    states = register.states
+    assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}
+    no_need = {pk for pk, s in states.items() if s.status and not s.needs}
+    leaving = register.carrying_n_entry()
+    wanted = assessing | no_need | leaving
+    named = {p.pk: p for p in register.pupils.filter(pk__in=wanted).order_by(*BY_SHOWN_NAME)}
+    for message, ids in (
+        ("On SEN support with the type of need still to be assessed (NSA)", assessing),
+        ("On the register with no primary need recorded", no_need),
+        (
+            "Came off the register since the last census: the MIS keeps an explicit N entry "
+            "for them until the next census",
+            leaving,
+        ),
     ):
-        needs.setdefault(pupil_id, []).append(code)
-    return needs
-
-
-def on_register(pupils: QuerySet[Pupil], *, day: dt.date) -> QuerySet[Pupil]:
-    """The pupils of ``pupils`` on the SEN register (E or K) on ``day``, with ``sen_status``."""
-    return with_sen_status(pupils, day).filter(sen_status__isnull=False)
+        chosen = [pupil for pk, pupil in named.items() if pk in ids]
+        if chosen:
+            items.append(Attention(message, chosen))
+    return items

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from sendreg.accounts.models import User
+from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
-from sendreg.audit.services import audit_record
+from sendreg.audit.services import actor_label_for, audit_record
 from sendreg.pupils.models import Pupil
 from sendreg.register import rules
 from sendreg.register.models import (
+    CensusDateOverride,
     MonitoringEntry,
     ParentNotification,
     PupilNeed,
     SenEpisode,
 )
-from sendreg.register.selectors import census_overrides
+from sendreg.register.selectors import census_overrides, register_history
 
 MONITORING_ALREADY = "This pupil is already on the monitoring list."
+MONITORING_ON_REGISTER = (
+    "This pupil is on the SEN register, so they are not put on the monitoring list as well. "
+    'When their outcomes are met, use "Move to the monitoring list", which does both.'
+)
+HISTORY_EXISTS = "These pupils already have a register record, so a history cannot be loaded."
 MONITORING_REVIEW_BEFORE_START = "The review date must be on or after the day monitoring starts."
 MONITORING_END_BEFORE_START = "Monitoring cannot end before it started ({start:%d/%m/%Y})."
 
@@ -36,12 +44,37 @@ class StaleRecord(Exception):
     )
 
 
-def _sen_state(pupil: Pupil) -> dict[str, object]:
-    open_episode = pupil.sen_episodes.filter(end__isnull=True).first()
-    return {
-        "status": open_episode.status if open_episode else None,
-        "needs": list(pupil.needs.order_by("rank").values_list("code", flat=True)),
-    }
+def _history(pupil: Pupil, *, lock: bool = False) -> rules.RegisterHistory:
+    return register_history(pupil, lock=lock)
+
+
+def _store(pupil_id: int, history: rules.RegisterHistory) -> None:
+    """Write a pupil's register history: a handful of rows, rewritten as one."""
+    SenEpisode.objects.filter(pupil_id=pupil_id).delete()
+    PupilNeed.objects.filter(pupil_id=pupil_id).delete()
+    SenEpisode.objects.bulk_create(_episode_rows(pupil_id, history))
+    PupilNeed.objects.bulk_create(_need_rows(pupil_id, history))
+
+
+def _episode_rows(pupil_id: int, history: rules.RegisterHistory) -> list[SenEpisode]:
+    return [
+        SenEpisode(
+            pupil_id=pupil_id,
+            status=e.status,
+            start=e.start,
+            end=e.end,
+            start_reason=e.start_reason,
+            end_reason=e.end_reason,
+        )
+        for e in history.episodes
+    ]
+
+
+def _need_rows(pupil_id: int, history: rules.RegisterHistory) -> list[PupilNeed]:
+    return [
+        PupilNeed(pupil_id=pupil_id, code=n.code, rank=n.rank, start=n.start, end=n.end)
+        for n in history.needs
+    ]
 
 
 def _claim_version(pupil: Pupil, expected_version: int) -> None:
@@ -85,6 +118,28 @@ def _notify_parents(
         )
 
 
+def _clean_needs(needs: Sequence[str]) -> list[str]:
+    return [code.strip().upper() for code in needs if code.strip()]
+
+
+def _validate_change(
+    history: rules.RegisterHistory,
+    *,
+    status: str | None,
+    needs: list[str],
+    effective: dt.date,
+    next_census: dt.date,
+) -> None:
+    rules.validate_needs(status=status, needs=needs)
+    rules.validate_change_date(
+        start=effective, next_census=next_census, latest_change=history.latest_change
+    )
+    if status is None and history.open_status is None:
+        raise ValidationError(rules.NOT_ON_REGISTER)
+    if history.state() == {"status": status, "needs": needs}:
+        raise ValidationError(rules.NOTHING_CHANGED)
+
+
 @transaction.atomic
 def sen_record_set(
     *,
@@ -101,90 +156,159 @@ def sen_record_set(
     """Put a pupil on the register, change their status or needs, or take them off.
 
     ``status`` is E or K, or None to remove the pupil from the register (which
-    also clears their needs). A change of status ends the open episode on
-    ``effective`` and starts the next one there. Raises ValidationError on a
-    broken rule and StaleRecord if the record changed since ``expected_version``
-    was read; either way nothing is saved. Writes one audit event per kind of change.
+    also ends their needs). The change takes effect on ``effective`` (up to the next
+    census, never before the record's latest change): the record before that day is
+    kept as it was (``rules.apply_change``). Raises ValidationError on a broken rule
+    and StaleRecord if the record changed since ``expected_version`` was read; either
+    way nothing is saved. Writes one audit event, and a parents-to-be-told task when
+    the status changes.
     """
-    needs = [code.strip().upper() for code in needs if code.strip()]
-    rules.validate_needs(status=status, needs=needs)
-    episodes = list(pupil.sen_episodes.select_for_update().order_by("start"))
-    open_episode = next((e for e in episodes if e.end is None), None)
-    latest = max(
-        [e.start for e in episodes] + [e.end for e in episodes if e.end is not None],
-        default=None,
+    needs = _clean_needs(needs)
+    history = _history(pupil, lock=True)
+    next_census = rules.next_census(today, census_overrides()).date
+    _validate_change(
+        history, status=status, needs=needs, effective=effective, next_census=next_census
     )
-    rules.validate_change_date(
-        start=effective,
-        next_census=rules.next_census(today, census_overrides()).date,
-        latest_change=latest,
-    )
-    before = _sen_state(pupil)
-    if status is None and open_episode is None:
-        raise ValidationError(rules.NOT_ON_REGISTER)
-    if before == {"status": status, "needs": needs}:
-        raise ValidationError(rules.NOTHING_CHANGED)
-
     _claim_version(pupil, expected_version)
-
-    if status != before["status"]:
-        if open_episode is not None and open_episode.start == effective:
-            # A same-day correction: the episode that starts today simply changes. If
-            # that undoes the day's change, the episode before it carries on instead.
-            before_it = next((e for e in episodes if e.end == effective), None)
-            if status is None or (before_it is not None and before_it.status == status):
-                open_episode.delete()
-            if before_it is not None and before_it.status == status:
-                before_it.end = None
-                before_it.end_reason = ""
-                before_it.save(update_fields=["end", "end_reason"])
-            elif status is not None:
-                open_episode.status = status
-                open_episode.start_reason = reason
-                open_episode.full_clean()
-                open_episode.save(update_fields=["status", "start_reason"])
-        else:
-            if open_episode is not None:
-                open_episode.end = effective
-                open_episode.end_reason = reason
-                open_episode.save(update_fields=["end", "end_reason"])
-            if status is not None:
-                episode = SenEpisode(
-                    pupil=pupil, status=status, start=effective, start_reason=reason
-                )
-                episode.full_clean()
-                episode.save()
+    before = history.state()
+    after = rules.apply_change(
+        history, status=status, needs=needs, effective=effective, reason=reason
+    )
+    _store(pupil.pk, after)
+    status_changed = status != before["status"]
+    if status_changed:
         _notify_parents(pupil, before["status"], status, effective)  # type: ignore[arg-type]
-        audit_record(
-            type=AuditEvent.Type.SEN_STATUS_CHANGED,
-            school_id=pupil.school_id,
-            target=pupil,
-            pupil=pupil,
-            by=by,
-            old=before,
-            new={"status": status, "needs": needs, "effective": effective.isoformat()},
-            reason=reason,
-            source=source,
-        )
-    else:
-        audit_record(
-            type=AuditEvent.Type.SEN_NEEDS_CHANGED,
-            school_id=pupil.school_id,
-            target=pupil,
-            pupil=pupil,
-            by=by,
-            old=before,
-            new={"status": status, "needs": needs, "effective": effective.isoformat()},
-            reason=reason,
-            source=source,
-        )
-
-    if needs != before["needs"]:
-        pupil.needs.all().delete()
-        PupilNeed.objects.bulk_create(
-            PupilNeed(pupil=pupil, code=code, rank=rank) for rank, code in enumerate(needs, 1)
-        )
+    audit_record(
+        type=(
+            AuditEvent.Type.SEN_STATUS_CHANGED
+            if status_changed
+            else AuditEvent.Type.SEN_NEEDS_CHANGED
+        ),
+        school_id=pupil.school_id,
+        target=pupil,
+        pupil=pupil,
+        by=by,
+        old=before,
+        new={"status": status, "needs": needs, "effective": effective.isoformat()},
+        reason=reason,
+        source=source,
+    )
     return pupil
+
+
+@dataclass(frozen=True)
+class HistoricChange:
+    """One change in a register history loaded in bulk (``sen_histories_load``)."""
+
+    effective: dt.date
+    status: str | None
+    needs: tuple[str, ...]
+    reason: str
+    #: When the change was recorded (the audit event's time); default: now.
+    recorded_at: dt.datetime | None = None
+    #: When and how the parents were told, if they were; otherwise the task is left open.
+    told: tuple[dt.date, str] | None = None
+
+
+@transaction.atomic
+def sen_histories_load(
+    *,
+    histories: Sequence[tuple[Pupil, Sequence[HistoricChange]]],
+    by: User | None,
+    today: dt.date,
+    source: str,
+    notify: bool,
+    actor_label: str = "",
+) -> int:
+    """Write the register histories of pupils who have none yet, in bulk.
+
+    For the first import that seeds an empty register from the MIS, and for the demo.
+    Each change is checked by the same rules and applied by the same
+    ``rules.apply_change`` as ``sen_record_set``, and writes the same audit event and
+    (when ``notify``) the same parents-to-be-told task, in a few queries for the lot.
+    A pupil who already has a register record is refused. Returns the changes written.
+    """
+    ids = [pupil.pk for pupil, _ in histories]
+    if SenEpisode.objects.filter(pupil_id__in=ids).exists():
+        raise ValidationError(HISTORY_EXISTS)
+    next_census = rules.next_census(today, census_overrides()).date
+    label = actor_label or actor_label_for(by)
+    episodes: list[SenEpisode] = []
+    spans: list[PupilNeed] = []
+    events: list[AuditEvent] = []
+    notifications: list[ParentNotification] = []
+    versions: dict[int, list[int]] = {}
+    now = timezone.now()
+    for pupil, changes in histories:
+        history = rules.RegisterHistory()
+        for change in changes:
+            needs = _clean_needs(change.needs)
+            _validate_change(
+                history,
+                status=change.status,
+                needs=needs,
+                effective=change.effective,
+                next_census=max(next_census, change.effective),
+            )
+            before = history.state()
+            history = rules.apply_change(
+                history,
+                status=change.status,
+                needs=needs,
+                effective=change.effective,
+                reason=change.reason,
+            )
+            status_changed = change.status != before["status"]
+            kind = rules.notification_kind(before["status"], change.status)  # type: ignore[arg-type]
+            if notify and kind is not None:
+                told_on, method = change.told or (None, "")
+                notifications.append(
+                    ParentNotification(
+                        pupil=pupil,
+                        kind=kind,
+                        from_status=before["status"] or "",
+                        to_status=change.status or "",
+                        effective=change.effective,
+                        sent_on=told_on,
+                        method=method,
+                        sent_by=by if told_on else None,
+                    )
+                )
+            events.append(
+                AuditEvent(
+                    at=change.recorded_at or now,
+                    school_id=pupil.school_id,
+                    actor_id=by.pk if by else None,
+                    actor_label=label,
+                    type=(
+                        AuditEvent.Type.SEN_STATUS_CHANGED
+                        if status_changed
+                        else AuditEvent.Type.SEN_NEEDS_CHANGED
+                    ),
+                    target_model=pupil._meta.label_lower,
+                    target_id=pupil.pk,
+                    pupil_id=pupil.pk,
+                    pupil_label=str(pupil),
+                    old=before,
+                    new={
+                        "status": change.status,
+                        "needs": needs,
+                        "effective": change.effective.isoformat(),
+                    },
+                    reason=change.reason,
+                    source=source,
+                )
+            )
+        episodes += _episode_rows(pupil.pk, history)
+        spans += _need_rows(pupil.pk, history)
+        versions.setdefault(len(changes), []).append(pupil.pk)
+    SenEpisode.objects.bulk_create(episodes)
+    PupilNeed.objects.bulk_create(spans)
+    ParentNotification.objects.bulk_create(notifications)
+    AuditEvent.objects.bulk_create(events)
+    for count, pupil_ids in versions.items():
+        Pupil.objects.filter(pk__in=pupil_ids).update(sen_version=F("sen_version") + count)
+    return len(events)
 
 
 @transaction.atomic
@@ -193,6 +317,8 @@ def monitoring_start(
 ) -> MonitoringEntry:
     if MonitoringEntry.objects.filter(pupil=pupil, ended_on__isnull=True).exists():
         raise ValidationError(MONITORING_ALREADY)
+    if rules.status_on(_history(pupil).episodes, on) is not None:
+        raise ValidationError(MONITORING_ON_REGISTER)
     if review_date < on:
         raise ValidationError({"review_date": MONITORING_REVIEW_BEFORE_START})
     entry = MonitoringEntry(
@@ -236,3 +362,49 @@ def monitoring_end(
         reason=reason,
     )
     return entry
+
+
+CENSUS_DATE_NOT_IN_TERM = (
+    "{date:%d/%m/%Y} is not in the {term} census's months of the {year}/{next:02d} school year."
+)
+
+
+@transaction.atomic
+def census_date_set(
+    *, academic_year: int, term: rules.Term, date: dt.date, by: User | None, actor_label: str = ""
+) -> CensusDateOverride:
+    """Override one census day of an academic year (the LA moved it), for every school.
+
+    Audited in each school's trail, since every school's census check turns on it.
+    """
+    expected = {
+        rules.Term.AUTUMN: (academic_year, {9, 10, 11, 12}),
+        rules.Term.SPRING: (academic_year + 1, {1, 2, 3, 4}),
+        rules.Term.SUMMER: (academic_year + 1, {5, 6, 7, 8}),
+    }[term]
+    if date.year != expected[0] or date.month not in expected[1]:
+        raise ValidationError(
+            CENSUS_DATE_NOT_IN_TERM.format(
+                date=date, term=term.value, year=academic_year, next=(academic_year + 1) % 100
+            )
+        )
+    existing = CensusDateOverride.objects.filter(academic_year=academic_year, term=term).first()
+    before = (
+        existing.date
+        if existing
+        else {c.term: c.date for c in rules.census_days(academic_year)}[term]
+    )
+    override, _ = CensusDateOverride.objects.update_or_create(
+        academic_year=academic_year, term=term, defaults={"date": date}
+    )
+    for school_id in School.objects.values_list("pk", flat=True):
+        audit_record(
+            type=AuditEvent.Type.CENSUS_DATE_SET,
+            school_id=school_id,
+            target=override,
+            by=by,
+            actor_label=actor_label,
+            old={"term": term.value, "academic_year": academic_year, "date": before.isoformat()},
+            new={"term": term.value, "academic_year": academic_year, "date": date.isoformat()},
+        )
+    return override

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,10 +17,11 @@ from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import latest_national
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
-from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.register import census, discrepancies, selectors
+from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
+from sendreg.register import discrepancies, selectors
 from sendreg.register.forms import (
     REMOVE,
+    AcceptMisForm,
     MonitoringEndForm,
     MonitoringStartForm,
     RegisterFilterForm,
@@ -32,6 +34,9 @@ from sendreg.register.services import (
     monitoring_start,
     sen_record_set,
 )
+
+#: Pupils shown on a page of the register; the exports hold every one.
+REGISTER_PAGE_SIZE = 100
 
 EXPORT_HEADER = [
     "UPN", "Surname", "Forename", "Year", "Registration group", "SEN status",
@@ -75,7 +80,8 @@ def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = RegisterFilterForm(request.GET or None)
     day = today()
-    pupils = selectors.register_rows(membership, _filters(form), day=day)
+    register = selectors.school_register(pupils_visible_to(membership), day=day)
+    pupils = register.rows(_filters(form))
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
         name = f"sen-register-{membership.school.urn}-{day:%Y-%m-%d}.{export}"
@@ -83,10 +89,13 @@ def register_list(request: HttpRequest) -> HttpResponse:
         if export == "csv":
             return csv_response(name, EXPORT_HEADER, rows)
         return xlsx_response(name, EXPORT_HEADER, rows, title="SEN register")
+    page = Paginator(pupils, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "pupils": pupils,
-        "counts": selectors.register_counts(membership.school, day=day),
+        "pupils": page.object_list,
+        "page": page,
+        "page_query": query_without(request, "page"),
+        "counts": register.counts(),
         "national": latest_national(),
         "suppress_small": False,
         "query": request.GET.urlencode(),
@@ -102,9 +111,17 @@ def sen_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = pupil_get_for_user(membership, pk)
     day = today()
     summary = selectors.pupil_sen_summary(pupil, day=day)
-    current_needs = list(pupil.needs.order_by("rank").values_list("code", flat=True))
+    # The form starts from the record after its latest change (which may be dated ahead).
+    latest = selectors.register_history(pupil).state()
+    current_needs = list(latest["needs"])  # type: ignore[call-overload]
+    # Another page may ask for a status (an EHC plan just issued: ?status=E).
+    asked = request.GET.get("status", "")
     initial = {
-        "status": summary.status or codes.SenProvision.SEN_SUPPORT.value,
+        "status": (
+            asked
+            if asked in codes.ON_REGISTER
+            else latest["status"] or codes.SenProvision.SEN_SUPPORT.value
+        ),
         "primary_need": current_needs[0] if current_needs else "",
         "secondary_need": current_needs[1] if len(current_needs) > 1 else "",
         "further_needs": current_needs[2:],
@@ -145,7 +162,7 @@ def sen_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "pupil": pupil,
         "form": form,
         "summary": summary,
-        "needs": pupil.needs.order_by("rank"),
+        "needs": selectors.need_items(latest["needs"]),  # type: ignore[arg-type]
         "stale": stale,
     }
     return render(request, "register/sen_edit.html", context)
@@ -233,88 +250,61 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     record = discrepancies.mis_record_for(membership, pk)
     if request.POST.get("action") == "accept":
-        try:
-            discrepancies.discrepancy_accept_mis(record=record, by=request.user, today=today())  # type: ignore[arg-type]
-        except (ValidationError, StaleRecord) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, f"{record.pupil}: the MIS value was not accepted. {text}")
-        else:
-            messages.success(request, f"{record.pupil}'s register record now matches the MIS.")
+        # Accepting changes the register: the SENCO sees what will change first.
+        return redirect_after_post(request, reverse("discrepancy_accept", args=[pk]))
     else:
         discrepancies.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
     return redirect_after_post(request, reverse("discrepancies"))
 
 
-@require_permission(Permission.REGISTER_VIEW)
-def census_page(request: HttpRequest) -> HttpResponse:
-    """The census check for ?date= (or the next census), its filters, exports and the calendar.
-
-    Viewing the whole check records a run, so that the calendar can say whether the
-    last check passed; a filtered view or a download is the same check and is not recorded.
-    """
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.SEN_EDIT)
+def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """What accepting the MIS value would change, with the date and reason it needs."""
     membership = request.membership  # type: ignore[attr-defined]
-    school = membership.school
+    record = discrepancies.mis_record_for(membership, pk)
+    pupil = record.pupil
     day = today()
-    census_date, date_error = census.census_date_from(request.GET.get("date", ""), today=day)
-    export, extract = request.GET.get("export"), request.GET.get("extract")
-    downloading = export in {"csv", "xlsx"} or extract in {"csv", "xml"}
-    if downloading and not membership.can(Permission.REGISTER_EXPORT):
-        raise PermissionDenied
-    stem = f"{school.urn}-{census_date:%Y-%m-%d}"
-    if extract in {"csv", "xml"}:
-        rows = census.census_extract(school=school, census_date=census_date)
-        if extract == "csv":
-            return csv_response(
-                f"census-extract-{stem}.csv", census.EXTRACT_HEADER, census.extract_rows(rows)
+    plan = discrepancies.accept_mis_plan(record)
+    form = AcceptMisForm(
+        request.POST or None,
+        initial={
+            "effective": day,
+            "reason": "The MIS holds the right value: accepted it into the register.",
+            "version": pupil.sen_version,
+        },
+    )
+    if request.method == "POST" and not plan.refused and form.is_valid():
+        data = form.cleaned_data
+        try:
+            discrepancies.discrepancy_accept_mis(
+                record=record,
+                by=request.user,  # type: ignore[arg-type]
+                today=day,
+                effective=data["effective"],
+                reason=data["reason"],
+                expected_version=data["version"],
             )
-        body = census.census_extract_xml(
-            school=school, census=census.census_day_for(census_date), rows=rows
-        )
-        response = HttpResponse(body, content_type="application/xml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="census-extract-{stem}.xml"'
-        return response
-
-    check = census.census_check(school=school, census_date=census_date)
-    code = request.GET.get("rule", "").strip()
-    severity = request.GET.get("severity", "").strip()
-    shown = census.census_findings_filter(check.findings, code=code, severity=severity)
-    if export in {"csv", "xlsx"}:
-        name = f"census-check-{stem}.{export}"
-        rows_out = census.findings_rows(shown)
-        if export == "csv":
-            return csv_response(name, census.FINDINGS_HEADER, rows_out)
-        return xlsx_response(name, census.FINDINGS_HEADER, rows_out, title="Census check")
-
-    if not (code or severity or getattr(request, "htmx", False)):
-        census.census_check_record(check=check, by=request.user)  # type: ignore[arg-type]
-    book = census.census_rule_book()
-    found_codes = {f.code for f in check.findings}
-    counts = check.counts
+        except StaleRecord as exc:
+            form.add_error(None, str(exc))
+            pupil.refresh_from_db()
+            plan = discrepancies.accept_mis_plan(record)
+            form.data = form.data.copy()
+            form.data["version"] = str(pupil.sen_version)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            told = " Now tell the parents." if plan.changes_status else ""
+            messages.success(request, f"{pupil}'s register record now matches the MIS.{told}")
+            return redirect_after_post(request, reverse("discrepancies"))
     context = {
-        "check": check,
-        "findings": shown,
-        "filtered": bool(code or severity),
-        "date_error": date_error,
-        "rule": code,
-        "severity": severity,
-        "rule_options": [
-            {
-                "code": r.code,
-                "meaning": r.meaning,
-                "count": sum(1 for f in check.findings if f.code == r.code),
-            }
-            for r in book.legend()
-            if r.code in found_codes or r.code == code
-        ],
-        "severity_options": [
-            {"value": s.value, "label": census.SEVERITY_PLURALS[s], "count": counts[s]}
-            for s in census.Severity
-        ],
-        "counts": [(census.SEVERITY_PLURALS[s], counts[s]) for s in census.Severity],
-        "legend": book.legend(),
-        "verified": book.verified,
-        "calendar": census.census_calendar(school=school, today=day),
-        "findings_query": query_without(request, "export", "extract", "date"),
+        "pupil": pupil,
+        "record": record,
+        "plan": plan,
+        "before_needs": selectors.need_items(plan.before_needs),
+        "after_needs": selectors.need_items(plan.needs),
+        "form": form,
     }
-    return render(request, page_or_fragment(request, "register/census.html", "findings"), context)
+    return render(request, "register/discrepancy_accept.html", context)

@@ -35,7 +35,13 @@ if TYPE_CHECKING:
     from sendreg.pupils.models import Pupil
 
 MAX_QUERIES = 15
-MAX_REGISTER_MEDIAN_MS = 50.0
+#: Median server time each page must meet for a school of TARGET_SCHOOL_SIZE (issue 7).
+GOALS_MS = {
+    "home (SENCO)": 50.0,
+    "SEN register": 50.0,
+    "census check": 50.0,
+    "MIS differences": 50.0,
+}
 #: The register target is set for a school of this size; smaller schools must meet it too.
 TARGET_SCHOOL_SIZE = 2000
 
@@ -95,8 +101,9 @@ class Result:
         found = []
         if self.queries > MAX_QUERIES:
             found.append(f"{self.queries} queries > {MAX_QUERIES}")
-        if self.page == "SEN register" and self.median_ms > MAX_REGISTER_MEDIAN_MS:
-            found.append(f"median {self.median_ms:.0f} ms > {MAX_REGISTER_MEDIAN_MS:.0f} ms")
+        goal = GOALS_MS.get(self.page)
+        if goal is not None and self.median_ms > goal:
+            found.append(f"median {self.median_ms:.0f} ms > {goal:.0f} ms")
         return found
 
 
@@ -147,7 +154,34 @@ def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
         .first()
     )
     assert episode is not None, "the demo school has nobody on the register"
+    add_mis_values(membership.school)
     return membership.school, membership.user, episode.pupil
+
+
+def add_mis_values(school: School) -> None:
+    """The MIS's SEN values for every pupil, as after an import: the register's own, with one
+    pupil in 40 different (as real schools' MIS and registers drift), so that the census
+    check and the MIS differences page have work to do."""
+    from django.utils import timezone
+
+    from sendreg.lib.dates import today
+    from sendreg.pupils.models import Pupil
+    from sendreg.register.models import MisSenRecord
+    from sendreg.register.selectors import needs_on, with_sen_status
+
+    if MisSenRecord.objects.filter(pupil__school=school).exists():
+        return
+    day = today()
+    pupils = list(with_sen_status(Pupil.objects.filter(school=school), day).order_by("pk"))
+    needs = needs_on([p.pk for p in pupils], day=day)
+    now = timezone.now()
+    records = []
+    for index, pupil in enumerate(pupils):
+        status, codes = pupil.sen_status or "", needs.get(pupil.pk, [])[:2]
+        if index % 40 == 7:
+            status, codes = ("K", ["MLD"]) if not status else ("", [])
+        records.append(MisSenRecord(pupil=pupil, status=status, needs=codes, imported_at=now))
+    MisSenRecord.objects.bulk_create(records)
 
 
 def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
@@ -171,6 +205,9 @@ def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
         client = Client()
         client.force_login(senco)
         pages = [
+            ("home (SENCO)", reverse("home"), False),
+            ("census check", reverse("census"), False),
+            ("MIS differences", reverse("discrepancies"), False),
             ("SEN register", reverse("register"), False),
             ("SEN register, SEMH (htmx)", reverse("register") + "?need=SEMH", True),
             ("pupil page", reverse("pupil_detail", args=[pupil.pk]), False),
@@ -210,25 +247,23 @@ def print_table(results: list[Result], *, database: str, runs: int, warmup: int)
             f"{r.pupils:>7,} {r.on_register:>12,}  {r.page:<27} {r.median_ms:>10.1f} "
             f"{r.p90_ms:>8.1f} {r.queries:>8}  {verdict}"
         )
+    goals = ", ".join(f"{page} {ms:.0f} ms" for page, ms in GOALS_MS.items())
     print(
-        f"\nTargets: at most {MAX_QUERIES} queries on every page, the same count whatever the "
-        f"school's size;\nSEN register median under {MAX_REGISTER_MEDIAN_MS:.0f} ms "
-        f"(set for a school of {TARGET_SCHOOL_SIZE:,})."
+        f"\nGoals: at most {MAX_QUERIES} queries on every page, the same count whatever the "
+        f"school's size;\nmedian server time for a school of {TARGET_SCHOOL_SIZE:,}: {goals}."
     )
 
 
-def profile_register(size: int, *, runs: int) -> None:
-    """cProfile over ``runs`` requests for the register page, top functions by own time."""
+def profile_page(size: int, *, runs: int, url: str) -> None:
+    """cProfile over ``runs`` requests for one page, top functions by cumulative and own time."""
     import cProfile
     import pstats
 
     from django.test import Client
-    from django.urls import reverse
 
     _, senco, _ = school_of(size, 0)
     client = Client()
     client.force_login(senco)
-    url = reverse("register")
     client.get(url)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -236,7 +271,7 @@ def profile_register(size: int, *, runs: int) -> None:
         client.get(url)
     profiler.disable()
     stats = pstats.Stats(profiler).strip_dirs()
-    print(f"\nThe register page for a school of {size:,}, {runs} requests, by cumulative time:")
+    print(f"\n{url} for a school of {size:,}, {runs} requests, by cumulative time:")
     stats.sort_stats("cumulative").print_stats(30)
     print("By own time:")
     stats.sort_stats("tottime").print_stats(20)
@@ -254,13 +289,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests first")
     parser.add_argument("--postgres", help="a PostgreSQL URL (a throwaway database) to use")
     parser.add_argument(
-        "--profile", action="store_true", help="profile the register page instead of timing"
+        "--profile", metavar="URL", help="profile one page (e.g. /census/) instead of timing"
     )
     args = parser.parse_args()
     sizes = args.pupils or [500, TARGET_SCHOOL_SIZE]
     set_up_django(args.postgres)
     if args.profile:
-        profile_register(max(sizes), runs=args.runs)
+        profile_page(max(sizes), runs=args.runs, url=args.profile)
         return 0
     results = run(sizes, runs=args.runs, warmup=args.warmup)
     database = "PostgreSQL" if args.postgres else "SQLite (a fresh file)"

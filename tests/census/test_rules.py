@@ -15,12 +15,13 @@ from importlib import resources
 
 import pytest
 
-from sendreg.register import census, rules
+from sendreg.census import rulebook, selectors
+from sendreg.register import rules
 from sendreg.register.rules import CensusValues, LaCodes, Severity
 
 D = dt.date
-LA = LaCodes()
-BOOK = census.census_rule_book()
+BOOK = rulebook.census_rule_book()
+LA = BOOK.la_codes
 
 
 def keys(problems: list[rules.CensusProblem]) -> list[str]:
@@ -34,7 +35,7 @@ def only(problems: list[rules.CensusProblem]) -> rules.CensusProblem:
 
 def message(problem: rules.CensusProblem) -> str:
     """The finding the check makes of ``problem`` at the spring census, placeholders filled."""
-    finding = census._finding(BOOK, problem, term=rules.Term.SPRING)
+    finding = rulebook.make_finding(BOOK, problem, term=rules.Term.SPRING)
     assert "{" not in finding.message and "{" not in finding.action, finding
     return finding.message
 
@@ -77,9 +78,14 @@ def test_rule_book_codes_and_severities_are_as_the_domain_lists_them() -> None:
         rules.RULE_UPN_LA_CODE: ("1530", Severity.ERROR),
         rules.RULE_UPN_NOT_NUMERIC: ("1540", Severity.ERROR),
         rules.RULE_UPN_CHARACTER_13: ("1550", Severity.ERROR),
-        rules.RULE_N_ENTRY_DUE: ("N-DUE", Severity.ERROR),
+        # The explicit N entry is recording practice: the return is N either way.
+        rules.RULE_N_ENTRY_DUE: ("N-DUE", Severity.WARNING),
         rules.RULE_N_ENTRY_STALE: ("N-OLD", Severity.WARNING),
         rules.RULE_N_ENTRY_NEVER_ON: ("N-OLD", Severity.WARNING),
+        rules.RULE_N_FOR_EVERYONE: ("N-ALL", Severity.WARNING),
+        rules.RULE_NEED_REPEATED: ("MIS-DUP", Severity.ERROR),
+        rules.RULE_SPECIAL_NO_SEN: ("2180", Severity.ERROR),
+        rules.RULE_SPECIAL_EHC_SHARE_LOW: ("2210", Severity.QUERY),
     }
     assert {k: (BOOK[k].code, BOOK[k].severity) for k in expected} == expected
     assert (
@@ -91,28 +97,29 @@ def test_rule_book_codes_and_severities_are_as_the_domain_lists_them() -> None:
     )
 
 
-def test_rule_book_says_its_numbering_is_unverified_and_keeps_the_la_range_as_data() -> None:
-    raw = json.loads(resources.files("sendreg").joinpath(census.RULES_FILE).read_text("utf-8"))
+def test_rule_book_says_its_numbering_is_unverified_and_keeps_la_numbers_as_a_list() -> None:
+    raw = json.loads(resources.files("sendreg").joinpath(rulebook.RULES_FILE).read_text("utf-8"))
     assert raw["verified"] is False and "UNVERIFIED" in raw["source"]
-    assert (raw["la_codes"]["min"], raw["la_codes"]["max"], raw["la_codes"]["codes"]) == (
-        201,
-        938,
-        [],
+    listed = json.loads(
+        resources.files("sendreg").joinpath(rulebook.LA_CODES_FILE).read_text("utf-8")
     )
-    assert BOOK.la_codes == LaCodes(201, 938, frozenset())
+    assert listed["verified"] is False
+    assert BOOK.la_codes == LaCodes(
+        current=frozenset(listed["current"]), former=frozenset(listed["former"])
+    )
 
 
 def test_legend_lists_each_code_once_dfe_numbers_first() -> None:
     legend = [r.code for r in BOOK.legend()]
     assert len(legend) == len(set(legend))
     assert legend[:6] == ["1500", "1510", "1520", "1530", "1540", "1550"]
-    assert legend[-4:] == ["MIS-NONE", "MIS-REG", "N-DUE", "N-OLD"]
+    assert legend[-6:] == ["MIS-DUP", "MIS-NONE", "MIS-REG", "N-ALL", "N-DUE", "N-OLD"]
 
 
 def test_a_broken_template_in_the_rule_book_is_shown_as_written_not_raised() -> None:
-    assert census.render_text("{count:%Q} pupils", {"count": 3}) == "{count:%Q} pupils"
-    assert census.render_text("{nobody} and {upn}", {"upn": "X"}) == "{nobody} and X"
-    assert census.render_text("on {removed}", {"removed": D(2025, 11, 1)}) == "on 01/11/2025"
+    assert rulebook.render_text("{count:%Q} pupils", {"count": 3}) == "{count:%Q} pupils"
+    assert rulebook.render_text("{nobody} and {upn}", {"upn": "X"}) == "{nobody} and X"
+    assert rulebook.render_text("on {removed}", {"removed": D(2025, 11, 1)}) == "on 01/11/2025"
 
 
 # --- 2115, 2120, 2125: SEN provision ------------------------------------------------------
@@ -315,12 +322,18 @@ def test_a_temporary_upn_ending_in_a_letter_is_valid() -> None:
     assert rules.check_upn(upn_check_letter("?" + body) + body, la_codes=LA) == []
 
 
-def test_la_number_outside_the_range_or_the_list() -> None:
+def test_la_numbers_come_from_the_list_not_a_range() -> None:
     assert keys(rules.check_upn("E100200019015", la_codes=LA)) == [rules.RULE_UPN_LA_CODE]
     assert LA.valid("201") and LA.valid("938") and not LA.valid("200") and not LA.valid("939")
+    # Authorities created since 2019 (the Northamptonshires, Cumberland, Westmorland and
+    # Furness) are valid; so are those they replaced, since a UPN is kept for life.
+    assert all(LA.valid(la) for la in ("940", "941", "942", "943", "928", "909"))
+    # Numbers inside the old 201-938 range that belong to no authority are not.
+    assert not LA.valid("214") and not LA.valid("500") and not LA.valid("927")
     assert not LA.valid("8O1") and not LA.valid("٨٠١")
-    listed = LaCodes(listed=frozenset({"801"}))
-    assert listed.valid("801") and not listed.valid("802")
+    from sendreg.pupils.rules import make_upn
+
+    assert rules.check_upn(make_upn(941, 2000, 21, 5), la_codes=LA) == []
 
 
 def test_a_upn_can_break_several_rules_at_once_in_code_order() -> None:
@@ -349,90 +362,141 @@ PREVIOUS = D(2025, 10, 2)
 SPRING = D(2026, 1, 15)
 
 
-def test_removed_since_the_previous_census_must_carry_n() -> None:
+def test_removed_since_the_previous_census_with_a_blank_mis_status_is_a_warning() -> None:
     episodes = [rules.Episode("K", D(2025, 9, 4), D(2025, 11, 1))]
-    status = rules.census_status(episodes, census=SPRING, previous=PREVIOUS)
-    removed = rules.last_removal(episodes, census=SPRING)
-    assert (status, removed) == ("N", D(2025, 11, 1))
-    for provision in ("", "K"):
-        problem = only(
-            rules.check_n_entry_carried(
-                census_status=status, provision=provision, removed=removed, previous=PREVIOUS
-            )
-        )
-        assert (problem.rule, code(problem), BOOK[problem.rule].severity) == (
-            rules.RULE_N_ENTRY_DUE, "N-DUE", Severity.ERROR,
-        )  # fmt: skip
-        assert "01/11/2025" in message(problem) and "02/10/2025" in message(problem)
-    assert (
-        rules.check_n_entry_carried(
-            census_status=status, provision="N", removed=removed, previous=PREVIOUS
-        )
-        == []
+    due = rules.n_entry_due(episodes, census=SPRING, previous=PREVIOUS)
+    removed = rules.last_removal(episodes, on_or_before=SPRING)
+    assert (rules.census_status(episodes, census=SPRING), due, removed) == (
+        "N",
+        True,
+        D(2025, 11, 1),
     )
-    assert (
-        rules.check_n_entry_closed(
-            census_status=status, provision="N", removed=removed, previous=PREVIOUS
+    problem = only(rules.check_n_entry(due=due, provision="", removed=removed, previous=PREVIOUS))
+    assert (problem.rule, code(problem), BOOK[problem.rule].severity) == (
+        rules.RULE_N_ENTRY_DUE, "N-DUE", Severity.WARNING,
+    )  # fmt: skip
+    assert "01/11/2025" in message(problem) and "02/10/2025" in message(problem)
+    assert "N (no SEN) either way" in message(problem)
+    # N recorded: nothing to say. K still in the MIS: a difference from the register instead.
+    for provision in ("N", "K"):
+        assert (
+            rules.check_n_entry(due=due, provision=provision, removed=removed, previous=PREVIOUS)
+            == []
         )
-        == []
-    )
+    kw = {"due": due, "on_register": False, "removed": removed, "previous": PREVIOUS}
+    assert rules.check_n_entry_closed(provision="N", **kw) == []
 
 
 def test_an_n_entry_older_than_the_previous_census_should_be_closed() -> None:
     episodes = [rules.Episode("K", D(2024, 9, 5), D(2025, 6, 1))]
-    status = rules.census_status(episodes, census=SPRING, previous=PREVIOUS)
-    removed = rules.last_removal(episodes, census=SPRING)
-    assert status is None
-    problem = only(
-        rules.check_n_entry_closed(
-            census_status=status, provision="N", removed=removed, previous=PREVIOUS
-        )
-    )
+    due = rules.n_entry_due(episodes, census=SPRING, previous=PREVIOUS)
+    removed = rules.last_removal(episodes, on_or_before=SPRING)
+    assert not due
+    kw = {"due": due, "on_register": False, "removed": removed, "previous": PREVIOUS}
+    problem = only(rules.check_n_entry_closed(provision="N", **kw))
     assert (problem.rule, code(problem), BOOK[problem.rule].severity) == (
         rules.RULE_N_ENTRY_STALE, "N-OLD", Severity.WARNING,
     )  # fmt: skip
     assert "01/06/2025" in message(problem)
-    assert (
-        rules.check_n_entry_closed(
-            census_status=status, provision="", removed=removed, previous=PREVIOUS
-        )
-        == []
-    )
-    assert (
-        rules.check_n_entry_carried(
-            census_status=status, provision="N", removed=removed, previous=PREVIOUS
-        )
-        == []
-    )
+    assert rules.check_n_entry_closed(provision="", **kw) == []
+    assert rules.check_n_entry(due=due, provision="", removed=removed, previous=PREVIOUS) == []
 
 
 def test_an_n_entry_for_a_pupil_never_on_the_register_should_be_closed() -> None:
     problem = only(
         rules.check_n_entry_closed(
-            census_status=None, provision="N", removed=None, previous=PREVIOUS
+            due=False, on_register=False, provision="N", removed=None, previous=PREVIOUS
         )
     )
     assert (problem.rule, code(problem)) == (rules.RULE_N_ENTRY_NEVER_ON, "N-OLD")
     assert "never been on it" in message(problem)
 
 
-def test_n_in_the_mis_for_a_pupil_on_the_register_is_not_the_n_rules_business() -> None:
-    # That is a difference between the MIS and the register, reported by compare().
+def test_n_in_the_mis_for_a_pupil_on_the_register_is_a_difference_not_an_n_entry() -> None:
     assert (
         rules.check_n_entry_closed(
-            census_status="K", provision="N", removed=None, previous=PREVIOUS
+            due=False, on_register=True, provision="N", removed=None, previous=PREVIOUS
         )
+        == []
+    )
+    assert [d.field for d in rules.compare_with_mis(
+        mis_status="N", mis_needs=[], status="K", needs=["SEMH"]
+    )] == ["status", "needs"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("with_n", "without_sen", "said"), [(900, 1000, True), (899, 1000, False), (0, 0, False)]
+)
+def test_an_mis_that_records_n_for_everyone_is_said_once_for_the_roll(
+    with_n: int, without_sen: int, said: bool
+) -> None:
+    assert rules.mis_records_n_for_everyone(with_n=with_n, without_sen=without_sen) is said
+    found = rules.check_n_for_everyone(with_n=with_n, without_sen=without_sen)
+    assert keys(found) == ([rules.RULE_N_FOR_EVERYONE] if said else [])
+    if said:
+        assert f"{with_n} of the {without_sen}" in message(found[0])
+
+
+def test_register_pupil_without_mis_values() -> None:
+    problem = only(rules.check_mis_values_present(status="K", has_mis_values=False))
+    assert (problem.rule, code(problem), BOOK[problem.rule].severity) == (
+        rules.RULE_MIS_VALUES_MISSING, "MIS-NONE", Severity.WARNING,
+    )  # fmt: skip
+    # N (not on the register) needs no MIS values: the return is N without them.
+    assert rules.check_mis_values_present(status="N", has_mis_values=False) == []
+    assert rules.check_mis_values_present(status="K", has_mis_values=True) == []
+
+
+def test_a_need_recorded_twice_in_the_mis_is_an_error_the_return_would_reject() -> None:
+    problem = only(rules.check_need_not_repeated(v("K", "SEMH", "SEMH")))
+    assert (problem.rule, code(problem), problem.values) == (
+        rules.RULE_NEED_REPEATED,
+        "MIS-DUP",
+        {"code": "SEMH"},
+    )
+    assert "SEMH at more than one rank" in message(problem)
+    assert rules.check_need_not_repeated(v("K", "SEMH", "SLCN")) == []
+
+
+@pytest.mark.parametrize("phase", ["PS", "SS", "AT", "MS", "NS"])
+def test_mainstream_schools_get_the_share_queries(phase: str) -> None:
+    assert rules.share_checks_apply(phase)
+    assert rules.check_special_school_pupil_has_sen(phase=phase, provision="") == []
+    assert (
+        rules.check_special_school_ehc_share(phase=phase, ehc=1, roll=100, threshold=Decimal(70))
         == []
     )
 
 
-def test_register_pupil_without_mis_values() -> None:
-    problem = only(rules.check_mis_values_present(census_status="K", has_mis_values=False))
-    assert (problem.rule, code(problem), BOOK[problem.rule].severity) == (
-        rules.RULE_MIS_VALUES_MISSING, "MIS-NONE", Severity.WARNING,
-    )  # fmt: skip
-    assert rules.check_mis_values_present(census_status=None, has_mis_values=False) == []
-    assert rules.check_mis_values_present(census_status="K", has_mis_values=True) == []
+def test_a_special_school_gets_its_own_checks_not_the_mainstream_shares() -> None:
+    assert not rules.share_checks_apply("SP") and not rules.share_checks_apply("PR")
+    problem = only(rules.check_special_school_pupil_has_sen(phase="SP", provision="N"))
+    assert (code(problem), BOOK[problem.rule].severity) == ("2180", Severity.ERROR)
+    assert rules.check_special_school_pupil_has_sen(phase="SP", provision="S") == []
+    low = only(rules.check_special_school_ehc_share(phase="SP", ehc=69, roll=100, threshold=70))
+    assert (code(low), low.values["percent"]) == ("2210", Decimal("69.0"))
+    assert rules.check_special_school_ehc_share(phase="SP", ehc=70, roll=100, threshold=70) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "register", "known"),
+    [
+        ("E", "E", True), ("K", "K", True), ("S", "E", True), (" K ", "K", True),
+        ("N", None, True), ("", None, True),
+        ("SEN Stage 3", None, False), ("EHC Plan", None, False), ("k", None, False),
+    ],
+)  # fmt: skip
+def test_how_an_mis_status_is_read(value: str, register: str | None, known: bool) -> None:
+    reading = rules.read_mis_status(value)
+    assert (reading.register, reading.known) == (register, known)
+
+
+def test_an_unknown_mis_status_never_agrees_with_the_register() -> None:
+    for status in (None, "K", "E"):
+        found = rules.compare_with_mis(
+            mis_status="SEN Stage 3", mis_needs=[], status=status, needs=[]
+        )
+        assert [d.field for d in found] == ["status"]
 
 
 # --- Which census, and how serious --------------------------------------------------------------
@@ -472,16 +536,19 @@ def test_need_type_errors_are_warnings_outside_the_spring_census() -> None:
         rules.RULE_NEEDS_WITHOUT_PROVISION, rules.RULE_SINGLE_NEED_NOT_PRIMARY,
         rules.RULE_NEED_RANK_SHARED, rules.RULE_TOO_MANY_NEEDS, rules.RULE_NEED_TYPE_MISSING,
         rules.RULE_NEED_TYPE_INVALID, rules.RULE_NSA_WITHOUT_SUPPORT, rules.RULE_MIS_NEEDS_DIFFER,
+        rules.RULE_NEED_REPEATED,
     }  # fmt: skip
 
 
 def test_mis_needs_with_ranks_are_read_from_a_list_or_objects() -> None:
-    assert census.mis_ranked_needs(["ASD", "SLCN"]) == (("ASD", 1), ("SLCN", 2))
-    assert census.mis_ranked_needs([{"code": "ASD", "rank": 1}, {"code": "SLCN", "rank": 1}]) == (
+    assert selectors.mis_ranked_needs(["ASD", "SLCN"]) == (("ASD", 1), ("SLCN", 2))
+    assert selectors.mis_ranked_needs(
+        [{"code": "ASD", "rank": 1}, {"code": "SLCN", "rank": 1}]
+    ) == (
         ("ASD", 1),
         ("SLCN", 1),
     )
-    assert census.mis_ranked_needs(["", {"code": "SPLD", "rank": "x"}]) == (("SPLD", 2),)
+    assert selectors.mis_ranked_needs(["", {"code": "SPLD", "rank": "x"}]) == (("SPLD", 2),)
 
 
 def test_messages_never_contain_an_unfilled_placeholder_for_values_the_rules_give() -> None:
@@ -491,5 +558,5 @@ def test_messages_never_contain_an_unfilled_placeholder_for_values_the_rules_giv
         assert placeholders <= {
             "provision", "needs", "code", "rank", "codes", "count", "roll", "percent",
             "threshold", "upn", "la", "given", "expected", "length", "character", "removed",
-            "previous", "mis", "register",
+            "previous", "mis", "register", "total",
         }, rule.key  # fmt: skip

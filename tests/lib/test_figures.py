@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sendreg.lib.dates import DueStatus, due_status
+from sendreg.lib.figures import percent, suppress_breakdown
+
+
+def test_percent_rounds_halves_up_to_one_place() -> None:
+    assert percent(1, 8) == Decimal("12.5")
+    assert percent(1, 16) == Decimal("6.3")  # 6.25 rounds up, as the DfE's tables do
+    assert percent(0, 0) == Decimal(0)
+
+
+def test_a_single_small_cell_cannot_be_recovered_from_the_total() -> None:
+    # 53 on the register, 3 with an EHC plan: hiding the 3 alone leaves 53 - 50 = 3.
+    shown = suppress_breakdown([3, 50], total=53)
+    assert shown.cells == (None, None) and shown.total == 53
+
+
+def test_the_next_smallest_cell_is_withheld_with_a_lone_small_one() -> None:
+    shown = suppress_breakdown([1, 40, 12, 0], total=53)
+    assert shown.cells == (None, 40, None, 0)
+
+
+def test_when_nothing_else_can_be_withheld_the_total_is() -> None:
+    shown = suppress_breakdown([2, 0, 0], total=2)
+    assert shown.cells == (None, 0, 0) and shown.total is None
+
+
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=8))
+def test_no_withheld_count_can_be_worked_out_by_subtraction(cells: list[int]) -> None:
+    total = sum(cells)
+    shown = suppress_breakdown(cells, total=total)
+    hidden = [i for i, c in enumerate(shown.cells) if c is None]
+    assert all(shown.cells[i] is None for i, c in enumerate(cells) if 0 < c < 5)
+    if shown.total is not None:
+        # With the total shown, never exactly one hidden cell (it would be total - the rest).
+        assert len(hidden) != 1
+
+
+@pytest.mark.parametrize(
+    ("days", "status"),
+    [(-1, DueStatus.OVERDUE), (0, DueStatus.DUE_SOON), (14, DueStatus.DUE_SOON),
+     (15, DueStatus.UPCOMING)],
+)  # fmt: skip
+def test_one_rule_for_when_something_is_due(days: int, status: DueStatus) -> None:
+    today = dt.date(2026, 2, 28)
+    assert due_status(today + dt.timedelta(days=days), today=today) == status
+    assert due_status(today, today=today, done=True) == DueStatus.DONE
