@@ -26,6 +26,7 @@ from sendreg.pupils.models import Contact, Pupil
 from sendreg.register.models import MisSenRecord, MonitoringEntry
 from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory
+from tests.security.test_permissions import URL_NAMES as SECURITY_URLS
 
 LOGIN = "login"
 ROLES = (
@@ -169,7 +170,7 @@ COVERED_ELSEWHERE = {
 
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
-OTHER_MATRICES: set[str] = set()
+OTHER_MATRICES: set[str] = set(SECURITY_URLS)
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:

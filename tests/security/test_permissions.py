@@ -64,6 +64,8 @@ MATRIX = [
     Row("privacy_subject_access_download",  "GET",  T + "/subject-access/download/",         (200,  200,  403,  403,  403,  403,  403,  404,  LOGIN)),
 ]
 # fmt: on
+#: For tests/test_permissions.py, which checks that every URL has a matrix somewhere.
+URL_NAMES = frozenset(row.name for row in MATRIX)
 
 CASES = [
     pytest.param(row, role, expected, id=f"{row.method} {row.url} as {role}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -31,7 +32,7 @@ from sendreg.records.models import (
     MedicalCondition,
 )
 from sendreg.register.models import MisSenRecord, MonitoringEntry, ParentNotification, SenEpisode
-from sendreg.register.selectors import needs_on
+from sendreg.register.selectors import needs_on, register_history
 
 #: Free text that has been erased reads as this.
 ERASED = "(erased)"
@@ -102,8 +103,10 @@ def contacts_erase(pupil: Pupil, by: User | None) -> None:
 
 
 def register_data(pupil: Pupil) -> Mapping[str, Any]:
+    history = register_history(pupil)
     return {
-        "sen_episodes": _rows(SenEpisode.objects.filter(pupil=pupil).order_by("start", "pk")),
+        "sen_episodes": [asdict(e) for e in history.episodes],
+        "needs_over_time": [asdict(n) for n in history.needs],
         "needs_today": needs_on([pupil.pk], day=today()).get(pupil.pk, []),
         "monitoring": _rows(
             MonitoringEntry.objects.filter(pupil=pupil).order_by("started_on", "pk")
