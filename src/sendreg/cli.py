@@ -64,11 +64,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve(host: str, port: int) -> int:
     import waitress
+    from django.conf import settings
 
+    from sendreg.accounts.hashers import return_hash_memory_to_the_system
     from sendreg.wsgi import application
 
+    return_hash_memory_to_the_system()
+    # Behind a reverse proxy that ends TLS, believe its X-Forwarded-For and -Proto (and only
+    # its): the access log and the login pauses see the client's address, and HTTPS is known.
+    proxy: dict[str, Any] = {}
+    if settings.SENDREG_TRUSTED_PROXY:
+        proxy = {
+            "trusted_proxy": settings.SENDREG_TRUSTED_PROXY,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
     print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg")
+    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg", **proxy)
     return 0
 
 
