@@ -109,7 +109,7 @@ PRODUCTION = {
 def test_check_deploy_reports_nothing_with_the_readme_production_settings(
     tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SENDREG_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENDREG_", "DJANGO_"))}
     env.update(PRODUCTION, SENDREG_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="sendreg.settings")
     done = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
@@ -123,7 +123,7 @@ def test_check_deploy_reports_nothing_with_the_readme_production_settings(
 
 
 def test_check_deploy_warns_when_two_factor_is_off(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SENDREG_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENDREG_", "DJANGO_"))}
     env.update(PRODUCTION, SENDREG_HOME=str(tmp_path), DJANGO_SETTINGS_MODULE="sendreg.settings")
     env["SENDREG_TWO_FACTOR"] = "false"
     done = subprocess.run(
