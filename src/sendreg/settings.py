@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sendreg.records",
     "sendreg.census",
     "sendreg.documents",
+    "sendreg.transfer",
     "sendreg.pages",
     "sendreg.privacy",
 ]

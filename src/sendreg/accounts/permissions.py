@@ -48,6 +48,10 @@ class Permission(StrEnum):
     #: Download everything held about one pupil (a subject access request), and see which
     #: records are past their retention date.
     PRIVACY_MANAGE = "privacy.manage"
+    #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
+    TRANSFER_MANAGE = "transfer.manage"
+    #: See the transfer log: which record packs went where, and their acknowledgement.
+    TRANSFER_LOG_VIEW = "transfer.view_log"
 
 
 _SENCO = frozenset(Permission)
@@ -79,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.ACCESS_LOG_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.TRANSFER_LOG_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,

@@ -4,6 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -14,10 +15,16 @@ from sendreg.accounts.permissions import Permission
 from sendreg.audit import rules
 from sendreg.audit.access import what_label
 from sendreg.audit.models import AccessEvent, AuditEvent
-from sendreg.pupils.models import Pupil
 
 
-def events_for_pupil(pupil: Pupil) -> QuerySet[AuditEvent]:
+class HasPk(Protocol):
+    """A pupil, or anything else the trail knows by id (audit sits below the pupils app)."""
+
+    pk: int
+    school_id: int
+
+
+def events_for_pupil(pupil: HasPk) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(school_id=pupil.school_id, pupil_id=pupil.pk)
 
 
@@ -99,7 +106,7 @@ def _row(event: AccessEvent) -> AccessRow:
     )
 
 
-def pupil_access(pupil: Pupil, *, limit: int = 25) -> list[AccessRow]:
+def pupil_access(pupil: HasPk, *, limit: int = 25) -> list[AccessRow]:
     """The latest reads of one pupil's record, newest first, in one query."""
     events = AccessEvent.objects.filter(school_id=pupil.school_id, pupil_id=pupil.pk)
     return [_row(e) for e in with_actor(events)[:limit]]

@@ -287,9 +287,14 @@ def _n_entry_problems(
     return found
 
 
+_NO_SEN_VALUES = frozenset({"", codes.SenProvision.NO_SEN})
+
+
 def _difference_problems(
     values: rules.CensusValues, on_register: str | None, needs: Sequence[str]
 ) -> list[rules.CensusProblem]:
+    if on_register is None and not values.needs and values.provision in _NO_SEN_VALUES:
+        return []  # most pupils: no SEN on either side (what compare_with_mis would say)
     found = []
     for d in rules.compare_with_mis(
         mis_status=values.provision,
@@ -351,11 +356,10 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     for pupil in pupils:
         found, provision = _pupil_findings(pupil, on_roll_mis.get(pupil.pk), ctx, checked)
         findings += found
-        reading = rules.read_mis_status(provision or "")
-        if reading.register == codes.SenProvision.EHC_PLAN:
-            ehc += 1
-        elif reading.register == codes.SenProvision.SEN_SUPPORT:
-            support += 1
+        if provision not in _NO_SEN_VALUES and provision is not None:
+            reading = rules.read_mis_status(provision)
+            ehc += reading.register == codes.SenProvision.EHC_PLAN
+            support += reading.register == codes.SenProvision.SEN_SUPPORT
 
     roll = len(pupils)
     latest = (

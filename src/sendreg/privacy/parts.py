@@ -14,8 +14,8 @@ The audit event for the whole erasure is written by ``privacy.services.pupil_era
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, replace
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -181,6 +181,31 @@ PARTS = (
 )
 
 
+def _both(
+    first: Callable[[Pupil, User | None], None], second: Callable[[Pupil, User | None], None]
+) -> Callable[[Pupil, User | None], None]:
+    def erase(pupil: Pupil, by: User | None) -> None:
+        first(pupil, by)
+        second(pupil, by)
+
+    erase.privacy_erase = True  # type: ignore[attr-defined]
+    return erase
+
+
 def register_parts() -> None:
+    """Register the parts; where an app already registered one under the same key (the
+    transfer app's register and records parts, with the PDFs of the record pack), keep its
+    title, data and files and add this erase to it, rather than replace it.
+
+    The privacy app is last in ``INSTALLED_APPS``, so its ``ready()`` runs after theirs.
+    """
     for part in PARTS:
-        PUPIL_RECORD_PARTS.register(part)
+        existing = PUPIL_RECORD_PARTS.get(part.key)
+        if existing is None or existing is part:
+            PUPIL_RECORD_PARTS.register(part)
+            continue
+        if existing.erase is part.erase or getattr(existing.erase, "privacy_erase", False):
+            continue  # ready() ran before: this part has its erase already.
+        assert part.erase is not None
+        erase = part.erase if existing.erase is None else _both(existing.erase, part.erase)
+        PUPIL_RECORD_PARTS.register(replace(existing, erase=erase))
