@@ -90,7 +90,8 @@ def test_a_sqlite_backup_restores_every_table_and_file_into_an_empty_home(
     fill(first)
     out = tmp_path / "backup.sendreg"
     made = json.loads(sendreg(first, "backup", "--out", str(out), "--json").stdout)
-    assert made["database"] == "sqlite" and made["files"] == 2 and made["rows"] > 100
+    assert made["database"] == "sqlite" and made["rows"] > 100
+    assert made["files"] == len(files_of(first)) >= 2
     assert b"Oakfield" not in out.read_bytes() and b"%PDF" not in out.read_bytes()
     assert out.stat().st_mode & 0o777 == 0o600
 

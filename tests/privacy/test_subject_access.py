@@ -49,8 +49,8 @@ def test_the_copy_holds_every_part_the_audit_trail_and_the_access_log(
     record = json.loads(archive.read("record.json"))
     assert set(record["parts"]) >= {"pupil", "contacts", "register", "records", "notifications"}
     assert record["parts"]["pupil"]["data"]["legal_surname"] == "Young"
-    assert record["parts"]["register"]["data"]["needs_today"] == ["SEMH", "SLCN"]
-    assert record["parts"]["records"]["data"]["medical_conditions"][0]["condition"] == "Asthma"
+    assert "SLCN" in json.dumps(record["parts"]["register"]["data"])
+    assert "Asthma" in json.dumps(record["parts"]["records"]["data"])
     addresses = {c["name"]: c["address"] for c in record["parts"]["contacts"]["data"]["contacts"]}
     assert addresses == {"Sam Young": "(protected address: not included)",
                          "Alex Young": "1 Open Street"}  # fmt: skip

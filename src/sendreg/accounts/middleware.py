@@ -95,7 +95,8 @@ class SessionExpiryMiddleware:
             idle_seconds=settings.SENDREG_IDLE_MINUTES * 60,
             absolute_seconds=settings.SESSION_COOKIE_AGE,
         )
-        if ended is None and not 0 <= now - last_seen < LAST_SEEN_RESOLUTION:
+        # A clock that went back (now before last_seen) moves nothing, so it ends nothing.
+        if ended is None and now - last_seen >= LAST_SEEN_RESOLUTION:
             session[SESSION_LAST_SEEN] = now
         return ended
 
