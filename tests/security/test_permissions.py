@@ -9,8 +9,6 @@ role without the right, 404 a pupil outside what the role may see.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -21,68 +19,38 @@ from sendreg.accounts.models import User
 from sendreg.audit import urls as audit_urls
 from sendreg.privacy import urls as privacy_urls
 from sendreg.pupils.models import Pupil
-
-LOGIN = "login"
-ROLES = ("senco", "deputy", "teacher", "ta", "office", "head", "governor", "outsider", "anonymous")
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    method: str
-    url: str
-    expected: tuple[int | str, ...]
-
-    def __post_init__(self) -> None:
-        assert len(self.expected) == len(ROLES), self
-
+from tests.matrix import LOGIN, Row, cases, check
 
 P = "/privacy/pupils/{pupil}"
 T = "/privacy/pupils/{taught}"
 
 # fmt: off
 MATRIX = [
-    #   url name                            method  url                                      senco deputy teacher ta  office head  gov  outsider anonymous
-    Row("account",                          "GET",  "/account/",                             (200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
-    Row("two_factor_verify",                "GET",  "/account/two-factor/",                  (200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
-    Row("two_factor_setup",                 "GET",  "/account/two-factor/set-up/",           (200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
+    #   url name                            method  url                                      senco deputy teacher ta  office head  gov  adviser outsider anonymous
+    Row("account",                          "GET",  "/account/",                             (200,  200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
+    Row("two_factor_verify",                "GET",  "/account/two-factor/",                  (200,  200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
+    Row("two_factor_setup",                 "GET",  "/account/two-factor/set-up/",           (200,  200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
     # Nobody in the matrix has an app yet, so there are no recovery codes to renew.
-    Row("recovery_codes_new",               "POST", "/account/two-factor/recovery-codes/",   (403,  403,  403,  403,  403,  403,  403,  403,  LOGIN)),
-    Row("two_factor_turn_off",              "POST", "/account/two-factor/turn-off/",         (302,  302,  302,  302,  302,  302,  302,  302,  LOGIN)),
-    Row("logout_everywhere",                "POST", "/account/log-out-everywhere/",          (302,  302,  302,  302,  302,  302,  302,  302,  LOGIN)),
-    Row("password_change",                  "GET",  "/account/password/",                    (200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
-    Row("password_reset",                   "GET",  "/account/password/reset/",              (200,  200,  200,  200,  200,  200,  200,  200,  200)),
-    Row("password_reset_done",              "GET",  "/account/password/reset/sent/",         (200,  200,  200,  200,  200,  200,  200,  200,  200)),
-    Row("password_reset_confirm",           "GET",  "/account/password/reset/MQ/bad-token/", (200,  200,  200,  200,  200,  200,  200,  200,  200)),
-    Row("password_reset_complete",          "GET",  "/account/password/reset/done/",         (200,  200,  200,  200,  200,  200,  200,  200,  200)),
-    Row("audit_access",                     "GET",  "/audit/access/",                        (200,  200,  403,  403,  403,  200,  403,  200,  LOGIN)),
-    Row("privacy_retention",                "GET",  "/privacy/retention/",                   (200,  200,  403,  403,  403,  403,  403,  200,  LOGIN)),
+    Row("recovery_codes_new",               "POST", "/account/two-factor/recovery-codes/",   (403,  403,  403,  403,  403,  403,  403,  403,  403,  LOGIN)),
+    Row("two_factor_turn_off",              "POST", "/account/two-factor/turn-off/",         (302,  302,  302,  302,  302,  302,  302,  302,  302,  LOGIN)),
+    Row("logout_everywhere",                "POST", "/account/log-out-everywhere/",          (302,  302,  302,  302,  302,  302,  302,  302,  302,  LOGIN)),
+    Row("password_change",                  "GET",  "/account/password/",                    (200,  200,  200,  200,  200,  200,  200,  200,  200,  LOGIN)),
+    Row("password_reset",                   "GET",  "/account/password/reset/",              (200,  200,  200,  200,  200,  200,  200,  200,  200,  200)),
+    Row("password_reset_done",              "GET",  "/account/password/reset/sent/",         (200,  200,  200,  200,  200,  200,  200,  200,  200,  200)),
+    Row("password_reset_confirm",           "GET",  "/account/password/reset/MQ/bad-token/", (200,  200,  200,  200,  200,  200,  200,  200,  200,  200)),
+    Row("password_reset_complete",          "GET",  "/account/password/reset/done/",         (200,  200,  200,  200,  200,  200,  200,  200,  200,  200)),
+    Row("audit_access",                     "GET",  "/audit/access/",                        (200,  200,  403,  403,  403,  200,  403,  403,  200,  LOGIN)),
+    Row("privacy_retention",                "GET",  "/privacy/retention/",                   (200,  200,  403,  403,  403,  403,  403,  403,  200,  LOGIN)),
     # A pupil nobody in the matrix teaches, then the one the teacher and the TA teach.
-    Row("privacy_subject_access",           "GET",  P + "/subject-access/",                  (200,  200,  403,  403,  403,  403,  403,  404,  LOGIN)),
-    Row("privacy_subject_access_download",  "GET",  P + "/subject-access/download/",         (200,  200,  403,  403,  403,  403,  403,  404,  LOGIN)),
-    Row("privacy_subject_access",           "GET",  T + "/subject-access/",                  (200,  200,  403,  403,  403,  403,  403,  404,  LOGIN)),
-    Row("privacy_subject_access_download",  "GET",  T + "/subject-access/download/",         (200,  200,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("privacy_subject_access",           "GET",  P + "/subject-access/",                  (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("privacy_subject_access_download",  "GET",  P + "/subject-access/download/",         (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("privacy_subject_access",           "GET",  T + "/subject-access/",                  (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("privacy_subject_access_download",  "GET",  T + "/subject-access/download/",         (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
 ]
 # fmt: on
-#: For tests/test_permissions.py, which checks that every URL has a matrix somewhere.
-URL_NAMES = frozenset(row.name for row in MATRIX)
-
-CASES = [
-    pytest.param(row, role, expected, id=f"{row.method} {row.url} as {role}")
-    for row in MATRIX
-    for role, expected in zip(ROLES, row.expected, strict=True)
-]
 
 
-@pytest.fixture
-def deputy(school: Any) -> User:
-    from sendreg.accounts.permissions import Role
-    from tests.conftest import _member
-
-    return _member(school, Role.DEPUTY_SENCO, "deputy")
-
-
-@pytest.mark.parametrize(("row", "role", "expected"), CASES)
+@pytest.mark.parametrize(("row", "role", "expected"), cases(MATRIX))
 def test_permission_matrix(
     row: Row,
     role: str,
@@ -93,20 +61,8 @@ def test_permission_matrix(
     request: pytest.FixtureRequest,
     on_today: dt.date,
 ) -> None:
-    users = {r: request.getfixturevalue(r) for r in ROLES if r != "anonymous"}
-    if role != "anonymous":
-        client.force_login(users[role])
-    url = row.url.format(pupil=pupil.pk, taught=taught_pupil.pk)
-
-    response = client.get(url) if row.method == "GET" else client.post(url)
-
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/login/?next=")
-    else:
-        assert response.status_code == expected
-    if response.status_code == 200 and "download" not in url:
-        assert b"{#" not in response.content and b"{%" not in response.content
+    objects = {"pupil": pupil.pk, "taught": taught_pupil.pk}
+    check(row, role, expected, objects=objects, client=client, request=request)
 
 
 def test_matrix_covers_every_url_of_these_apps() -> None:
