@@ -48,6 +48,14 @@ class Permission(StrEnum):
     #: Download everything held about one pupil (a subject access request), and see which
     #: records are past their retention date.
     PRIVACY_MANAGE = "privacy.manage"
+    #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
+    EHC_VIEW = "ehc.view"
+    #: Record EHC events, change an EHC deadline's date, produce the review letters.
+    EHC_EDIT = "ehc.edit"
+    #: See the list of every dated duty in the school, and have a calendar feed of it.
+    DEADLINES_VIEW = "deadlines.view"
+    #: Be sent the weekly email of what falls due.
+    DEADLINES_DIGEST = "deadlines.digest"
     #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
     TRANSFER_MANAGE = "transfer.manage"
     #: See the transfer log: which record packs went where, and their acknowledgement.
@@ -83,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.ACCESS_LOG_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.EHC_VIEW,
+            Permission.DEADLINES_VIEW,
             Permission.TRANSFER_LOG_VIEW,
         }
     ),
