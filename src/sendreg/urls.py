@@ -49,6 +49,7 @@ urlpatterns = [
     path("privacy/", include("sendreg.privacy.urls")),
     path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
+    path("provision/", include("sendreg.provision.urls")),
     path("notifications/", include("sendreg.documents.notification_urls")),
     path("transfer/", include("sendreg.transfer.urls")),
     path("ehc/", include("sendreg.ehc.urls")),
