@@ -16,3 +16,7 @@ from sendreg.settings import *  # noqa: E402,F403
 
 # Argon2 is slow on purpose; tests log in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# No one in the tests owes a second factor unless a test switches it on with the settings
+# fixture (tests/security/conftest.py has one): the existing tests log in with force_login.
+SENDREG_TWO_FACTOR = False

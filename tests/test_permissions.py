@@ -116,6 +116,7 @@ MATRICES = [
     "tests.deadlines.test_permissions",
     "tests.provision.test_permissions",
     "tests.support.test_permissions",
+    "tests.security.test_permissions",
 ]
 
 

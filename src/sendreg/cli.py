@@ -45,6 +45,8 @@ def ensure_database() -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
     from sendreg.demo import DEMO_PASSWORD, demo_fill
 
     result = demo_fill(pupils=args.pupils, schools=args.schools)
@@ -55,6 +57,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {email:<38} {role:<34} {school}")
     if args.no_serve:
         return 0
+    if "SENDREG_TWO_FACTOR" not in os.environ:
+        # Invented pupils on this machine: look around without an authenticator app. A real
+        # school's server (sendreg serve) asks for one, and so does the demo when told to.
+        settings.SENDREG_TWO_FACTOR = False
+        print(
+            "\nTwo-factor login is off for this demo (its pupils are invented); "
+            "`sendreg serve` asks for it. To try it here: SENDREG_TWO_FACTOR=true sendreg demo"
+        )
     return _serve(args.host, args.port)
 
 
@@ -64,13 +74,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve(host: str, port: int) -> int:
     import waitress
+    from django.conf import settings
 
+    from sendreg.accounts.hashers import return_hash_memory_to_the_system
     from sendreg.wsgi import application
 
     _check_port_free(host, port)
     _sweep_stale_uploads()
+    return_hash_memory_to_the_system()
+    # Behind a reverse proxy that ends TLS, believe its X-Forwarded-For and -Proto (and only
+    # its): the access log and the login pauses see the client's address, and HTTPS is known.
+    proxy: dict[str, Any] = {}
+    if settings.SENDREG_TRUSTED_PROXY:
+        proxy = {
+            "trusted_proxy": settings.SENDREG_TRUSTED_PROXY,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
     print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg")
+    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg", **proxy)
     return 0
 
 

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials.apps.SimpleAppConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "sendreg.accounts",
     "sendreg.audit",
     "sendreg.pupils",
@@ -68,21 +71,28 @@ INSTALLED_APPS = [
     "sendreg.provision",
     "sendreg.transfer",
     "sendreg.pages",
+    "sendreg.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the Content-Security-Policy too.
+    "sendreg.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sendreg.lib.middleware.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "sendreg.accounts.middleware.SessionExpiryMiddleware",
+    "sendreg.accounts.middleware.TwoFactorMiddleware",
     "sendreg.accounts.middleware.MembershipMiddleware",
     "sendreg.lib.middleware.DatabaseBusyMiddleware",
+    "sendreg.audit.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "sendreg.urls"
@@ -144,15 +154,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2 with a bounded memory cost and a limit on concurrent hashing (docs/decisions.md).
+    "sendreg.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
+    {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -162,7 +178,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+#: Served over HTTPS (directly or behind a proxy that says so): redirect plain HTTP, send
+#: HSTS, and mark cookies secure. ``sendreg manage check --deploy`` expects it on.
+SENDREG_HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SENDREG_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -272,3 +291,67 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Security: HTTPS, headers, sessions, logins, two-factor (README "Security set-up") ---
+
+#: Behind a reverse proxy that ends TLS: the proxy's address. ``sendreg serve`` then takes
+#: the client's address and the scheme from its X-Forwarded-For and X-Forwarded-Proto.
+SENDREG_TRUSTED_PROXY = env_str("TRUSTED_PROXY")
+SECURE_SSL_REDIRECT = SENDREG_HTTPS
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if SENDREG_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+#: Sent with every response by ``SecurityHeadersMiddleware``. No inline script or style
+#: anywhere: htmx is a static file, and its indicator style is switched off in base.html.
+SENDREG_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SENDREG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+#: A session ends after this many minutes without a request, as well as after
+#: SENDREG_SESSION_HOURS in all, and when the browser closes.
+SENDREG_IDLE_MINUTES = env_int("IDLE_MINUTES", 30)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+#: Ask for a second factor (an authenticator app's code): required for the roles in
+#: ``accounts.permissions.TWO_FACTOR_ROLES``, and for anyone who has set one up. Switch it off
+#: only for development; ``check --deploy`` warns when it is off.
+SENDREG_TWO_FACTOR = env_bool("TWO_FACTOR", True)
+OTP_TOTP_ISSUER = "sendreg"
+#: Failed logins that pause logging in: per account, and per network address (a school's
+#: staff often share one address, so its limit is higher), within the window.
+SENDREG_LOGIN_ACCOUNT_LIMIT = env_int("LOGIN_ACCOUNT_LIMIT", 5)
+SENDREG_LOGIN_ADDRESS_LIMIT = env_int("LOGIN_ADDRESS_LIMIT", 30)
+SENDREG_LOGIN_WINDOW_MINUTES = env_int("LOGIN_WINDOW_MINUTES", 15)
+#: How many password hashes one process computes at once (each takes Argon2's memory).
+SENDREG_HASH_CONCURRENCY = env_int("HASH_CONCURRENCY", 2)
+#: A password reset link works for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# Password reset emails go where SENDREG_EMAIL_URL says (the console by default), above.
+
+# --- Retention and backups (README "Retention" and "Backups") ---
+
+#: How long each kind of record is kept, counted from a date on the record. Schools check
+#: these against their own records management policy: "verified" says whether a value was
+#: checked against its source.
+SENDREG_RETENTION = {
+    "pupil_sen_file": {
+        "label": "Pupil's SEN file",
+        "from": "date_of_birth",
+        "years": env_int("RETENTION_SEN_FILE_YEARS", 31),
+        "source": "IRMS Information Management Toolkit for Schools: date of birth + 31 years",
+        "verified": False,
+    },
+    "login_failures": {
+        "label": "Failed logins",
+        "from": "at",
+        "years": env_int("RETENTION_LOGIN_FAILURE_YEARS", 1),
+        "source": "sendreg's own choice: long enough to look back on an attack",
+        "verified": True,
+    },
+}
+#: The passphrase that encrypts `sendreg backup` files (use SENDREG_BACKUP_PASSPHRASE_FILE).
+SENDREG_BACKUP_PASSPHRASE = env_str("BACKUP_PASSPHRASE")

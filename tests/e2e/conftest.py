@@ -16,6 +16,7 @@ from django.test import Client
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Playwright,
     Response,
@@ -76,17 +77,24 @@ def new_context(
         if response.status >= 400 and response.request.resource_type in SUBRESOURCES:
             broken.append(f"{response.status} {response.url}")
 
+    def note_refused(message: ConsoleMessage) -> None:
+        # Chromium reports each thing the Content-Security-Policy blocked on the console.
+        if "Content Security Policy" in message.text:
+            broken.append(f"CSP: {message.text}")
+
     def make(**options: object) -> BrowserContext:
         context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("response", note_broken)
+        context.on("console", note_refused)
         made.append(context)
         return context
 
     yield make
     for context in made:
         context.close()
-    # An unstyled page would pass every other check, and axe would judge the wrong colours.
+    # An unstyled page would pass every other check, and axe would judge the wrong colours;
+    # a script or style the policy blocked is a page that does not work as written.
     assert not broken, "Stylesheets or scripts failed to load:\n" + "\n".join(broken)
 
 
@@ -104,8 +112,9 @@ def page(context: BrowserContext) -> Page:
 def log_in(live_server: LiveServer) -> Callable[[BrowserContext, User], None]:
     """Give a browser context the session of ``user`` without going through the form.
 
-    Only the login test types a password; the others start logged in, which keeps
-    the module fast.
+    Only the login tests type a password (and a two-factor code); the others start
+    logged in, which keeps the module fast. The test settings ask no one for a second
+    factor (``SENDREG_TWO_FACTOR = False``); a test that wants it switches it on.
     """
 
     def _log_in(context: BrowserContext, user: User) -> None:

@@ -143,10 +143,6 @@ def test_provision_pages_fit_a_phone_screen(
     for url in ("/provision/", f"/provision/runs/{run.pk}/", f"/provision/runs/{run.pk}/measures/",
                 "/provision/top-up/", f"/provision/interventions/{intervention.pk}/"):  # fmt: skip
         page.goto(url)
-        # A <select> is as wide as its longest option, and the site's stylesheet lets it be up
-        # to 40rem, so the need filters (here and on the SEN register) are wider than a phone
-        # until the stylesheet says `.field, select { max-width: 100% }`. All else must fit.
-        page.add_style_tag(content=".field, select { max-width: 100%; }")
         width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(
             """() => [...document.querySelectorAll('body *')]

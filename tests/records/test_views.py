@@ -645,7 +645,8 @@ def test_list_queries_do_not_grow_with_the_register(
     if url != "/registers/":
         assert len(row_names(response.content.decode())) == 36
     assert count_queries(client, url) == few
-    assert count_queries(client, url + "?export=csv") <= few
+    # An export also writes its one row to the access log.
+    assert count_queries(client, url + "?export=csv") <= few + 1
 
 
 def test_looked_after_list_shows_every_protected_address_state(

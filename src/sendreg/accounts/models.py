@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from sendreg.accounts.permissions import Permission, Role, role_can
 
@@ -13,6 +15,17 @@ LAESTAB_MESSAGE = (
     "A LAESTAB is 7 digits: the 3-digit local authority number and the 4-digit "
     "establishment number, such as 8012000."
 )
+
+
+class AccountAudit(models.TextChoices):
+    """Audit event types of people's accounts: written to each school the person works in."""
+
+    TWO_FACTOR_SET_UP = "account.two_factor_set_up", "Two-factor authentication set up"
+    TWO_FACTOR_REMOVED = "account.two_factor_removed", "Two-factor authentication removed"
+    RECOVERY_CODES_MADE = "account.recovery_codes_made", "New recovery codes made"
+    PASSWORD_CHANGED = "account.password_changed", "Password changed"
+    PASSWORD_RESET = "account.password_reset", "Password reset by email"
+    LOGGED_OUT_EVERYWHERE = "account.logged_out_everywhere", "Logged out everywhere"
 
 
 class School(models.Model):
@@ -71,6 +84,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    #: Raised by "log out everywhere": every session made before it stops working.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -80,6 +95,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks this hash against the one stored in each session on every request,
+        # so changing the generation ends every session, on every machine, at once. At
+        # generation 0 the hash is Django's own, so sessions made before it existed hold.
+        value = self.password
+        if self.session_generation:
+            value = f"{value}:{self.session_generation}"
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Membership(models.Model):
@@ -102,3 +127,32 @@ class Membership(models.Model):
 
     def can(self, permission: Permission) -> bool:
         return role_can(self.role, permission)
+
+
+class LoginFailure(models.Model):
+    """One failed attempt to log in: a wrong password, a wrong code, or one refused while paused.
+
+    Counted to pause logging in (``accounts.rules.login_lockout``) and kept for the
+    retention period of failed logins, so that an attack can be looked back on. The
+    email is as typed (lower-cased), whether or not an account has it.
+    """
+
+    class Reason(models.TextChoices):
+        PASSWORD = "password", "Wrong email address or password"
+        CODE = "code", "Wrong two-factor code"
+        LOCKED = "locked", "Refused: logging in was paused"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    email = models.CharField(max_length=254)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["email", "-at"]),
+            models.Index(fields=["address", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.email} from {self.address} at {self.at}"

@@ -53,6 +53,11 @@ class Permission(StrEnum):
     PASSPORT_SUGGEST = "support.suggest_passport"
     #: Download the reports specialists wrote (educational psychologists, therapists).
     SPECIALIST_REPORTS_VIEW = "support.view_reports"
+    #: Who has looked at which pupil, and the report of unusual access.
+    ACCESS_LOG_VIEW = "audit.view_access"
+    #: Download everything held about one pupil (a subject access request), and see which
+    #: records are past their retention date.
+    PRIVACY_MANAGE = "privacy.manage"
     #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
     EHC_VIEW = "ehc.view"
     #: Record EHC events, change an EHC deadline's date, produce the review letters.
@@ -109,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_VIEW,
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
+            Permission.ACCESS_LOG_VIEW,
             Permission.AGGREGATES_VIEW,
             Permission.SUPPORT_VIEW,
             Permission.SPECIALIST_REPORTS_VIEW,
@@ -126,3 +132,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 
 def role_can(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+#: Roles that see the whole register must log in with a second factor (an authenticator
+#: app's code, or a recovery code); anyone else may choose to.
+TWO_FACTOR_ROLES: frozenset[str] = frozenset(
+    {Role.SENCO, Role.DEPUTY_SENCO, Role.HEAD, Role.OFFICE}
+)
+
+
+def role_requires_two_factor(role: str) -> bool:
+    return role in TWO_FACTOR_ROLES

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+import datetime as dt
+from dataclasses import dataclass
 
-from sendreg.accounts.models import Membership, School, User
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import user_has_device
+
+from sendreg.accounts.models import LoginFailure, Membership, School, User
+from sendreg.accounts.permissions import TWO_FACTOR_ROLES
+from sendreg.accounts.rules import Lockout, TwoFactorStep, login_lockout, two_factor_step
 
 SESSION_SCHOOL_KEY = "school_id"
 
@@ -27,3 +36,89 @@ def membership_for_request(request: HttpRequest) -> Membership | None:
 
 def school_by_urn(urn: str) -> School | None:
     return School.objects.filter(urn=urn).first()
+
+
+@dataclass(frozen=True)
+class FailedLogins:
+    """One account's failed logins over a period."""
+
+    email: str
+    failures: int
+    refused_while_paused: int
+    addresses: int
+    last: dt.datetime
+
+
+def login_failures_for_school(school: School, *, since: dt.date) -> list[FailedLogins]:
+    """Failed logins since ``since`` on the accounts of the school's staff, most first."""
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    staff = User.objects.filter(memberships__school=school).values("email")
+    rows = (
+        LoginFailure.objects.filter(at__gte=start, email__in=staff)
+        .values("email")
+        .annotate(
+            failures=Count("id", filter=~Q(reason=LoginFailure.Reason.LOCKED)),
+            refused=Count("id", filter=Q(reason=LoginFailure.Reason.LOCKED)),
+            addresses=Count("address", distinct=True),
+            last=Max("at"),
+        )
+        .order_by("-failures", "email")
+    )
+    return [
+        FailedLogins(r["email"], r["failures"], r["refused"], r["addresses"], r["last"])
+        for r in rows
+    ]
+
+
+def failure_times(*, email: str, address: str | None, since: dt.datetime) -> LockoutInput:
+    """The times of recent failed logins on an account and from an address, for the lockout rule.
+
+    Failures on the account count only since its last successful login (a wrong code
+    after a right password counts; the right password itself is not a failure). Attempts
+    refused while logging in was paused are not counted, so a pause ends on time.
+    """
+    counted = LoginFailure.objects.filter(at__gte=since).exclude(reason=LoginFailure.Reason.LOCKED)
+    last_login = User.objects.filter(email=email).values_list("last_login", flat=True).first()
+    account = counted.filter(email=email)
+    if last_login is not None:
+        account = account.filter(at__gt=last_login)
+    by_address = counted.filter(address=address) if address else counted.none()
+    return LockoutInput(
+        account=list(account.values_list("at", flat=True)),
+        address=list(by_address.values_list("at", flat=True)),
+    )
+
+
+@dataclass(frozen=True)
+class LockoutInput:
+    account: list[dt.datetime]
+    address: list[dt.datetime]
+
+
+def two_factor_step_for(user: User, *, verified: bool) -> TwoFactorStep:
+    """What this person's session must still do: enter a code, set up an app, or nothing."""
+    if verified:
+        return TwoFactorStep.NONE
+    return two_factor_step(
+        required=user.memberships.filter(role__in=TWO_FACTOR_ROLES).exists(),
+        enrolled=user_has_device(user, confirmed=True),
+        verified=False,
+    )
+
+
+def two_factor_required(user: User) -> bool:
+    return bool(user.memberships.filter(role__in=TWO_FACTOR_ROLES).exists())
+
+
+def lockout_for(*, email: str, address: str | None, now: dt.datetime) -> Lockout | None:
+    """Whether logging in to ``email`` from ``address`` is paused now."""
+    window = dt.timedelta(minutes=settings.SENDREG_LOGIN_WINDOW_MINUTES)
+    times = failure_times(email=email.strip().lower(), address=address, since=now - window)
+    return login_lockout(
+        account_failures=times.account,
+        address_failures=times.address,
+        now=now,
+        account_limit=settings.SENDREG_LOGIN_ACCOUNT_LIMIT,
+        address_limit=settings.SENDREG_LOGIN_ADDRESS_LIMIT,
+        window=window,
+    )

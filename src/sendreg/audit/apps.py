@@ -8,7 +8,17 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from sendreg.audit.append_only import register_sqlite_function
         from sendreg.audit.models import AuditEvent
-        from sendreg.lib.extensions import AUDIT_TYPES, AuditTypes
+        from sendreg.lib.extensions import AUDIT_TYPES, PUPIL_SECTIONS, AuditTypes, Section
 
         AUDIT_TYPES.register(AuditTypes("core", AuditEvent.Type, order=0))
+        # The append-only triggers of SQLite ask this function whether a door is open.
+        connection_created.connect(register_sqlite_function, dispatch_uid="sendreg_audit_unlock")
+        from sendreg.audit.sections import pupil_access_section
+
+        PUPIL_SECTIONS.register(
+            Section("access", "audit/pupil_access.html", pupil_access_section, order=900)
+        )

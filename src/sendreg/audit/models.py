@@ -110,17 +110,32 @@ class AuditEvent(AppendOnly):
 
 
 class AccessEvent(AppendOnly):
-    """Someone looked at a pupil's record: GDPR asks who saw what, and when."""
+    """Someone looked at or downloaded pupils' records: GDPR asks who saw what, when and from where.
+
+    A read of one pupil (their page, a letter, a form showing an address) names the
+    pupil; a read of many at once (an export of a register, the register pack, the
+    census extract) has no pupil and says in ``detail`` which filters it used.
+    """
 
     at = models.DateTimeField(auto_now_add=True)
     school_id = models.BigIntegerField()
     actor_id = models.BigIntegerField()
-    pupil_id = models.BigIntegerField()
+    pupil_id = models.BigIntegerField(null=True)
     what = models.CharField(max_length=60)
+    #: The filters of a bulk read, or the page of a pupil's record that was opened.
+    detail = models.CharField(max_length=300, blank=True)
+    #: The client's network address as the server saw it (after a trusted proxy).
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    #: The request's id, also sent back as the X-Request-ID header, to match server logs.
+    request_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["pupil_id", "-at"])]
+        indexes = [
+            models.Index(fields=["pupil_id", "-at"]),
+            models.Index(fields=["school_id", "-at"]),
+            models.Index(fields=["school_id", "actor_id", "-at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.what} of pupil {self.pupil_id} by user {self.actor_id} at {self.at}"

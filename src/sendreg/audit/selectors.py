@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from sendreg.accounts.models import Membership, School
+from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
-from sendreg.audit.models import AuditEvent
+from sendreg.audit import rules
+from sendreg.audit.access import what_label
+from sendreg.audit.models import AccessEvent, AuditEvent
 
 
 class HasPk(Protocol):
@@ -65,3 +71,133 @@ def events_as_read_by(membership: Membership, events: Iterable[AuditEvent]) -> l
                 if "address" in values:
                     values["address"] = ADDRESS_HIDDEN
     return events
+
+
+# --- The access log ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    at: dt.datetime
+    who: str
+    what: str
+    detail: str
+    address: str
+
+
+def with_actor(events: QuerySet[AccessEvent]) -> QuerySet[AccessEvent]:
+    """The events with the actor's name and email, in the same query."""
+    user = User.objects.filter(pk=OuterRef("actor_id"))
+    return events.annotate(
+        actor_name=Subquery(user.values("name")[:1]),
+        actor_email=Subquery(user.values("email")[:1]),
+    )
+
+
+def _row(event: AccessEvent) -> AccessRow:
+    name, email = getattr(event, "actor_name", None), getattr(event, "actor_email", None)
+    who = f"{name} ({email})" if email else f"A removed account (no. {event.actor_id})"
+    return AccessRow(
+        at=event.at,
+        who=who,
+        what=what_label(event.what),
+        detail=event.detail,
+        address=event.client_address or "unknown",
+    )
+
+
+def pupil_access(pupil: HasPk, *, limit: int = 25) -> list[AccessRow]:
+    """The latest reads of one pupil's record, newest first, in one query."""
+    events = AccessEvent.objects.filter(school_id=pupil.school_id, pupil_id=pupil.pk)
+    return [_row(e) for e in with_actor(events)[:limit]]
+
+
+def bulk_reads(school: School, *, limit: int = 50) -> list[AccessRow]:
+    """The latest downloads of whole lists (exports, the register pack, census files)."""
+    events = AccessEvent.objects.filter(school_id=school.pk, pupil_id__isnull=True)
+    return [_row(e) for e in with_actor(events)[:limit]]
+
+
+@dataclass(frozen=True)
+class UnusualDay:
+    day: dt.date
+    who: str
+    pupils: int
+    downloads: int
+    reasons: tuple[str, ...]
+
+
+def unusual_access(school: School, *, today: dt.date, days: int = 14) -> list[UnusualDay]:
+    """Each person's days, among the last ``days``, that were unusual for them.
+
+    One query counts each person's pupils opened and lists downloaded per day over the
+    report's days and the history before them; the rule (``audit.rules``) does the rest.
+    """
+    first = today - dt.timedelta(days=days - 1)
+    since = first - dt.timedelta(days=rules.HISTORY_DAYS)
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    counts = (
+        AccessEvent.objects.filter(school_id=school.pk, at__gte=start)
+        .annotate(day=TruncDate("at"))
+        .values("actor_id", "day")
+        .annotate(
+            pupils=Count("pupil_id", distinct=True),
+            downloads=Count("id", filter=Q(pupil_id__isnull=True)),
+        )
+        .order_by()
+    )
+    by_actor: dict[int, dict[dt.date, tuple[int, int]]] = defaultdict(dict)
+    for row in counts:
+        by_actor[row["actor_id"]][row["day"]] = (row["pupils"], row["downloads"])
+    found: list[tuple[int, UnusualDay]] = []
+    for actor_id, per_day in by_actor.items():
+        for day, (pupils, downloads) in per_day.items():
+            if day < first or day > today:
+                continue
+            history = [
+                per_day.get(day - dt.timedelta(days=back), (0, 0))
+                for back in range(1, rules.HISTORY_DAYS + 1)
+            ]
+            reasons = [
+                reason
+                for reason in (
+                    rules.unusual_reason(
+                        pupils,
+                        rules.usual_day(
+                            [p for p, _ in history],
+                            floor=rules.PUPIL_FLOOR,
+                            new_limit=rules.PUPIL_NEW_LIMIT,
+                        ),
+                    ),
+                    rules.unusual_reason(
+                        downloads,
+                        rules.usual_day(
+                            [d for _, d in history],
+                            floor=rules.DOWNLOAD_FLOOR,
+                            new_limit=rules.DOWNLOAD_NEW_LIMIT,
+                        ),
+                        downloads=True,
+                    ),
+                )
+                if reason
+            ]
+            if reasons:
+                found.append((actor_id, UnusualDay(day, "", pupils, downloads, tuple(reasons))))
+    names = {
+        u.pk: f"{u.name} ({u.email})"
+        for u in User.objects.filter(pk__in={actor_id for actor_id, _ in found})
+    }
+    return sorted(
+        (
+            UnusualDay(
+                d.day,
+                names.get(actor_id, f"A removed account (no. {actor_id})"),
+                d.pupils,
+                d.downloads,
+                d.reasons,
+            )
+            for actor_id, d in found
+        ),
+        key=lambda d: (d.day, d.pupils + d.downloads),
+        reverse=True,
+    )

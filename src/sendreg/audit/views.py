@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -9,10 +10,20 @@ from django.shortcuts import render
 
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.audit.selectors import events_as_read_by, events_for_school
+from sendreg.accounts.selectors import login_failures_for_school
+from sendreg.audit import rules
+from sendreg.audit.selectors import (
+    bulk_reads,
+    events_as_read_by,
+    events_for_school,
+    unusual_access,
+)
+from sendreg.lib.dates import today
 from sendreg.lib.extensions import audit_type_choices
 from sendreg.lib.htmx import page_or_fragment, query_without
 
+#: How many days the access report looks at.
+REPORT_DAYS = 14
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -47,3 +58,20 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     query = query_without(request, "page")
     context = {"form": form, "page": page, "query": query}
     return render(request, page_or_fragment(request, "audit/list.html", "results"), context)
+
+
+@require_permission(Permission.ACCESS_LOG_VIEW)
+def access_report(request: HttpRequest) -> HttpResponse:
+    """Unusual access, downloads of whole lists and failed logins: for the SENCO and the head."""
+    membership = request.membership  # type: ignore[attr-defined]
+    day = today()
+    context = {
+        "days": REPORT_DAYS,
+        "unusual": unusual_access(membership.school, today=day, days=REPORT_DAYS),
+        "downloads": bulk_reads(membership.school),
+        "failures": login_failures_for_school(
+            membership.school, since=day - dt.timedelta(days=REPORT_DAYS - 1)
+        ),
+        "rules": rules,
+    }
+    return render(request, "audit/access.html", context)

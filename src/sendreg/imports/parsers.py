@@ -291,7 +291,7 @@ def _refuse_other_formats(data: bytes, filename: str) -> None:
             raise ImportRefused(
                 "The file is a Common Transfer File (CTF), not an MIS export: import it as "
                 "one with `sendreg import FILE.xml --kind ctf`, or on the Import page with "
-                "\"Work it out from the file\", which recognises it."
+                '"Work it out from the file", which recognises it.'
             )
         if b"<html" in start or b"<!doctype html" in start or b"<table" in start:
             kind = "a web page (HTML)"

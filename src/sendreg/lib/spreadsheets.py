@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -34,9 +35,29 @@ Cell = str | int | float | Decimal | dt.date | bool | None
 
 def neutralise(value: Cell) -> Cell:
     """The value as it may go into a CSV cell: text that looks like a formula made inert."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = neutralise_after_separators(value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
+
+
+#: Characters a spreadsheet may split a CSV line on, whatever the file was written with
+#: (Excel in many locales opens CSV with ";"), and the line breaks a careless reader splits on.
+SEPARATORS = ",;\t|\r\n"
+_AFTER_SEPARATOR = re.compile(f'((?:^|[{re.escape(SEPARATORS)}])[ "]*)([=+\\-@])')
+
+
+def neutralise_after_separators(text: str) -> str:
+    """An apostrophe before a formula character that follows a separator inside the text.
+
+    ``Smith;=cmd|...`` opened with ";" as the separator would start a cell with "=";
+    it becomes ``Smith;'=cmd|...``, so that cell is text. Spaces and quotes between the
+    separator (or the start of the text) and the character are kept and looked through,
+    as spreadsheets that trim cells do
+    (an apostrophe is not: after one, the cell is text already).
+    """
+    return _AFTER_SEPARATOR.sub(r"\1'\2", text)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
