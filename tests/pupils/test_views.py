@@ -297,6 +297,7 @@ def details_post(pupil: Pupil, **overrides: Any) -> dict[str, Any]:
             data[name] = value.isoformat()
         else:
             data[name] = "" if value is None else str(value)
+    data["version"] = str(pupil.details_version)
     data.update(overrides)
     return data
 
