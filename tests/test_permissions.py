@@ -163,7 +163,7 @@ COVERED_ELSEWHERE = {
     "notifications_list", "notifications_detail", "notifications_mark_sent",
     "notifications_acknowledge", "notifications_pupil", "notifications_move_to_monitoring",
     "documents_letter", "documents_letter_templates", "documents_letter_template_edit",
-    "documents_register_pack",
+    "documents_register_pack", "documents_school_contact",
 }  # fmt: skip
 
 

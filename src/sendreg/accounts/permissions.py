@@ -43,6 +43,8 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: Keep the school's contact details and the local advice that letters to parents give.
+    SCHOOL_DETAILS_EDIT = "school.edit_details"
 
 
 _SENCO = frozenset(Permission)
@@ -64,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.IMPORTS_RUN,
             Permission.OTHER_REGISTERS_EDIT,
+            Permission.SCHOOL_DETAILS_EDIT,
         }
     ),
     Role.HEAD: frozenset(
