@@ -170,6 +170,13 @@ COVERED_ELSEWHERE = {
 #: Apps with a matrix of their own (with the records their URLs need), each of which checks
 #: that it covers every URL of its app.
 OTHER_MATRICES: set[str] = set()
+# Transfers and consent to share: tests/transfer/test_permissions.py.
+OTHER_MATRICES |= {
+    "transfer_decisions", "transfer_decision", "transfer_log", "transfer_ctf_export",
+    "transfer_record_pack_new", "transfer_consent_new", "transfer_consent_withdraw",
+    "transfer_record_pack_download", "transfer_record_pack_form",
+    "transfer_record_pack_acknowledge",
+}  # fmt: skip
 
 
 def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
@@ -327,3 +334,20 @@ def test_governor_sees_counts_only_with_small_numbers_suppressed(
     assert "fewer than 5" in html
     assert "Maisie" not in html
     assert "Young" not in html
+
+
+def test_a_governor_cannot_work_out_a_small_count_by_subtraction_or_percentage(
+    school: Any, governor: User, senco: User, login: Any, on_today: dt.date
+) -> None:
+    from tests.conftest import register_in_bulk
+
+    register_in_bulk(school, 3, status="E", needs=("ASD",))
+    register_in_bulk(school, 50, status="K", needs=("SEMH",))
+    html = login(governor).get("/").content.decode()
+    # 53 on the register: E (3) is withheld, and so is K, or 53 - K would give E away.
+    assert "E – EHC plan</dt><dd>fewer than 5" in html
+    assert "K – SEN support</dt><dd>not shown, to protect a small count" in html
+    assert "All on the SEN register</dt><dd>53" in html
+    # Nor may a percentage of the roll give the count away.
+    assert "(percentage not shown" in html
+    assert "5.7%" not in html  # 3 of 53

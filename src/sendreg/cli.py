@@ -67,9 +67,26 @@ def _serve(host: str, port: int) -> int:
 
     from sendreg.wsgi import application
 
+    _check_port_free(host, port)
     print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
     waitress.serve(application, host=host, port=port, threads=8, ident="sendreg")
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say plainly when the port is taken, rather than failing inside the server."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandError(
+            f"Cannot serve at {host}:{port}: {exc.strerror or exc}. Is sendreg (or something "
+            f"else) already running there? Choose another port with --port, e.g. --port {port + 1}."
+        ) from None
 
 
 # --- sendreg school / user ------------------------------------------------------------
@@ -296,13 +313,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--pupils", type=int, default=1000, help="pupils per school (1000)")
     demo.add_argument("--schools", type=int, default=1, help="how many demo schools (1)")
     demo.add_argument("--no-serve", action="store_true", help="fill the data, then stop")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="the address to serve on (127.0.0.1: this machine)"
+    )
+    demo.add_argument("--port", type=int, default=8000, help="the port to serve on (8000)")
     demo.set_defaults(handler=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve sendreg with a production WSGI server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="the address to serve on (127.0.0.1: this machine)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="the port to serve on (8000)")
     serve.set_defaults(handler=cmd_serve)
 
     school = sub.add_parser("school", help="add or list schools").add_subparsers(

@@ -29,7 +29,8 @@ class SenProvision(StrEnum):
 PROVISION_LABELS: dict[SenProvision, str] = {
     SenProvision.EHC_PLAN: "Education, health and care plan",
     SenProvision.SEN_SUPPORT: "SEN support",
-    SenProvision.NO_SEN: "No longer on the SEN register (first census after removal)",
+    # Every pupil on roll who is not E or K is returned as N in the census: "No SEN".
+    SenProvision.NO_SEN: "No SEN",
 }
 
 #: The discontinued provision code for a statement; census rule 2115 says recode it E.

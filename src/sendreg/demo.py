@@ -120,8 +120,8 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
             result.report.append(f"Created {school.name} with {pupils} pupils.")
         else:
             result.report.append(f"{existing.name} is already there; left as it was.")
-        for role in (Role.SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT, Role.OFFICE, Role.HEAD,
-                     Role.GOVERNOR):  # fmt: skip
+        for role in (Role.SENCO, Role.DEPUTY_SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT,
+                     Role.OFFICE, Role.HEAD, Role.GOVERNOR, Role.ADVISER):  # fmt: skip
             result.logins.append((f"{role.value}@{slug}.sendreg.test", role.label, name))
     return result
 
@@ -147,9 +147,11 @@ def _fill_school(
 
 def _staff(school: School, slug: str) -> dict[str, User]:
     names = {
-        Role.SENCO: "Amira Okonjo", Role.TEACHER: "Ben Hargreaves",
+        Role.SENCO: "Amira Okonjo", Role.DEPUTY_SENCO: "Priya Raman",
+        Role.TEACHER: "Ben Hargreaves",
         Role.TEACHING_ASSISTANT: "Kerry Walsh", Role.OFFICE: "Denise Fletcher",
         Role.HEAD: "Jonathan Mayhew", Role.GOVERNOR: "Margaret Ellison",
+        Role.ADVISER: "Colin Ashworth",
     }  # fmt: skip
     staff: dict[str, User] = {}
     # One hash for every demo login: argon2 is slow by design, and they share a password.
@@ -359,6 +361,9 @@ def _register_history(
     sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
     Pupil.objects.bulk_update([p for p in ehc + support], ["staff_notes"])
     for p in watched:
+        started = monitoring_from.get(p.pk) or some_day(200)
+        # Some reviews are overdue, as on a real list, but none before monitoring began.
+        review = max(started, today + dt.timedelta(days=rng.randrange(-10, 90)))
         monitoring_start(
             pupil=p,
             reason=rng.choice(
@@ -369,7 +374,7 @@ def _register_history(
                     "Anxiety around tests reported by parents.",
                 ]
             ),
-            review_date=today + dt.timedelta(days=rng.randrange(-10, 90)),
-            on=monitoring_from.get(p.pk) or some_day(200),
+            review_date=review,
+            on=started,
             by=senco,
         )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sendreg.records",
     "sendreg.census",
     "sendreg.documents",
+    "sendreg.transfer",
     "sendreg.pages",
 ]
 

@@ -18,9 +18,8 @@ from sendreg.documents.selectors import letter_template_for
 from sendreg.documents.services import letter_template_save
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import ParentNotification
-from sendreg.register.monitoring import register_to_monitoring
 from sendreg.register.rules import NotificationKind
-from sendreg.register.services import sen_record_set
+from sendreg.register.services import register_to_monitoring, sen_record_set
 from tests.conftest import TODAY, put_on_register
 from tests.documents.conftest import OPEN_STREET, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_pages, pdf_text, zip_text

@@ -29,10 +29,10 @@ from sendreg.documents import letters, register_pack
 from sendreg.documents.selectors import letter_template_for
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.services import contact_save
-from sendreg.register import notifications
+from sendreg.register import selectors, services
 from sendreg.register.models import ParentNotification
-from sendreg.register.monitoring import register_to_monitoring
 from sendreg.register.rules import NotificationKind
+from sendreg.register.services import register_to_monitoring
 from tests.conftest import TODAY
 from tests.documents.conftest import OPEN_STREET, OTHER_SCHOOL_PUPIL, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_text, xlsx_text, zip_text
@@ -264,7 +264,7 @@ def test_the_pages_re_rendered_with_errors_show_no_address(
 
 
 def test_the_home_panel_shows_no_address(world: dict[str, Any], senco: User) -> None:
-    outstanding = notifications.notifications_outstanding(Membership.objects.get(user=senco))
+    outstanding = selectors.notifications_outstanding(Membership.objects.get(user=senco))
     html = render_to_string(
         "register/notifications_panel.html", {"outstanding_notifications": outstanding}
     )
@@ -276,10 +276,8 @@ def test_the_audit_events_of_letters_and_moves_hold_no_address(
     world: dict[str, Any], senco: User
 ) -> None:
     added = world["added"]
-    notifications.notification_mark_sent(
-        notification=added, sent_on=TODAY, method="letter", by=senco
-    )
-    notifications.notification_acknowledge(
+    services.notification_mark_sent(notification=added, sent_on=TODAY, method="letter", by=senco)
+    services.notification_acknowledge(
         notification=added, acknowledged_on=TODAY, note="Returned.", by=senco
     )
     _letters(world, senco)

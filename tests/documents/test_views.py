@@ -22,6 +22,7 @@ from sendreg.register.rules import NotificationKind
 from tests.conftest import TODAY
 from tests.documents.conftest import OPEN_STREET, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_text, xlsx_cells
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.usefixtures("on_today")
 Login = Callable[[User], Client]
@@ -322,3 +323,17 @@ def test_matrix_covers_every_documents_url() -> None:
     from sendreg.documents import urls
 
     assert {p.name for p in urls.urlpatterns} == {row[0] for row in MATRIX}
+
+
+def test_the_notification_page_lists_every_parent_in_law_who_gets_a_letter(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User, login: Login
+) -> None:
+    ContactFactory(
+        pupil=lac_pupil, name="Flo Foster", relationship="Foster carer",
+        parental_responsibility=False, has_care=True,
+    )  # fmt: skip
+    html = login(senco).get(f"/notifications/{lac_notification.pk}/").content.decode()
+    assert 'Flo Foster <span class="meta">(Foster carer; has care of the child' in html
+    assert "Dana Hart" in html and "Jo Carer" in html
+    # The grandmother has neither parental responsibility nor care: no letter.
+    assert "Grace Hart" not in html

@@ -18,14 +18,9 @@ from sendreg.imports.parsers import ImportRefused
 from sendreg.imports.services import import_apply, import_plan
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.services import pupil_update
-from sendreg.register.discrepancies import (
-    accept_mis_plan,
-    discrepancies_for,
-    discrepancy_accept_mis,
-    discrepancy_request_correction,
-)
 from sendreg.register.models import MisSenRecord, SenEpisode
-from sendreg.register.selectors import pupil_sen_summary
+from sendreg.register.selectors import accept_mis_plan, discrepancies_for, pupil_sen_summary
+from sendreg.register.services import discrepancy_accept_mis, discrepancy_request_correction
 from tests.conftest import TODAY, current_needs, put_on_register
 
 DATA = Path(__file__).resolve().parent.parent / "data"

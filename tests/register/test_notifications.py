@@ -19,7 +19,7 @@ from django.utils.html import escape
 from sendreg.accounts.models import Membership, School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.pupils.models import Pupil
-from sendreg.register import monitoring, notifications, rules, services
+from sendreg.register import rules, selectors, services
 from sendreg.register.models import MonitoringEntry, ParentNotification, SenEpisode
 from sendreg.register.rules import NotificationKind
 from sendreg.register.selectors import needs_attention
@@ -83,12 +83,12 @@ def test_outstanding_lists_unsent_notifications_of_the_school_longest_waiting_fi
     put_on_register(first, by=senco)
     put_on_register(third, by=senco)
     time_machine.move_to(TODAY_NOON, tick=False)
-    notifications.notification_mark_sent(
+    services.notification_mark_sent(
         notification=third.notifications.get(), sent_on=TODAY, method="letter", by=senco
     )
     put_on_register(PupilFactory(school=other_school), by=outsider)
 
-    outstanding = notifications.notifications_outstanding(membership_of(senco))
+    outstanding = selectors.notifications_outstanding(membership_of(senco))
     assert [n.pupil for n in outstanding] == [second, first]
 
 
@@ -96,14 +96,14 @@ def test_a_teacher_sees_only_the_notifications_of_pupils_they_teach(
     taught_pupil: Pupil, added: ParentNotification, teacher: User, senco: User
 ) -> None:
     put_on_register(taught_pupil, by=senco)
-    outstanding = notifications.notifications_outstanding(membership_of(teacher))
+    outstanding = selectors.notifications_outstanding(membership_of(teacher))
     assert [n.pupil for n in outstanding] == [taught_pupil]
 
 
 def test_notifications_of_a_pupil_newest_first(pupil: Pupil, senco: User) -> None:
     put_on_register(pupil, by=senco, on=D(2025, 9, 10))
     put_on_register(pupil, by=senco, status="E", on=D(2025, 10, 1))
-    kinds = [n.kind for n in notifications.notifications_for_pupil(pupil)]
+    kinds = [n.kind for n in selectors.notifications_for_pupil(pupil)]
     assert kinds == ["changed", "added"]
 
 
@@ -113,7 +113,7 @@ def test_another_schools_notification_is_not_found(
     from django.http import Http404
 
     with pytest.raises(Http404):
-        notifications.notification_get_for_user(membership_of(outsider), added.pk)
+        selectors.notification_get_for_user(membership_of(outsider), added.pk)
 
 
 # --- marking sent ---------------------------------------------------------------------
@@ -122,7 +122,7 @@ def test_another_schools_notification_is_not_found(
 def test_marking_sent_records_date_method_and_who_and_is_audited(
     added: ParentNotification, senco: User
 ) -> None:
-    done = notifications.notification_mark_sent(
+    done = services.notification_mark_sent(
         notification=added, sent_on=TODAY, method="letter", by=senco
     )
     added.refresh_from_db()
@@ -146,7 +146,7 @@ def test_sent_without_a_date_or_a_method_is_refused_and_nothing_saved(
     added: ParentNotification, senco: User, sent_on: dt.date | None, method: str
 ) -> None:
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_mark_sent(
+        services.notification_mark_sent(
             notification=added, sent_on=sent_on, method=method, by=senco
         )
     assert caught.value.messages == [rules.NOTIFICATION_SENT_NEEDS_DATE_AND_METHOD]
@@ -159,7 +159,7 @@ def test_a_method_that_is_not_one_of_the_choices_is_refused(
     added: ParentNotification, senco: User
 ) -> None:
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_mark_sent(
+        services.notification_mark_sent(
             notification=added, sent_on=TODAY, method="pigeon", by=senco
         )
     assert "method" in caught.value.message_dict
@@ -172,7 +172,7 @@ def test_parents_cannot_be_told_before_the_change_was_recorded(
     added: ParentNotification, senco: User
 ) -> None:
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_mark_sent(
+        services.notification_mark_sent(
             notification=added, sent_on=TODAY - dt.timedelta(days=1), method="email", by=senco
         )
     assert caught.value.messages == [
@@ -185,23 +185,19 @@ def test_parents_cannot_be_recorded_as_told_tomorrow(
 ) -> None:
     tomorrow = TODAY + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_mark_sent(
+        services.notification_mark_sent(
             notification=added, sent_on=tomorrow, method="email", by=senco, today=TODAY
         )
-    assert caught.value.message_dict == {
-        "sent_on": [notifications.DATE_IN_FUTURE.format(day=tomorrow)]
-    }
+    assert caught.value.message_dict == {"sent_on": [services.DATE_IN_FUTURE.format(day=tomorrow)]}
 
 
 def test_a_notification_is_marked_sent_once(added: ParentNotification, senco: User) -> None:
-    notifications.notification_mark_sent(
-        notification=added, sent_on=TODAY, method="phone", by=senco
-    )
+    services.notification_mark_sent(notification=added, sent_on=TODAY, method="phone", by=senco)
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_mark_sent(
+        services.notification_mark_sent(
             notification=added, sent_on=TODAY, method="letter", by=senco
         )
-    assert caught.value.messages == [notifications.NOTIFICATION_ALREADY_SENT.format(sent=TODAY)]
+    assert caught.value.messages == [services.NOTIFICATION_ALREADY_SENT.format(sent=TODAY)]
     added.refresh_from_db()
     assert added.method == "phone"
     assert len(events(AuditEvent.Type.NOTIFICATION_SENT)) == 1
@@ -229,7 +225,7 @@ def test_the_database_refuses_an_acknowledgement_before_sending(
 
 def test_acknowledgement_before_sending_is_refused(added: ParentNotification, senco: User) -> None:
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_acknowledge(
+        services.notification_acknowledge(
             notification=added, acknowledged_on=TODAY, note="", by=senco
         )
     assert caught.value.messages == [rules.NOTIFICATION_ACK_BEFORE_SENT]
@@ -242,11 +238,11 @@ def test_acknowledgement_dated_before_the_sending_is_refused(
     added: ParentNotification, senco: User, time_machine: Any
 ) -> None:
     time_machine.move_to(TODAY_NOON + dt.timedelta(days=3), tick=False)
-    notifications.notification_mark_sent(
+    services.notification_mark_sent(
         notification=added, sent_on=TODAY + dt.timedelta(days=2), method="letter", by=senco
     )
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_acknowledge(
+        services.notification_acknowledge(
             notification=added, acknowledged_on=TODAY + dt.timedelta(days=1), note="", by=senco
         )
     assert caught.value.messages == [rules.NOTIFICATION_ACK_BEFORE_SENT]
@@ -255,10 +251,8 @@ def test_acknowledgement_dated_before_the_sending_is_refused(
 def test_acknowledgement_is_recorded_once_with_its_note_and_audited(
     added: ParentNotification, senco: User
 ) -> None:
-    notifications.notification_mark_sent(
-        notification=added, sent_on=TODAY, method="letter", by=senco
-    )
-    notifications.notification_acknowledge(
+    services.notification_mark_sent(notification=added, sent_on=TODAY, method="letter", by=senco)
+    services.notification_acknowledge(
         notification=added, acknowledged_on=TODAY, note="Reply slip returned.", by=senco
     )
     added.refresh_from_db()
@@ -267,18 +261,16 @@ def test_acknowledgement_is_recorded_once_with_its_note_and_audited(
     assert event.new == {"change": "Added to the SEN register", "acknowledged_on": "2025-11-12"}
     assert event.reason == "Reply slip returned."
     with pytest.raises(ValidationError) as caught:
-        notifications.notification_acknowledge(
+        services.notification_acknowledge(
             notification=added, acknowledged_on=TODAY, note="Again", by=senco
         )
-    assert caught.value.messages == [
-        notifications.NOTIFICATION_ALREADY_ACKNOWLEDGED.format(ack=TODAY)
-    ]
+    assert caught.value.messages == [services.NOTIFICATION_ALREADY_ACKNOWLEDGED.format(ack=TODAY)]
 
 
 # --- the move from the register to the monitoring list --------------------------------
 
 
-def move(pupil: Pupil, by: User, **overrides: Any) -> monitoring.MovedToMonitoring:
+def move(pupil: Pupil, by: User, **overrides: Any) -> services.MovedToMonitoring:
     pupil.refresh_from_db()
     arguments: dict[str, Any] = {
         "pupil": pupil,
@@ -289,7 +281,7 @@ def move(pupil: Pupil, by: User, **overrides: Any) -> monitoring.MovedToMonitori
         "by": by,
         "today": TODAY,
     }
-    return monitoring.register_to_monitoring(**{**arguments, **overrides})
+    return services.register_to_monitoring(**{**arguments, **overrides})
 
 
 def test_moving_to_monitoring_takes_the_pupil_off_and_starts_monitoring(
@@ -349,10 +341,15 @@ def test_a_failure_after_both_steps_undoes_both(
 ) -> None:
     put_on_register(pupil, by=senco, needs=("SPLD",), on=D(2025, 9, 10))
 
-    def broken(**kwargs: object) -> None:
-        raise RuntimeError("audit store unavailable")
+    real = services.audit_record
 
-    monkeypatch.setattr(monitoring, "audit_record", broken)
+    def broken(**kwargs: Any) -> object:
+        # Both steps have happened; the event that ties them together fails.
+        if kwargs["type"] == AuditEvent.Type.MOVED_TO_MONITORING:
+            raise RuntimeError("audit store unavailable")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "audit_record", broken)
     with pytest.raises(RuntimeError):
         move(pupil, senco)
     assert list(pupil.sen_episodes.values_list("end", flat=True)) == [None]
@@ -366,7 +363,7 @@ def test_a_review_date_before_the_removal_is_refused_before_anything_changes(
     put_on_register(pupil, by=senco, on=D(2025, 9, 10))
     with pytest.raises(ValidationError) as caught:
         move(pupil, senco, review_date=TODAY - dt.timedelta(days=1))
-    assert caught.value.message_dict == {"review_date": [monitoring.MOVE_REVIEW_BEFORE_EFFECTIVE]}
+    assert caught.value.message_dict == {"review_date": [services.MOVE_REVIEW_BEFORE_EFFECTIVE]}
     assert not MonitoringEntry.objects.exists()
     assert list(pupil.sen_episodes.values_list("end", flat=True)) == [None]
 
@@ -433,7 +430,7 @@ def test_the_home_panel_lists_outstanding_changes_oldest_first(
     put_on_register(older, by=senco, on=TODAY - dt.timedelta(days=2))
     time_machine.move_to(TODAY_NOON, tick=False)
     put_on_register(newer, by=senco)
-    outstanding = notifications.notifications_outstanding(membership_of(senco))
+    outstanding = selectors.notifications_outstanding(membership_of(senco))
     html = render_to_string(
         "register/notifications_panel.html", {"outstanding_notifications": outstanding}
     )
@@ -553,7 +550,7 @@ def test_the_move_form_shows_every_error_and_saves_nothing(
          "version": str(pupil.sen_version)},
     )  # fmt: skip
     assert response.status_code == 200
-    assert monitoring.MOVE_REVIEW_BEFORE_EFFECTIVE in response.content.decode()
+    assert services.MOVE_REVIEW_BEFORE_EFFECTIVE in response.content.decode()
 
     response = client.post(
         url,
@@ -680,7 +677,7 @@ def test_outsider_cannot_move_another_schools_pupil(
 
 
 def test_matrix_covers_every_notifications_url() -> None:
-    from sendreg.register import notification_urls
+    from sendreg.documents import notification_urls
 
     assert {p.name for p in notification_urls.urlpatterns} == {row[0] for row in MATRIX}
 

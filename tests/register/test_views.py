@@ -108,11 +108,17 @@ def test_register_shows_counts_and_percentages(
     html = login(senco).get("/register/").content.decode()
     # Six on roll: one E (16.7%), three K (50.0%), four in all (66.7%).
     assert re.search(r"Pupils on roll</dt><dd>6</dd>", html)
-    assert re.search(r"E – EHC plan</dt><dd>1 <span class=\"pct\">\(16\.7%; England 5\.3%\)", html)
+    # England's latest figures (January 2026), and for the school's own phase (secondary).
+    assert re.search(r"E – EHC plan</dt><dd>1 <span class=\"pct\">\(16\.7%; England 6\.0%\)", html)
     assert re.search(
-        r"K – SEN support</dt><dd>3 <span class=\"pct\">\(50\.0%; England 14\.2%", html
+        r"K – SEN support</dt><dd>3 <span class=\"pct\">\(50\.0%; England 14\.8%", html
     )
-    assert re.search(r"All on the SEN register</dt><dd>4 <span class=\"pct\">\(66\.7%", html)
+    assert re.search(
+        r"All on the SEN register</dt><dd>4 <span class=\"pct\">\(66\.7%; England 20\.8%; "
+        r"England's secondary schools 17\.6%\)",
+        html,
+    )
+    assert "not yet checked against the DfE's own tables" in html
 
 
 def test_register_leaves_out_leavers(register: dict[str, Pupil], senco: User, login: Login) -> None:
@@ -157,7 +163,7 @@ def test_register_filtered_by_n_says_what_n_means(
     register: dict[str, Pupil], senco: User, login: Login
 ) -> None:
     html = login(senco).get("/register/?status=N").content.decode()
-    assert "N – removed since the last census" in html
+    assert "Came off the register since the last census (N entry in the MIS)" in html
 
 
 @pytest.mark.parametrize(
@@ -380,7 +386,8 @@ def test_sen_form_adds_changes_and_removes_with_full_history(
     page = client.get(f"/pupils/{pupil.pk}/")
     html = page.content.decode()
     assert "SEN status: <strong>Not on the SEN register</strong>" in html
-    assert "returned as\n    <strong>N – No longer on the SEN register" in html
+    assert "returned as\n    <strong>N – No SEN</strong>" in html
+    assert "keeps an explicit N entry for them until that census" in html
     for when, reason in [
         ("12 November 2025, 12:00", "Termly review."),
         ("20 November 2025, 16:05", "EHC plan issued by the local authority."),
@@ -605,11 +612,12 @@ def test_pupil_page_queries_do_not_grow_with_the_record(
 
     add_history(3)
     # 16: the SEN register's own sections take 12; the other registers (medical, exam
-    # access, EAL and looked-after details, concerns) add 4 whatever their size.
-    with django_assert_max_num_queries(15):
+    # access, EAL and looked-after details, concerns) add 4 whatever their size; the
+    # transfer section (previous schools' histories, consents, the transfer log) adds 3.
+    with django_assert_max_num_queries(18):
         client.get(f"/pupils/{pupil.pk}/")
     small = count_queries(client, f"/pupils/{pupil.pk}/")
     add_history(12)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         client.get(f"/pupils/{pupil.pk}/")
     assert count_queries(client, f"/pupils/{pupil.pk}/") == small

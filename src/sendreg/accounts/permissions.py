@@ -43,6 +43,10 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
+    TRANSFER_MANAGE = "transfer.manage"
+    #: See the transfer log: which record packs went where, and their acknowledgement.
+    TRANSFER_LOG_VIEW = "transfer.view_log"
     #: Keep the school's contact details and the local advice that letters to parents give.
     SCHOOL_DETAILS_EDIT = "school.edit_details"
 
@@ -76,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.TRANSFER_LOG_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,

@@ -2,16 +2,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Protocol
 
 from django.db.models import QuerySet
 
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
-from sendreg.pupils.models import Pupil
 
 
-def events_for_pupil(pupil: Pupil) -> QuerySet[AuditEvent]:
+class HasPk(Protocol):
+    """A pupil, or anything else the trail knows by id (audit sits below the pupils app)."""
+
+    pk: int
+    school_id: int
+
+
+def events_for_pupil(pupil: HasPk) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(school_id=pupil.school_id, pupil_id=pupil.pk)
 
 

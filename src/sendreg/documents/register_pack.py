@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sendreg import codes
 from sendreg.accounts.models import Membership
-from sendreg.lib.national import latest_national
+from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, text_cell
 from sendreg.pupils.rules import PERSISTENT_ABSENCE_AT_OR_BELOW
 from sendreg.register.selectors import (
@@ -151,7 +151,9 @@ class _Summary:
         )
 
 
-def _summary_sheet(book: Workbook, *, school_name: str, roll: int, day: dt.date) -> None:
+def _summary_sheet(
+    book: Workbook, *, school_name: str, phase: str, roll: int, day: dt.date
+) -> None:
     sheet = book.create_sheet(SUMMARY)
     _widths(sheet, [58, 12, 12, 14])
     summary = _Summary(sheet)
@@ -204,17 +206,22 @@ def _summary_sheet(book: Workbook, *, school_name: str, roll: int, day: dt.date)
         of_roll=False,
     )
 
-    national = latest_national()
-    summary.line("")
-    summary.line(f"England, January {national.year} (DfE), for comparison", heading=True)
-    for label, percent in (
-        ("EHC plan", national.ehc_percent),
-        ("SEN support", national.support_percent),
-        ("All SEN", national.all_sen_percent),
-    ):
-        summary.line(
-            label, text_cell(sheet, ""), _cell(sheet, percent / 100, number_format=PERCENT)
-        )
+    national = comparison_for(phase)
+    for figures in (national.all_schools, national.phase):
+        if figures is None:
+            continue
+        summary.line("")
+        checked = "" if figures.verified else " (reported, not yet checked against DfE tables)"
+        summary.line(f"{figures.label} (DfE){checked}, for comparison", heading=True)
+        for label, percent in (
+            ("EHC plan", figures.ehc_percent),
+            ("SEN support", figures.support_percent),
+            ("All SEN", figures.all_sen_percent),
+        ):
+            if percent is not None:
+                summary.line(
+                    label, text_cell(sheet, ""), _cell(sheet, percent / 100, number_format=PERCENT)
+                )
 
     for cells in summary.rows:
         sheet.append(cells)
@@ -243,7 +250,13 @@ def register_pack_bytes(membership: Membership, *, day: dt.date) -> bytes:
     rows = register_rows(membership, RegisterFilters(), day=day)
     roll = register_counts(membership.school, day=day).roll
     book = Workbook(write_only=True)
-    _summary_sheet(book, school_name=membership.school.name, roll=roll, day=day)
+    _summary_sheet(
+        book,
+        school_name=membership.school.name,
+        phase=membership.school.phase,
+        roll=roll,
+        day=day,
+    )
     _register_sheet(book, rows)
     _codes_sheet(book)
     out = io.BytesIO()

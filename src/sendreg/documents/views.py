@@ -24,8 +24,8 @@ from sendreg.documents.services import letter_template_save, school_contact_upda
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import redirect_after_post
 from sendreg.lib.spreadsheets import XLSX_TYPE
-from sendreg.register.notifications import notification_get_for_user
 from sendreg.register.rules import NotificationKind
+from sendreg.register.selectors import notification_get_for_user
 
 FORMATS = {"pdf": letters.PDF_TYPE, "docx": letters.DOCX_TYPE}
 FORMAT_UNKNOWN = "Ask for the letter as format=pdf (to send) or format=docx (to edit)."

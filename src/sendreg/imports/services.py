@@ -41,9 +41,8 @@ from sendreg.lib.diff import jsonable
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
-from sendreg.register.discrepancies import Discrepancy, compare
 from sendreg.register.models import MisSenRecord, SenEpisode
-from sendreg.register.selectors import register_states
+from sendreg.register.selectors import Discrepancy, compare, register_states
 from sendreg.register.services import HistoricChange, sen_histories_load
 
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 #: Counts from 1 up to this, less one, are not shown to those who see only aggregates.
 SMALL_NUMBER = 5
@@ -27,12 +28,19 @@ def is_small(count: int) -> bool:
     return 0 < count < SMALL_NUMBER
 
 
+class Withheld(StrEnum):
+    #: A count from 1 to 4 (primary suppression).
+    SMALL = FEWER_THAN
+    #: A count withheld so that a small one cannot be worked out from it (secondary).
+    SECONDARY = "not shown, to protect a small count"
+
+
 @dataclass(frozen=True)
 class Suppressed:
-    """A breakdown as it may be shown: None where a count is withheld."""
+    """A breakdown as it may be shown: a ``Withheld`` marker where a count is withheld."""
 
-    cells: tuple[int | None, ...]
-    total: int | None
+    cells: tuple[int | Withheld, ...]
+    total: int | Withheld
 
 
 def suppress_breakdown(cells: Sequence[int], total: int | None = None) -> Suppressed:
@@ -44,15 +52,14 @@ def suppress_breakdown(cells: Sequence[int], total: int | None = None) -> Suppre
     suppression); if there is none to withhold, the total is withheld instead. The
     total itself is withheld when it is small.
     """
-    hidden = [is_small(c) for c in cells]
-    total_hidden = total is not None and is_small(total)
-    if total is not None and not total_hidden and sum(hidden) == 1:
-        others = [i for i, c in enumerate(cells) if not hidden[i] and c > 0]
+    result: list[int | Withheld] = [Withheld.SMALL if is_small(c) else c for c in cells]
+    total_shown: int | Withheld = total if total is not None else 0
+    if total is not None and is_small(total):
+        total_shown = Withheld.SMALL
+    elif total is not None and result.count(Withheld.SMALL) == 1:
+        others = [i for i, c in enumerate(result) if isinstance(c, int) and c > 0]
         if others:
-            hidden[min(others, key=lambda i: (cells[i], i))] = True
+            result[min(others, key=lambda i: (cells[i], i))] = Withheld.SECONDARY
         else:
-            total_hidden = True
-    return Suppressed(
-        cells=tuple(None if h else c for c, h in zip(cells, hidden, strict=True)),
-        total=None if total_hidden else total,
-    )
+            total_shown = Withheld.SECONDARY
+    return Suppressed(cells=tuple(result), total=total_shown)

@@ -14,7 +14,7 @@ from sendreg.census.selectors import census_calendar
 from sendreg.lib.dates import today
 from sendreg.lib.extensions import HOME_PANELS, PUPIL_SECTIONS, PageContext, build_sections
 from sendreg.lib.htmx import page_or_fragment, query_without
-from sendreg.lib.national import latest_national
+from sendreg.lib.national import comparison_for
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
@@ -22,10 +22,13 @@ from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
-from sendreg.register.discrepancies import discrepancies_for
 from sendreg.register.forms import MonitoringEndForm
-from sendreg.register.notifications import notifications_outstanding
-from sendreg.register.selectors import need_items, pupil_sen_summary
+from sendreg.register.selectors import (
+    discrepancies_for,
+    need_items,
+    notifications_outstanding,
+    pupil_sen_summary,
+)
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 PUPILS_PER_PAGE = 50
@@ -56,9 +59,13 @@ def home(request: HttpRequest) -> HttpResponse:
             if membership.can(Permission.PUPILS_VIEW_ALL) and school_register
             else register.register_counts(membership.school, day=day)
         )
-        context["national"] = latest_national()
-        # Roles that see only aggregates never see a count small enough to name a child.
-        context["suppress_small"] = not membership.can(Permission.PUPILS_VIEW_ALL)
+        context["national"] = comparison_for(membership.school.phase)
+        # Roles that see only aggregates never see a count small enough to name a child,
+        # nor one from which such a count could be worked out.
+        context["shown"] = register.counts_as_shown(
+            context["counts"],  # type: ignore[arg-type]
+            suppress=not membership.can(Permission.PUPILS_VIEW_ALL),
+        )
     if membership.can(Permission.SEN_EDIT):
         context["recent"] = register.recent_changes(membership.school)
         context["attention"] = register.needs_attention(

@@ -109,7 +109,7 @@ class RegisterFilterForm(forms.Form):
             ("", "E and K"),
             ("E", "E – EHC plan"),
             ("K", "K – SEN support"),
-            ("N", "N – removed since the last census"),
+            ("N", "Came off the register since the last census (N entry in the MIS)"),
         ],
     )
     need = forms.ChoiceField(required=False, label="Need type (any rank)")

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import due_soon_until
-from sendreg.lib.figures import percent
+from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
-from sendreg.register.models import CensusDateOverride, MonitoringEntry, PupilNeed, SenEpisode
+from sendreg.register.models import (
+    CensusDateOverride,
+    MisSenRecord,
+    MonitoringEntry,
+    ParentNotification,
+    PupilNeed,
+    SenEpisode,
+)
 
 FLAGS: dict[str, str] = {
     "eal": "English as an additional language",
@@ -321,6 +331,51 @@ class RegisterCounts:
         return percent(self.on_register, self.roll)
 
 
+@dataclass(frozen=True)
+class ShownCounts:
+    """Counts as a page may show them: a count that could identify a child (and any count
+    from which it could be worked out) reads "fewer than 5" to those who see only figures."""
+
+    ehc: str
+    support: str
+    on_register: str
+    by_need: list[tuple[str, str]]
+    #: Percentages of the roll, "" where the count is withheld (it could be worked out).
+    ehc_percent: str = ""
+    support_percent: str = ""
+    on_register_percent: str = ""
+
+
+def counts_as_shown(counts: RegisterCounts, *, suppress: bool) -> ShownCounts:
+    if not suppress:
+        return ShownCounts(
+            str(counts.ehc),
+            str(counts.support),
+            str(counts.on_register),
+            [(code, str(n)) for code, n in counts.by_need],
+            f"{counts.ehc_percent}%",
+            f"{counts.support_percent}%",
+            f"{counts.on_register_percent}%",
+        )
+    statuses = suppress_breakdown([counts.ehc, counts.support], total=counts.on_register)
+    needs = suppress_breakdown([n for _, n in counts.by_need], total=counts.on_register)
+    # The register's total is shown only when both breakdowns allow it.
+    total = statuses.total if isinstance(needs.total, int) else needs.total
+
+    def share(value: object, percent_: Decimal) -> str:
+        return f"{percent_}%" if isinstance(value, int) else ""
+
+    return ShownCounts(
+        str(statuses.cells[0]),
+        str(statuses.cells[1]),
+        str(total),
+        [(code, str(n)) for (code, _), n in zip(counts.by_need, needs.cells, strict=True)],
+        share(statuses.cells[0], counts.ehc_percent),
+        share(statuses.cells[1], counts.support_percent),
+        share(total, counts.on_register_percent),
+    )
+
+
 def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
     """Roll, E, K and primary needs from register states (of the pupils on roll)."""
     statuses: Counter[str] = Counter()
@@ -490,3 +545,187 @@ def needs_attention(
         if chosen:
             items.append(Attention(message, chosen))
     return items
+
+
+# --- Where the MIS and the register disagree ---------------------------------------------
+#
+# A discrepancy is derived, never stored: it exists while the MIS and the register differ
+# and is gone as soon as they agree, whichever side changed.
+
+STATUS = rules.DIFFERS_STATUS
+NEEDS = rules.DIFFERS_NEEDS
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    upn: str
+    name: str
+    field: str
+    mis: str
+    register: str
+    pupil_id: int | None = None
+    correction_requested: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"upn": self.upn, "field": self.field, "mis": self.mis, "register": self.register}
+
+    @property
+    def field_label(self) -> str:
+        return "SEN status" if self.field == STATUS else "Need types (ranks 1 and 2)"
+
+    @property
+    def mis_label(self) -> str:
+        return _label(self.field, self.mis)
+
+    @property
+    def register_label(self) -> str:
+        return _label(self.field, self.register)
+
+
+def _label(field: str, value: str) -> str:
+    if field == STATUS:
+        return codes.provision_label(value) if value else "No SEN status"
+    return "; ".join(codes.need_label(c) for c in value.split()) or "None"
+
+
+def compare(
+    *,
+    upn: str,
+    name: str,
+    mis_status: str,
+    mis_needs: Sequence[str],
+    status: str | None,
+    needs: Sequence[str],
+    pupil_id: int | None = None,
+    correction_requested: bool = False,
+) -> list[Discrepancy]:
+    """One pupil's differences (``rules.compare_with_mis``) as the pages and imports show them."""
+    extra = {"pupil_id": pupil_id, "correction_requested": correction_requested}
+    return [
+        Discrepancy(upn, name, d.field, d.mis, d.register, **extra)
+        for d in rules.compare_with_mis(
+            mis_status=mis_status, mis_needs=mis_needs, status=status, needs=needs
+        )
+    ]
+
+
+def discrepancies_for(
+    membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
+) -> list[Discrepancy]:
+    """Every current difference between the MIS and the register among pupils on roll.
+
+    Four queries, whatever the size of the school: the pupils, their register history,
+    the needs held today, and their MIS values; then the pure comparison.
+    """
+    if register is None:
+        pupils = pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
+        states = register_states(pupils, day=day)
+    else:
+        pupils, states = register.pupils.filter(mis_sen__isnull=False), register.states
+    found: list[Discrepancy] = []
+    for row in pupils.order_by(*BY_SHOWN_NAME).values(
+        "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",
+        "preferred_surname", "mis_sen__status", "mis_sen__needs",
+        "mis_sen__correction_requested_at",
+    ):  # fmt: skip
+        state = state_of(states, row["pk"])
+        found += compare(
+            upn=row["upn"],
+            name=f"{row['preferred_forename'] or row['legal_forename']} "
+            f"{row['preferred_surname'] or row['legal_surname']}",
+            mis_status=row["mis_sen__status"],
+            mis_needs=row["mis_sen__needs"] or [],
+            status=state.status,
+            needs=list(state.needs),
+            pupil_id=row["pk"],
+            correction_requested=row["mis_sen__correction_requested_at"] is not None,
+        )
+    return found
+
+
+def mis_record_for(membership: Membership, pupil_id: int) -> MisSenRecord:
+    record = (
+        MisSenRecord.objects.filter(pupil__in=pupils_visible_to(membership), pupil_id=pupil_id)
+        .select_related("pupil")
+        .first()
+    )
+    if record is None:
+        raise Http404("No MIS values for that pupil.")
+    return record
+
+
+@dataclass(frozen=True)
+class AcceptPlan:
+    """What accepting the MIS value would change, shown to the SENCO before they confirm."""
+
+    before_status: str | None
+    before_needs: list[str]
+    status: str | None
+    needs: list[str]
+    #: Why it cannot be accepted (a value that is no census code), or empty.
+    refused: str
+
+    @property
+    def changes_status(self) -> bool:
+        return self.status != self.before_status
+
+
+def accept_mis_plan(record: MisSenRecord) -> AcceptPlan:
+    """The register record that accepting ``record`` would make, from the latest record.
+
+    Needs beyond rank 2 that the register already holds are kept: the MIS has no place
+    for them. A status that is not a census code is never accepted (it would otherwise
+    read as "no SEN" and take the pupil off the register).
+    """
+    latest = register_history(record.pupil)
+    before_status = latest.open_status
+    before_needs = latest.open_needs
+    reading = rules.read_mis_status(record.status)
+    if not reading.known:
+        refused = rules.MIS_STATUS_UNKNOWN.format(value=record.status)
+        return AcceptPlan(before_status, before_needs, before_status, before_needs, refused)
+    status = reading.register
+    needs = [str(n) for n in record.needs] if status else []
+    if status:
+        needs += [c for c in before_needs[codes.CENSUS_NEED_RANKS :] if c not in needs]
+    return AcceptPlan(before_status, before_needs, status, needs, "")
+
+
+# --- Telling parents -----------------------------------------------------------------------
+
+
+def _visible(membership: Membership) -> QuerySet[ParentNotification]:
+    return ParentNotification.objects.filter(pupil__in=pupils_visible_to(membership))
+
+
+def notifications_outstanding(membership: Membership) -> QuerySet[ParentNotification]:
+    """Changes whose parents have not yet been told, the longest waiting first."""
+    return (
+        _visible(membership)
+        .filter(sent_on__isnull=True)
+        .select_related("pupil")
+        .order_by("created_at", "id")
+    )
+
+
+def notifications_for_pupil(pupil: Pupil) -> QuerySet[ParentNotification]:
+    """Every notification of one pupil, newest first."""
+    return pupil.notifications.order_by("-created_at", "-id")
+
+
+def notification_get_for_user(membership: Membership, pk: int) -> ParentNotification:
+    """The notification, or 404 when its pupil is outside what the member may see."""
+    notification = (
+        _visible(membership).select_related("pupil", "pupil__school").filter(pk=pk).first()
+    )
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def change_recorded_on(notification: ParentNotification) -> dt.date:
+    """The school day on which the change was recorded (not the day it takes effect)."""
+    return timezone.localdate(notification.created_at)
+
+
+# --- Services ----------------------------------------------------------------------

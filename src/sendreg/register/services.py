@@ -14,16 +14,23 @@ from django.utils import timezone
 from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
+from sendreg.lib.dates import today as local_today
 from sendreg.pupils.models import Pupil
 from sendreg.register import rules
 from sendreg.register.models import (
     CensusDateOverride,
+    MisSenRecord,
     MonitoringEntry,
     ParentNotification,
     PupilNeed,
     SenEpisode,
 )
-from sendreg.register.selectors import census_overrides, register_history
+from sendreg.register.selectors import (
+    accept_mis_plan,
+    census_overrides,
+    change_recorded_on,
+    register_history,
+)
 
 MONITORING_ALREADY = "This pupil is already on the monitoring list."
 MONITORING_ON_REGISTER = (
@@ -408,3 +415,218 @@ def census_date_set(
             new={"term": term.value, "academic_year": academic_year, "date": date.isoformat()},
         )
     return override
+
+
+# --- Telling parents -----------------------------------------------------------------------
+
+NOTIFICATION_ALREADY_SENT = (
+    "The parents were already recorded as told on {sent:%d/%m/%Y}. Nothing was changed."
+)
+NOTIFICATION_ALREADY_ACKNOWLEDGED = (
+    "An acknowledgement was already recorded on {ack:%d/%m/%Y}. Nothing was changed."
+)
+DATE_IN_FUTURE = "{day:%d/%m/%Y} is in the future: record it on the day it happens."
+
+
+def _not_after_today(day: dt.date, today: dt.date, field: str) -> None:
+    if day > today:
+        raise ValidationError({field: DATE_IN_FUTURE.format(day=day)})
+
+
+@transaction.atomic
+def notification_mark_sent(
+    *,
+    notification: ParentNotification,
+    sent_on: dt.date | None,
+    method: str,
+    by: User,
+    today: dt.date | None = None,
+) -> ParentNotification:
+    """Record when and how the parents were told of the change.
+
+    Both are required (``rules.validate_notification_sent``; a CheckConstraint
+    holds the same at the database). The day may not come before the change was
+    recorded, nor after ``today``. A notification is marked sent once: raises
+    ValidationError and saves nothing otherwise. Audited as NOTIFICATION_SENT.
+    """
+    notification = ParentNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.sent_on is not None:
+        raise ValidationError(NOTIFICATION_ALREADY_SENT.format(sent=notification.sent_on))
+    rules.validate_notification_sent(
+        sent_on=sent_on, method=method, change_made=change_recorded_on(notification)
+    )
+    # validate_notification_sent has refused a missing day.
+    assert sent_on is not None
+    _not_after_today(sent_on, today or local_today(), "sent_on")
+    notification.sent_on = sent_on
+    notification.method = method
+    notification.sent_by = by
+    notification.full_clean()
+    notification.save(update_fields=["sent_on", "method", "sent_by"])
+    audit_record(
+        type=AuditEvent.Type.NOTIFICATION_SENT,
+        school_id=notification.pupil.school_id,
+        target=notification,
+        pupil=notification.pupil,
+        by=by,
+        new={
+            "change": notification.get_kind_display(),
+            "sent_on": sent_on.isoformat(),
+            "method": notification.get_method_display(),
+        },
+    )
+    return notification
+
+
+@transaction.atomic
+def notification_acknowledge(
+    *,
+    notification: ParentNotification,
+    acknowledged_on: dt.date,
+    note: str,
+    by: User,
+    today: dt.date | None = None,
+) -> ParentNotification:
+    """Record that the parents acknowledged being told, with an optional note.
+
+    Only after the notification was sent (``rules.validate_acknowledgement``), not
+    in the future, and once. Audited as NOTIFICATION_ACKNOWLEDGED.
+    """
+    notification = ParentNotification.objects.select_for_update().get(pk=notification.pk)
+    if notification.acknowledged_on is not None:
+        raise ValidationError(
+            NOTIFICATION_ALREADY_ACKNOWLEDGED.format(ack=notification.acknowledged_on)
+        )
+    rules.validate_acknowledgement(acknowledged_on=acknowledged_on, sent_on=notification.sent_on)
+    _not_after_today(acknowledged_on, today or local_today(), "acknowledged_on")
+    notification.acknowledged_on = acknowledged_on
+    notification.acknowledgement_note = note
+    notification.full_clean()
+    notification.save(update_fields=["acknowledged_on", "acknowledgement_note"])
+    audit_record(
+        type=AuditEvent.Type.NOTIFICATION_ACKNOWLEDGED,
+        school_id=notification.pupil.school_id,
+        target=notification,
+        pupil=notification.pupil,
+        by=by,
+        new={
+            "change": notification.get_kind_display(),
+            "acknowledged_on": acknowledged_on.isoformat(),
+        },
+        reason=note,
+    )
+    return notification
+
+
+# --- From the register to the monitoring list ---------------------------------------------
+
+MOVE_REVIEW_BEFORE_EFFECTIVE = (
+    "The review date must be on or after the day the pupil comes off the register."
+)
+
+
+@dataclass(frozen=True)
+class MovedToMonitoring:
+    entry: MonitoringEntry
+    #: The "removed from the register" notification the move created, for the parents' letter.
+    notification: ParentNotification | None
+
+
+@transaction.atomic
+def register_to_monitoring(
+    *,
+    pupil: Pupil,
+    effective: dt.date,
+    reason: str,
+    review_date: dt.date,
+    expected_version: int,
+    by: User,
+    today: dt.date,
+) -> MovedToMonitoring:
+    """Take the pupil off the register on ``effective`` and start monitoring them there.
+
+    One transaction: the removal (``services.sen_record_set`` with no status, which
+    also creates the REMOVED parent notification and its audit event) and the
+    monitoring entry (``services.monitoring_start``) both happen or neither does.
+    Raises ValidationError or ``services.StaleRecord`` and saves nothing when either
+    step refuses. Writes a MOVED_TO_MONITORING audit event tying the two together.
+    """
+    if review_date < effective:
+        raise ValidationError({"review_date": MOVE_REVIEW_BEFORE_EFFECTIVE})
+    latest_before = pupil.notifications.order_by("-id").values_list("id", flat=True).first()
+    sen_record_set(
+        pupil=pupil,
+        status=None,
+        needs=[],
+        effective=effective,
+        reason=reason,
+        expected_version=expected_version,
+        by=by,
+        today=today,
+    )
+    entry = monitoring_start(
+        pupil=pupil, reason=reason, review_date=review_date, on=effective, by=by
+    )
+    audit_record(
+        type=AuditEvent.Type.MOVED_TO_MONITORING,
+        school_id=pupil.school_id,
+        target=entry,
+        pupil=pupil,
+        by=by,
+        new={"effective": effective.isoformat(), "review_date": review_date.isoformat()},
+        reason=reason,
+    )
+    notification = pupil.notifications.filter(id__gt=latest_before or 0).order_by("-id").first()
+    return MovedToMonitoring(entry=entry, notification=notification)
+
+
+# --- Where the MIS and the register disagree ---------------------------------------------
+
+
+@transaction.atomic
+def discrepancy_accept_mis(
+    *,
+    record: MisSenRecord,
+    by: User,
+    today: dt.date,
+    effective: dt.date,
+    reason: str,
+    expected_version: int,
+) -> Pupil:
+    """Make the register say what the MIS says: a normal register change by the SENCO, with
+    its date, reason, audit event and (for a change of status) parents-to-be-told task.
+
+    Raises ValidationError when the MIS value cannot be accepted or breaks a rule, and
+    ``StaleRecord`` when the record changed since the SENCO looked.
+    """
+    plan = accept_mis_plan(record)
+    if plan.refused:
+        raise ValidationError(plan.refused)
+    return sen_record_set(
+        pupil=record.pupil,
+        status=plan.status,
+        needs=plan.needs,
+        effective=effective,
+        reason=reason,
+        expected_version=expected_version,
+        by=by,
+        today=today,
+        source="MIS discrepancy: accepted the value held in the MIS",
+    )
+
+
+@transaction.atomic
+def discrepancy_request_correction(*, record: MisSenRecord, by: User) -> MisSenRecord:
+    """The register is right; the MIS must be corrected. Visible until the MIS values change."""
+    record.correction_requested_at = timezone.now()
+    record.correction_requested_by = by
+    record.save(update_fields=["correction_requested_at", "correction_requested_by"])
+    audit_record(
+        type=AuditEvent.Type.MIS_CORRECTION_REQUESTED,
+        school_id=record.pupil.school_id,
+        target=record,
+        pupil=record.pupil,
+        by=by,
+        new={"mis_status": record.status, "mis_needs": record.needs},
+    )
+    return record

@@ -15,10 +15,10 @@ from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
-from sendreg.lib.national import latest_national
+from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
-from sendreg.register import discrepancies, selectors
+from sendreg.register import selectors, services
 from sendreg.register.forms import (
     REMOVE,
     AcceptMisForm,
@@ -95,9 +95,9 @@ def register_list(request: HttpRequest) -> HttpResponse:
         "pupils": page.object_list,
         "page": page,
         "page_query": query_without(request, "page"),
-        "counts": register.counts(),
-        "national": latest_national(),
-        "suppress_small": False,
+        "counts": (counts := register.counts()),
+        "shown": selectors.counts_as_shown(counts, suppress=False),
+        "national": comparison_for(membership.school.phase),
         "query": request.GET.urlencode(),
         "export_query": query_without(request, "export"),
     }
@@ -239,7 +239,7 @@ def _add_errors(form: MonitoringStartForm | MonitoringEndForm, exc: ValidationEr
 @require_permission(Permission.REGISTER_VIEW)
 def discrepancy_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    found = discrepancies.discrepancies_for(membership, day=today())
+    found = selectors.discrepancies_for(membership, day=today())
     return render(request, "register/discrepancies.html", {"discrepancies": found})
 
 
@@ -248,12 +248,12 @@ def discrepancy_list(request: HttpRequest) -> HttpResponse:
 def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept the MIS value, or say the MIS needs correcting."""
     membership = request.membership  # type: ignore[attr-defined]
-    record = discrepancies.mis_record_for(membership, pk)
+    record = selectors.mis_record_for(membership, pk)
     if request.POST.get("action") == "accept":
         # Accepting changes the register: the SENCO sees what will change first.
         return redirect_after_post(request, reverse("discrepancy_accept", args=[pk]))
     else:
-        discrepancies.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
+        services.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
     return redirect_after_post(request, reverse("discrepancies"))
 
@@ -263,10 +263,10 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """What accepting the MIS value would change, with the date and reason it needs."""
     membership = request.membership  # type: ignore[attr-defined]
-    record = discrepancies.mis_record_for(membership, pk)
+    record = selectors.mis_record_for(membership, pk)
     pupil = record.pupil
     day = today()
-    plan = discrepancies.accept_mis_plan(record)
+    plan = selectors.accept_mis_plan(record)
     form = AcceptMisForm(
         request.POST or None,
         initial={
@@ -278,7 +278,7 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not plan.refused and form.is_valid():
         data = form.cleaned_data
         try:
-            discrepancies.discrepancy_accept_mis(
+            services.discrepancy_accept_mis(
                 record=record,
                 by=request.user,  # type: ignore[arg-type]
                 today=day,
@@ -289,7 +289,7 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
         except StaleRecord as exc:
             form.add_error(None, str(exc))
             pupil.refresh_from_db()
-            plan = discrepancies.accept_mis_plan(record)
+            plan = selectors.accept_mis_plan(record)
             form.data = form.data.copy()
             form.data["version"] = str(pupil.sen_version)
         except ValidationError as exc:

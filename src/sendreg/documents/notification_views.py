@@ -15,15 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.documents.letters import letter_notes
+from sendreg.documents.letters import letter_notes, letter_recipients
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import redirect_after_post
 from sendreg.pupils.selectors import pupil_get_for_user
-from sendreg.register import notifications
+from sendreg.register import selectors, services
 from sendreg.register.models import ParentNotification
-from sendreg.register.monitoring import register_to_monitoring
 from sendreg.register.selectors import need_items, pupil_sen_summary
-from sendreg.register.services import StaleRecord
+from sendreg.register.services import StaleRecord, register_to_monitoring
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -90,7 +89,7 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 @require_permission(Permission.SEN_EDIT)
 def notification_list_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    outstanding = notifications.notifications_outstanding(membership)
+    outstanding = selectors.notifications_outstanding(membership)
     return render(request, "register/notifications.html", {"outstanding": outstanding})
 
 
@@ -107,9 +106,9 @@ def _detail(
         "notification": notification,
         "pupil": pupil,
         # Names only: the page never shows an address, protected or not.
-        "recipients": [c for c in pupil.contacts.all() if c.parental_responsibility],
+        "recipients": letter_recipients(pupil),
         "notes": letter_notes(notification),
-        "recorded_on": notifications.change_recorded_on(notification),
+        "recorded_on": selectors.change_recorded_on(notification),
         "sent_form": sent_form or MarkSentForm(initial={"sent_on": day}),
         "ack_form": ack_form or AcknowledgeForm(initial={"acknowledged_on": day}),
     }
@@ -120,18 +119,18 @@ def _detail(
 @require_permission(Permission.SEN_EDIT)
 def notification_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    return _detail(request, notifications.notification_get_for_user(membership, pk))
+    return _detail(request, selectors.notification_get_for_user(membership, pk))
 
 
 @require_POST
 @require_permission(Permission.SEN_EDIT)
 def notification_mark_sent_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    notification = notifications.notification_get_for_user(membership, pk)
+    notification = selectors.notification_get_for_user(membership, pk)
     form = MarkSentForm(request.POST)
     if form.is_valid():
         try:
-            notifications.notification_mark_sent(
+            services.notification_mark_sent(
                 notification=notification,
                 sent_on=form.cleaned_data["sent_on"],
                 method=form.cleaned_data["method"],
@@ -150,11 +149,11 @@ def notification_mark_sent_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_permission(Permission.SEN_EDIT)
 def notification_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    notification = notifications.notification_get_for_user(membership, pk)
+    notification = selectors.notification_get_for_user(membership, pk)
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         try:
-            notifications.notification_acknowledge(
+            services.notification_acknowledge(
                 notification=notification,
                 acknowledged_on=form.cleaned_data["acknowledged_on"],
                 note=form.cleaned_data["note"],
@@ -177,7 +176,7 @@ def notification_pupil_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Every notification of one pupil, newest first."""
     membership = request.membership  # type: ignore[attr-defined]
     pupil = pupil_get_for_user(membership, pk)
-    context = {"pupil": pupil, "notifications": notifications.notifications_for_pupil(pupil)}
+    context = {"pupil": pupil, "notifications": selectors.notifications_for_pupil(pupil)}
     return render(request, "register/notifications_pupil.html", context)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sendreg.register import notification_views as views
+from sendreg.documents import notification_views as views
 
 urlpatterns = [
     path("", views.notification_list_view, name="notifications_list"),

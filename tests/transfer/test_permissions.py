@@ -1,0 +1,143 @@
+# The matrix below is a table, one URL to a line, and is easier to read wide than wrapped.
+# ruff: noqa: E501
+"""Who may open what among transfers: every URL, as every role, with the exact answer.
+
+``LOGIN`` is a redirect to the login page, 403 a role without the right, 404 a pupil or
+record outside what the role may see (the outsider is the SENCO of another school).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern
+
+from sendreg.accounts.models import User
+from sendreg.pupils.models import Pupil
+from sendreg.register.models import SenEpisode
+from sendreg.transfer import services, urls
+from sendreg.transfer.models import Consent, RecordPack, TransferInDecision
+from tests.conftest import TODAY
+from tests.factories import ContactFactory
+from tests.transfer.conftest import make_pack
+
+LOGIN = "login"
+ROLES = (
+    "senco", "deputy_senco", "teacher", "ta", "office", "head", "governor", "adviser",
+    "outsider", "anonymous",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    url: str
+    expected: tuple[int | str, ...]
+
+    def __post_init__(self) -> None:
+        assert len(self.expected) == len(ROLES), self
+
+
+P = "/transfer/pupils/{pupil}"
+K = "/transfer/record-packs/{pack}"
+
+# fmt: off
+MATRIX = [
+    #   url name                            url                                      senco deputy teacher ta  office head  gov  adviser outsider anonymous
+    Row("transfer_decisions",               "/transfer/decisions/",                  (200,  200,  403,  403,  403,  403,  403,  403,  200,  LOGIN)),
+    Row("transfer_decision",                "/transfer/decisions/{decision}/",       (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_log",                     "/transfer/log/",                        (200,  200,  403,  403,  403,  200,  403,  403,  200,  LOGIN)),
+    Row("transfer_ctf_export",              P + "/ctf/",                             (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_record_pack_new",         P + "/record-pack/",                     (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_consent_new",             P + "/consents/new/",                    (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_consent_withdraw",        P + "/consents/{consent}/withdraw/",     (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_record_pack_download",    K + "/download/",                        (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_record_pack_form",        K + "/acknowledgement-form/",            (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+    Row("transfer_record_pack_acknowledge", K + "/acknowledge/",                     (200,  200,  403,  403,  403,  403,  403,  403,  404,  LOGIN)),
+]
+# fmt: on
+
+CASES = [
+    pytest.param(row, role, expected, id=f"{row.url} as {role}")
+    for row in MATRIX
+    for role, expected in zip(ROLES, row.expected, strict=True)
+]
+
+
+@pytest.fixture
+def objects(decision: TransferInDecision, senco: User) -> dict[str, Any]:
+    pupil = decision.pupil
+    consent = services.consent_record(
+        pupil=pupil, given_by="parent", contact=ContactFactory(pupil=pupil), given_on=TODAY,
+        purposes=["health"], organisations=[], notes="", by=senco, today=TODAY,
+    )  # fmt: skip
+    pack = make_pack(pupil, senco)
+    return {"pupil": pupil.pk, "decision": decision.pk, "consent": consent.pk, "pack": pack.pk}
+
+
+@pytest.mark.parametrize(("row", "role", "expected"), CASES)
+def test_permission_matrix(
+    row: Row,
+    role: str,
+    expected: int | str,
+    objects: dict[str, Any],
+    client: Client,
+    request: pytest.FixtureRequest,
+    on_today: dt.date,
+) -> None:
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    response = client.get(row.url.format(**objects))
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    else:
+        assert response.status_code == expected
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+        assert b"{#" not in response.content and b"{%" not in response.content
+
+
+def test_matrix_covers_every_transfer_url() -> None:
+    names = {p.name for p in urls.urlpatterns if isinstance(p, URLPattern)}
+    assert names == {row.name for row in MATRIX}
+
+
+# --- POSTs by those who may not: nothing changes --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/transfer/decisions/{decision}/", {"action": "decline", "reason": "No."}),
+        (P + "/ctf/", {"dest": "8012345"}),
+        (P + "/record-pack/", {"recipient": "X", "exception": "next_setting"}),
+        (P + "/consents/new/", {"given_by": "young_person", "given_on": "2025-11-12"}),
+        (P + "/consents/{consent}/withdraw/", {"withdrawn_on": "2025-11-12"}),
+        (K + "/acknowledge/", {"acknowledged_on": "2025-11-12", "acknowledged_by_name": "X"}),
+    ],
+)
+@pytest.mark.parametrize(
+    ("role", "status"), [("outsider", 404), ("head", 403), ("office", 403), ("teacher", 403)]
+)
+def test_refused_posts_change_nothing(
+    url: str,
+    data: dict[str, str],
+    role: str,
+    status: int,
+    objects: dict[str, Any],
+    client: Client,
+    request: pytest.FixtureRequest,
+    on_today: dt.date,
+) -> None:
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(url.format(**objects), data)
+    assert response.status_code == status
+    assert TransferInDecision.objects.get().outcome == "pending"
+    assert Consent.objects.get().withdrawn_on is None and Consent.objects.count() == 1
+    assert RecordPack.objects.get().acknowledged_on is None and RecordPack.objects.count() == 1
+    assert not SenEpisode.objects.exists()
+    assert Pupil.objects.count() == 1
