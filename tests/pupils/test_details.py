@@ -131,6 +131,11 @@ def test_each_phase_teaches_its_own_years(phase: str, first: int, last: int) -> 
     assert list(rules.year_range_for_phase(phase)) == list(range(first, last + 1))
 
 
+def test_every_phase_a_school_can_have_has_its_years() -> None:
+    assert set(rules.PHASE_YEARS) == set(School.Phase.values)
+    assert list(rules.year_range_for_phase("??")) == list(rules.EVERY_YEAR)
+
+
 @given(
     st.sampled_from(School.Phase.values),
     st.lists(st.one_of(st.none(), st.integers(min_value=-2, max_value=14))),

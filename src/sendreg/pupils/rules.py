@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from sendreg.accounts.models import School
-
 UPN_LENGTH = 13
 _CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # no I, O or S
 
@@ -130,14 +128,16 @@ def persistently_absent(attendance: Decimal | None) -> bool:
 #: The national curriculum years as numbers: nursery 1 and 2 are -2 and -1, Reception 0.
 EVERY_YEAR = range(-2, 15)
 
-_PHASE_YEARS: dict[str, range] = {
-    School.Phase.NURSERY: range(-2, 1),
-    School.Phase.PRIMARY: range(0, 7),
-    School.Phase.MIDDLE: range(5, 9),
-    School.Phase.SECONDARY: range(7, 12),
-    School.Phase.ALL_THROUGH: range(0, 14),
-    School.Phase.SPECIAL: EVERY_YEAR,
-    School.Phase.PUPIL_REFERRAL: EVERY_YEAR,
+#: The years each phase teaches, by the census phase code of ``accounts.models.School.Phase``
+#: (kept as text here so that the rules need no models; a test holds the two lists together).
+PHASE_YEARS: dict[str, range] = {
+    "NS": range(-2, 1),  # nursery: N1 to Reception
+    "PS": range(0, 7),  # primary: Reception to Year 6
+    "MS": range(5, 9),  # middle: Years 5 to 8
+    "SS": range(7, 12),  # secondary: Years 7 to 11
+    "AT": range(0, 14),  # all-through: Reception to Year 13
+    "SP": EVERY_YEAR,  # special
+    "PR": EVERY_YEAR,  # pupil referral unit
 }
 
 
@@ -145,7 +145,7 @@ def year_range_for_phase(phase: str) -> range:
     """The year groups a school of ``phase`` teaches: secondary 7 to 11, all-through
     Reception to 13, primary Reception to 6, nursery N1 to Reception, middle 5 to 8;
     special schools, pupil referral units and an unknown phase every year."""
-    return _PHASE_YEARS.get(phase, EVERY_YEAR)
+    return PHASE_YEARS.get(phase, EVERY_YEAR)
 
 
 def years_offered(phase: str, on_roll: Iterable[int | None]) -> list[int]:
