@@ -8,6 +8,8 @@ import io
 import docx
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sendreg import codes
 from sendreg.accounts.models import School, User
@@ -498,3 +500,22 @@ def test_each_school_has_its_own_wording(school: School, other_school: School, s
     theirs = letter_template_for(other_school, NotificationKind.ADDED)
     assert theirs.pk is None
     assert theirs.subject == letters.DEFAULT_LETTERS[NotificationKind.ADDED][0]
+
+
+def test_the_letters_read_the_same_number_of_queries_however_many_parents(
+    pupil: Pupil, senco: User
+) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco)
+    notification = ParentNotification.objects.get(pupil=pupil)
+    template = letter_template_for(pupil.school, NotificationKind.ADDED)
+    with CaptureQueriesContext(connection) as one:
+        letters.letters_for(notification, template, by=senco, today=TODAY)
+    for number in range(5):
+        ContactFactory(pupil=pupil, name=f"Carer {number}", parental_responsibility=False,
+                       has_care=True)  # fmt: skip
+    notification = ParentNotification.objects.get(pk=notification.pk)
+    with CaptureQueriesContext(connection) as six:
+        built = letters.letters_for(notification, template, by=senco, today=TODAY)
+    assert len(built) == 6
+    assert len(six) == len(one)

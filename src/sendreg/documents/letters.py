@@ -462,10 +462,12 @@ def letters_for(
     recipients = [(c.name, letter_address(c, protected)) for c in parents_in_law(contacts)]
     if not recipients:
         recipients = [(f"The parents or carers of {pupil}", ())]
+    # Everything but the name is the same in each parent's letter: read it once.
+    values = letter_values(notification, parent_name="", by=by, today=today)
     return [
         _letter(
             template,
-            letter_values(notification, parent_name=name, by=by, today=today),
+            {**values, "parent_name": name},
             address=address,
             school=pupil.school,
             today=today,
