@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from sendreg.lib.spreadsheets import Cell
 from sendreg.register import rules
-from sendreg.register.rules import Severity
+from sendreg.register.rules import LaCodes, Severity
 
 RULES_FILE = "data/census_rules.json"
 LA_CODES_FILE = "data/la_codes.json"
@@ -56,7 +56,7 @@ class CensusRule:
 @dataclass(frozen=True)
 class RuleBook:
     rules: dict[str, CensusRule]
-    la_codes: rules.LaCodes
+    la_codes: LaCodes
     verified: bool
     source: str
 

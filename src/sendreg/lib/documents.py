@@ -104,7 +104,7 @@ def _refuse_fetch(url: str, *args: object, **kwargs: object) -> dict[str, object
 def document_pdf(document: Document) -> bytes:
     from weasyprint import HTML
 
-    pdf = HTML(string=document_html(document), url_fetcher=_refuse_fetch).write_pdf()
+    pdf: bytes | None = HTML(string=document_html(document), url_fetcher=_refuse_fetch).write_pdf()
     assert pdf is not None
     return pdf
 
@@ -160,7 +160,7 @@ def document_docx(document: Document) -> bytes:
                 for cell, text in zip(cells, row, strict=True):
                     cell.text = xml_safe(text)
         elif isinstance(block, PageBreak):
-            docx.add_page_break()
+            docx.add_page_break()  # type: ignore[no-untyped-call]
     if document.footer:
         docx.add_paragraph().add_run(xml_safe(document.footer)).italic = True
     out = io.BytesIO()

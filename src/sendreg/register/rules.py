@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -530,7 +531,7 @@ class CensusProblem:
 
     rule: str
     field: str
-    values: Mapping[str, object] = field(default_factory=dict)
+    values: Mapping[str, object] = dataclass_field(default_factory=dict)
 
 
 #: A need type with its census rank (1 is the primary need).
