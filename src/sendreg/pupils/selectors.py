@@ -36,7 +36,7 @@ def years_on_roll(school: School, *, day: dt.date) -> set[int]:
         .values_list("year_group", flat=True)
         .distinct()
     )
-    return set(years)
+    return {year for year in years if year is not None}
 
 
 def parents_in_law(contacts: Iterable[Contact]) -> list[Contact]:
