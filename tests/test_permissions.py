@@ -1,22 +1,20 @@
 # The matrix below is a table, one URL to a line, and is easier to read wide than wrapped.
 # ruff: noqa: E501
-"""Who may open what: every URL, as every role, with the exact answer.
+"""Who may open what: every URL of the core apps, as every role, with the exact answer.
 
-Read a row as a line of the spec. ``LOGIN`` means a redirect to the login page.
-A logged-in role without the right gets 403; a pupil outside what the role may
-see (another school's, or a pupil a teacher does not teach) gets 404, so the
-answer never says whether the pupil exists.
+Read a row as a line of the spec (tests/matrix.py says how). Other apps keep their own
+tables, with the records their URLs need; ``test_every_url_of_the_product_is_in_a_matrix``
+checks that together they cover every named URL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import importlib
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 
 from sendreg import urls
@@ -26,24 +24,10 @@ from sendreg.pupils.models import Contact, Pupil
 from sendreg.register.models import MisSenRecord, MonitoringEntry
 from tests.conftest import TODAY, put_on_register
 from tests.factories import ContactFactory
+from tests.matrix import LOGIN, Row, cases, check, url_names
 
-LOGIN = "login"
-ROLES = (
-    "senco", "deputy_senco", "teacher", "ta", "office", "head", "governor", "adviser",
-    "outsider", "anonymous",
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    method: str
-    url: str
-    expected: tuple[int | str, ...]
-
-    def __post_init__(self) -> None:
-        assert len(self.expected) == len(ROLES), self
-
+END = {"on": TODAY.isoformat(), "reason": "Progress held."}
+CORRECT = {"action": "correct"}
 
 # fmt: off
 MATRIX = [
@@ -61,7 +45,7 @@ MATRIX = [
     Row("pupil_edit",     "GET",  "/pupils/{pupil}/edit/",                        (200,   200,   403,   403,   200,   403,   403,   403,   404, LOGIN)),
     Row("sen_edit",       "GET",  "/pupils/{pupil}/sen/",                         (200,   200,   403,   403,   403,   403,   403,   403,   404, LOGIN)),
     Row("monitoring_add", "GET",  "/pupils/{pupil}/monitoring/",                  (200,   200,   403,   403,   403,   403,   403,   403,   404, LOGIN)),
-    Row("monitoring_end", "POST", "/pupils/{pupil}/monitoring/{entry}/end/",      (302,   302,   403,   403,   403,   403,   403,   403,   404, LOGIN)),
+    Row("monitoring_end", "POST", "/pupils/{pupil}/monitoring/{entry}/end/",      (302,   302,   403,   403,   403,   403,   403,   403,   404, LOGIN), END),
     Row("contact_add",    "GET",  "/pupils/{pupil}/contacts/new/",                (200,   200,   403,   403,   200,   403,   403,   403,   404, LOGIN)),
     Row("contact_edit",   "GET",  "/pupils/{pupil}/contacts/{contact}/",          (200,   200,   403,   403,   200,   403,   403,   403,   404, LOGIN)),
     Row("contact_delete", "POST", "/pupils/{pupil}/contacts/{contact}/delete/",   (302,   302,   403,   403,   302,   403,   403,   403,   404, LOGIN)),
@@ -77,15 +61,11 @@ MATRIX = [
     Row("import_list",    "GET",  "/imports/",                                    (200,   200,   403,   403,   200,   403,   403,   403,   200, LOGIN)),
     Row("import_detail",  "GET",  "/imports/{run}/",                              (200,   200,   403,   403,   200,   403,   403,   403,   404, LOGIN)),
     Row("discrepancies",  "GET",  "/register/discrepancies/",                     (200,   200,   403,   403,   200,   200,   403,   403,   200, LOGIN)),
-    Row("discrepancy_resolve", "POST", "/register/discrepancies/{pupil}/",        (302,   302,   403,   403,   403,   403,   403,   403,   404, LOGIN)),
+    Row("discrepancy_resolve", "POST", "/register/discrepancies/{pupil}/",        (302,   302,   403,   403,   403,   403,   403,   403,   404, LOGIN), CORRECT),
 ]
 # fmt: on
 
-CASES = [
-    pytest.param(row, role, expected, id=f"{row.method} {row.url} as {role}")
-    for row in MATRIX
-    for role, expected in zip(ROLES, row.expected, strict=True)
-]
+CASES = cases(MATRIX)
 
 
 @pytest.fixture
@@ -107,12 +87,6 @@ def objects(pupil: Pupil, taught_pupil: Pupil, senco: User) -> dict[str, Any]:
     }
 
 
-POST_DATA = {
-    "monitoring_end": {"on": TODAY.isoformat(), "reason": "Progress held."},
-    "discrepancy_resolve": {"action": "correct"},
-}
-
-
 @pytest.mark.parametrize(("row", "role", "expected"), CASES)
 def test_permission_matrix(
     row: Row,
@@ -123,76 +97,29 @@ def test_permission_matrix(
     request: pytest.FixtureRequest,
     on_today: dt.date,
 ) -> None:
-    # Every role exists in every case, so that "only the teacher teaches this pupil" holds.
-    users = {r: request.getfixturevalue(r) for r in ROLES if r != "anonymous"}
-    if role != "anonymous":
-        client.force_login(users[role])
-    url = row.url.format(**objects)
-
-    if row.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, POST_DATA.get(row.name, {}))
-
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/login/?next=")
-    else:
-        assert response.status_code == expected
-    if response.status_code == 200:
-        # Template syntax that leaked into the page, such as a comment Django did not parse.
-        assert b"{#" not in response.content and b"{%" not in response.content
+    check(row, role, expected, objects=objects, client=client, request=request)
 
 
 #: URLs whose answers depend on more than role and school, tested where that state is built:
 #: an import preview exists only in the session of the person who uploaded the file
 #: (tests/imports/test_views.py).
-#: The other registers (/registers/...) have their own matrix, with the records their URLs
-#: need, in tests/registers/test_permissions.py (which also checks it covers every one).
-COVERED_ELSEWHERE = {
-    "import_preview",
-    "registers_index", "registers_medical", "registers_eal", "registers_lac",
-    "registers_concerns", "registers_exams", "registers_medical_add", "registers_medical_edit",
-    "registers_medical_end", "registers_eal_edit", "registers_eal_clear", "registers_lac_edit",
-    "registers_lac_clear", "registers_lac_protect", "registers_concern_add",
-    "registers_concern_edit", "registers_concern_end", "registers_exam_add",
-    "registers_exam_edit", "registers_exam_end",
-    # Telling parents, the letters and the register pack have their own matrices, with the
-    # notifications their URLs need, in tests/register/test_notifications.py and
-    # tests/documents/test_views.py (each also checks it covers every URL of its app).
-    "notifications_list", "notifications_detail", "notifications_mark_sent",
-    "notifications_acknowledge", "notifications_pupil", "notifications_move_to_monitoring",
-    "documents_letter", "documents_letter_templates", "documents_letter_template_edit",
-    "documents_register_pack", "documents_school_contact",
-}  # fmt: skip
+COVERED_ELSEWHERE = {"import_preview"}
+
+#: Every app's matrix, each with the records its URLs need.
+MATRICES = [
+    "tests.test_permissions",
+    "tests.records.test_permissions",
+    "tests.register.test_notifications",
+    "tests.documents.test_views",
+    "tests.transfer.test_permissions",
+]
 
 
-#: Apps with a matrix of their own (with the records their URLs need), each of which checks
-#: that it covers every URL of its app.
-OTHER_MATRICES: set[str] = set()
-# Transfers and consent to share: tests/transfer/test_permissions.py.
-OTHER_MATRICES |= {
-    "transfer_decisions", "transfer_decision", "transfer_log", "transfer_ctf_export",
-    "transfer_record_pack_new", "transfer_consent_new", "transfer_consent_withdraw",
-    "transfer_record_pack_download", "transfer_record_pack_form",
-    "transfer_record_pack_acknowledge",
-}  # fmt: skip
-
-
-def url_names(patterns: list[URLPattern | URLResolver]) -> set[str]:
-    """Every named URL of the product, included apps' too."""
-    names: set[str] = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            names |= url_names(pattern.url_patterns)
-        elif pattern.name:
-            names.add(pattern.name)
-    return names
-
-
-def test_matrix_covers_every_url() -> None:
-    names = url_names(urls.urlpatterns)
-    assert names - COVERED_ELSEWHERE - OTHER_MATRICES == {row.name for row in MATRIX}
+def test_every_url_of_the_product_is_in_a_matrix() -> None:
+    covered = set(COVERED_ELSEWHERE)
+    for module in MATRICES:
+        covered |= {row.name for row in importlib.import_module(module).MATRIX}
+    assert url_names(urls.urlpatterns) == covered
 
 
 @pytest.mark.parametrize(
@@ -229,7 +156,7 @@ def test_outsider_cannot_end_another_schools_monitoring(
 ) -> None:
     response = login(outsider).post(
         "/pupils/{pupil}/monitoring/{entry}/end/".format(**objects),
-        POST_DATA["monitoring_end"],
+        END,
     )
     assert response.status_code == 404
     assert MonitoringEntry.objects.get(pk=objects["entry"]).ended_on is None
