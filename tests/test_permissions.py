@@ -112,6 +112,8 @@ MATRICES = [
     "tests.register.test_notifications",
     "tests.documents.test_views",
     "tests.transfer.test_permissions",
+    "tests.ehc.test_permissions",
+    "tests.deadlines.test_permissions",
 ]
 
 

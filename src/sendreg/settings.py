@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from sendreg.lib.env import env_bool, env_int, env_list, env_path, env_str
 
@@ -49,6 +52,8 @@ INSTALLED_APPS = [
     "sendreg.records",
     "sendreg.census",
     "sendreg.documents",
+    "sendreg.deadlines",
+    "sendreg.ehc",
     "sendreg.transfer",
     "sendreg.pages",
 ]
@@ -167,6 +172,54 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SENDREG_ENABLE_NEED_TYPES = env_list("ENABLE_NEED_TYPES")
 #: The largest MIS export accepted, in megabytes.
 SENDREG_IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)
+
+
+def email_settings(url: str) -> dict[str, Any]:
+    """Django's email settings from ``SENDREG_EMAIL_URL``.
+
+    Empty (the default) or ``console://`` prints each email to the console.
+    ``smtp://user:password@host:port`` sends through an SMTP server; ``smtp+tls://``
+    uses STARTTLS (port 587 by default), ``smtps://`` TLS from the start (465). The user
+    name and password may be percent-encoded.
+    """
+    if not url or url.startswith("console:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    ports = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
+    if parts.scheme not in ports or not parts.hostname:
+        raise ImproperlyConfigured(
+            "SENDREG_EMAIL_URL must be console:// or an SMTP address such as "
+            "smtp+tls://user:password@smtp.example.org:587 (smtp://, smtp+tls:// or smtps://)."
+        )
+    try:
+        port = parts.port or ports[parts.scheme]
+    except ValueError:
+        raise ImproperlyConfigured("SENDREG_EMAIL_URL has a port that is not a number.") from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
+_EMAIL = email_settings(env_str("EMAIL_URL"))
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _EMAIL.get("EMAIL_TIMEOUT")
+#: Who the weekly deadlines email comes from.
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "sendreg@localhost")
+#: Where sendreg is served, for links in emails and calendar feeds (which have no request).
+SENDREG_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -48,6 +48,8 @@ urlpatterns = [
     path("documents/", include("sendreg.documents.urls")),
     path("notifications/", include("sendreg.documents.notification_urls")),
     path("transfer/", include("sendreg.transfer.urls")),
+    path("ehc/", include("sendreg.ehc.urls")),
+    path("deadlines/", include("sendreg.deadlines.urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

@@ -43,6 +43,14 @@ class Permission(StrEnum):
     #: Keep the registers beside the SEN register: medical, EAL, looked-after,
     #: cause for concern, exam access arrangements.
     OTHER_REGISTERS_EDIT = "records.edit"
+    #: See pupils' EHC (education, health and care) needs assessments, plans and reviews.
+    EHC_VIEW = "ehc.view"
+    #: Record EHC events, change an EHC deadline's date, produce the review letters.
+    EHC_EDIT = "ehc.edit"
+    #: See the list of every dated duty in the school, and have a calendar feed of it.
+    DEADLINES_VIEW = "deadlines.view"
+    #: Be sent the weekly email of what falls due.
+    DEADLINES_DIGEST = "deadlines.digest"
     #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
     TRANSFER_MANAGE = "transfer.manage"
     #: See the transfer log: which record packs went where, and their acknowledgement.
@@ -80,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.AUDIT_VIEW,
             Permission.AGGREGATES_VIEW,
+            Permission.EHC_VIEW,
+            Permission.DEADLINES_VIEW,
             Permission.TRANSFER_LOG_VIEW,
         }
     ),

@@ -1,0 +1,420 @@
+"""Reads of EHC records, for one pupil or a whole school, in a handful of queries.
+
+A record is read as its events, the people invited to each review and the school's
+own dates, and then worked out by the rules: the stage, every duty and its status.
+Nothing about the stage or the deadlines is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from sendreg import codes
+from sendreg.accounts.models import Membership, School
+from sendreg.accounts.permissions import Permission
+from sendreg.deadlines.rules import DeadlineStatus, long_date, still_listed
+from sendreg.ehc import rules
+from sendreg.ehc.deadlines import Duty, DutyKind, Override, duties
+from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
+from sendreg.ehc.rules import EventKind, History, Stage
+from sendreg.lib.extensions import Deadline
+from sendreg.pupils.models import Pupil
+from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.register.selectors import with_sen_status
+
+VIEW = (Permission.EHC_VIEW,)
+EDIT = (Permission.EHC_EDIT,)
+RECORD_BROKEN = (
+    "This EHC record's events are out of order ({problem}) so its deadlines cannot be worked "
+    "out. Withdraw the event recorded in error."
+)
+
+
+def final_year_for(school: School) -> int:
+    """The last year group the school teaches: its EHC setting, or the default for its phase."""
+    chosen = (
+        EhcSchoolSettings.objects.filter(school=school).values_list("final_year", flat=True).first()
+    )
+    return rules.default_final_year(school.phase) if chosen is None else chosen
+
+
+def final_year_is_set(school: School) -> bool:
+    return EhcSchoolSettings.objects.filter(school=school).exists()
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One event as the record page shows it: a title and the details kept with it."""
+
+    event: EhcEvent
+    title: str
+    facts: list[tuple[str, str]]
+
+
+def _fact_value(event: EhcEvent, name: str) -> str:
+    value = getattr(event, name)
+    if name == "sections":
+        return ", ".join(value)
+    if name in ("requested_by", "outcome"):
+        return str(getattr(event, f"get_{name}_display")()) if value else ""
+    return str(value).strip() if value else ""
+
+
+def timeline_item(event: EhcEvent) -> TimelineItem:
+    title = event.get_kind_display()
+    if event.kind == EventKind.REVIEW_SCHEDULED and event.meeting_on is not None:
+        title += f" for {long_date(event.meeting_on)}"
+    facts = []
+    for name in rules.DETAIL_FIELDS[event.kind]:
+        if name == "meeting_on":
+            continue
+        value = _fact_value(event, name)
+        if value:
+            label = str(getattr(EhcEvent._meta.get_field(name), "verbose_name", name))
+            facts.append((label[:1].upper() + label[1:], value))
+    return TimelineItem(event=event, title=title, facts=facts)
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    duty: Duty
+    status: DeadlineStatus
+
+    @property
+    def label(self) -> str:
+        return self.duty.kind.label
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status in (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)
+
+
+@dataclass
+class EhcRecord:
+    pupil: Pupil
+    today: dt.date
+    #: Every event, withdrawn ones too, in date order (none when read for a list).
+    events: list[EhcEvent]
+    invitees: dict[int, list[EhcInvitee]]
+    sen_status: str | None
+    overrides: dict[str, Override] = field(default_factory=dict)
+    history: History | None = None
+    problem: str = ""
+    duties: list[Duty] = field(default_factory=list)
+    #: The events that count (not withdrawn), as the rules read them.
+    rule_events: list[rules.Event] = field(default_factory=list)
+
+    @property
+    def timeline(self) -> list[TimelineItem]:
+        return [timeline_item(event) for event in self.events]
+
+    @property
+    def reviews_arranged(self) -> list[EhcEvent]:
+        return [e for e in self.active_events if e.kind == EventKind.REVIEW_SCHEDULED]
+
+    @property
+    def reviews_held(self) -> list[EhcEvent]:
+        return [e for e in self.active_events if e.kind == EventKind.REVIEW_HELD]
+
+    @property
+    def active_events(self) -> list[EhcEvent]:
+        return [event for event in self.events if not event.withdrawn]
+
+    @property
+    def stage(self) -> Stage:
+        return self.history.stage if self.history is not None else Stage.NONE
+
+    @property
+    def rows(self) -> list[DutyRow]:
+        return [DutyRow(duty, duty.status(self.today)) for duty in self.duties]
+
+    @property
+    def open_rows(self) -> list[DutyRow]:
+        return [row for row in self.rows if row.status != DeadlineStatus.DONE]
+
+    @property
+    def next_duty(self) -> DutyRow | None:
+        return next(iter(self.open_rows), None)
+
+    @property
+    def plan_in_force(self) -> bool:
+        return self.history is not None and self.history.plan is not None
+
+    @property
+    def register_offer(self) -> bool:
+        """A plan in force and the pupil not E on the SEN register: offer the SENCO the change."""
+        return self.plan_in_force and self.sen_status != codes.SenProvision.EHC_PLAN
+
+    @property
+    def e_without_plan(self) -> bool:
+        return self.sen_status == codes.SenProvision.EHC_PLAN and not self.plan_in_force
+
+    @property
+    def next_kinds(self) -> list[EventKind]:
+        if self.history is None:
+            return []
+        return rules.next_events(self.history)
+
+    def _event(self, wanted: rules.Event | None) -> EhcEvent | None:
+        if wanted is None:
+            return None
+        return next((e for e in self.events if e.pk == wanted.id), None)
+
+    @property
+    def plan_event(self) -> EhcEvent | None:
+        """The latest issue of the plan in force (amended or not)."""
+        plan = self.history.plan if self.history is not None else None
+        return self._event(plan.issues[-1]) if plan is not None else None
+
+    @property
+    def pending_review(self) -> EhcEvent | None:
+        plan = self.history.plan if self.history is not None else None
+        if plan is None or plan.pending is None:
+            return None
+        return self._event(plan.pending.scheduled)
+
+    @property
+    def adulthood_prompt(self) -> str | None:
+        plan = self.plan_event
+        if plan is None:
+            return None
+        return rules.adulthood_missing(pupil_year=self.pupil.year_group, adulthood=plan.adulthood)
+
+    def all_deadlines(self) -> list[Deadline]:
+        """Every duty of the record, met long ago or open, as deadlines."""
+        url = reverse("ehc_pupil", args=[self.pupil.pk])
+        return [
+            Deadline(
+                kind=row.duty.kind.value,
+                due=row.duty.due,
+                status=row.status.value,
+                detail=row.duty.detail,
+                upn=self.pupil.upn,
+                name=str(self.pupil),
+                pupil_id=self.pupil.pk,
+                url=url,
+            )
+            for row in self.rows
+        ]
+
+    def as_deadlines(self) -> list[Deadline]:
+        """The duties in the school's list: every open one, and those met in the last 30 days."""
+        met = {duty.key: duty.met_on for duty in self.duties}
+        return [
+            deadline
+            for deadline, duty in zip(self.all_deadlines(), self.duties, strict=True)
+            if still_listed(done_on=met[duty.key], today=self.today)
+        ]
+
+
+#: What the deadlines and the stage need of an event; the rest is its details.
+LIGHT_FIELDS = ("id", "pupil_id", "kind", "on", "meeting_on", "withdrawn_at")  # in this order
+
+
+def _build(
+    pupils: Sequence[Pupil],
+    *,
+    today: dt.date,
+    school: School,
+    statuses: Mapping[int, str | None],
+    light: bool = False,
+) -> list[EhcRecord]:
+    """The EHC records of ``pupils`` in at most four queries, however many there are.
+
+    ``statuses`` are the pupils' SEN statuses on ``today``, read with the pupils. The
+    people invited are read only when there is a review, and the school's age range only
+    when there is a plan in force. ``light`` reads only what the deadlines need of each
+    event (for lists of many records, which show no event's details).
+    """
+    ids = [pupil.pk for pupil in pupils]
+    # Every event as a model (for pages that show them), and the active ones as the rules
+    # read them; a light read makes no model instances at all.
+    events: dict[int, list[EhcEvent]] = defaultdict(list)
+    active: dict[int, list[tuple[int, str, dt.date, dt.date | None]]] = defaultdict(list)
+    rows = EhcEvent.objects.filter(pupil_id__in=ids).order_by("on", "id")
+    if light:
+        for pk, pupil_id, kind, on, meeting_on, withdrawn_at in rows.values_list(*LIGHT_FIELDS):
+            if withdrawn_at is None:
+                active[pupil_id].append((pk, kind, on, meeting_on))
+    else:
+        for event in rows:
+            events[event.pupil_id].append(event)
+            if not event.withdrawn:
+                active[event.pupil_id].append((event.pk, event.kind, event.on, event.meeting_on))
+    reviews = [
+        row[0] for found in active.values() for row in found if row[1] == EventKind.REVIEW_SCHEDULED
+    ]
+    invitees: dict[int, list[EhcInvitee]] = defaultdict(list)
+    invited: dict[int, list[dt.date | None]] = defaultdict(list)
+    if reviews:
+        chosen = EhcInvitee.objects.filter(review_id__in=reviews).order_by("role", "name", "id")
+        if light:
+            for review_id, invited_on in chosen.values_list("review_id", "invited_on"):
+                invited[review_id].append(invited_on)
+        else:
+            for invitee in chosen:
+                invitees[invitee.review_id].append(invitee)
+                invited[invitee.review_id].append(invitee.invited_on)
+    overrides: dict[int, dict[str, Override]] = defaultdict(dict)
+    if active:
+        for row in EhcDueDate.objects.filter(pupil_id__in=list(active)).order_by("at", "id"):
+            # Later rows supersede earlier ones; a row without a date puts the statutory
+            # date back.
+            if row.due is None:
+                overrides[row.pupil_id].pop(row.duty_key, None)
+            else:
+                overrides[row.pupil_id][row.duty_key] = Override(due=row.due, reason=row.reason)
+    known: dict[str, int] = {}
+
+    def final_year() -> int:
+        if "year" not in known:
+            known["year"] = final_year_for(school)
+        return known["year"]
+
+    records = []
+    for pupil in pupils:
+        record = EhcRecord(
+            pupil=pupil,
+            today=today,
+            events=events.get(pupil.pk, []),
+            invitees=invitees,
+            sen_status=statuses.get(pupil.pk),
+            overrides=overrides.get(pupil.pk, {}),
+            rule_events=[
+                rules.Event(kind=kind, on=on, id=pk, meeting_on=meeting, invited=tuple(invited[pk]))
+                for pk, kind, on, meeting in active.get(pupil.pk, [])
+            ],
+        )
+        _work_out(record, final_year)
+        records.append(record)
+    return records
+
+
+def _work_out(record: EhcRecord, final_year: Callable[[], int]) -> None:
+    try:
+        record.history = rules.history(record.rule_events)
+    except ValidationError as exc:
+        record.problem = RECORD_BROKEN.format(problem=" ".join(exc.messages))
+        return
+    in_force = record.history.plan is not None
+    record.duties = duties(
+        record.history,
+        today=record.today,
+        pupil_year=record.pupil.year_group,
+        final_year=final_year() if in_force else None,
+        overrides=record.overrides,
+    )
+
+
+def ehc_record(pupil: Pupil, *, today: dt.date) -> EhcRecord:
+    """One pupil's EHC record: a single query for a pupil who has none."""
+    status, has_record = (
+        with_sen_status(Pupil.objects.filter(pk=pupil.pk), today)
+        .annotate(has_record=Exists(EhcEvent.objects.filter(pupil_id=OuterRef("pk"))))
+        .values_list("sen_status", "has_record")
+        .get()
+    )
+    if not has_record:
+        return EhcRecord(
+            pupil=pupil, today=today, events=[], invitees={}, sen_status=status,
+            history=rules.history([]),
+        )  # fmt: skip
+    (record,) = _build([pupil], today=today, school=pupil.school, statuses={pupil.pk: status})
+    return record
+
+
+def ehc_pupil_get(membership: Membership, pk: int) -> Pupil:
+    """The pupil (404 outside what the member may see) with their school."""
+    from sendreg.pupils.selectors import pupil_get_for_user
+
+    return pupil_get_for_user(membership, pk)
+
+
+def event_get(pupil: Pupil, pk: int, *, kind: str | None = None) -> EhcEvent:
+    events = EhcEvent.objects.filter(pupil=pupil, pk=pk)
+    if kind is not None:
+        events = events.filter(kind=kind)
+    event = events.first()
+    if event is None:
+        raise Http404("No such EHC event.")
+    return event
+
+
+def invitee_get(review: EhcEvent, pk: int) -> EhcInvitee:
+    invitee = EhcInvitee.objects.filter(review=review, pk=pk).first()
+    if invitee is None:
+        raise Http404("No such person invited.")
+    return invitee
+
+
+def invitees_of(review: EhcEvent) -> list[EhcInvitee]:
+    return list(review.invitees.order_by("role", "name", "id"))
+
+
+#: What a list of EHC records shows of each pupil, and the clock needs (the year group).
+PUPIL_FIELDS = (
+    "id", "school_id", "upn", "legal_forename", "legal_surname", "preferred_forename",
+    "preferred_surname", "year_group",
+)  # fmt: skip
+
+
+def _school_pupils(pupils: QuerySet[Pupil], today: dt.date) -> list[Pupil]:
+    """Pupils on roll with an EHC record, or E on the SEN register (who should have one),
+    with their SEN status on ``today``."""
+    recorded = EhcEvent.objects.values("pupil_id")
+    return list(
+        with_sen_status(pupils.filter(on_roll(today)), today)
+        .filter(Q(pk__in=recorded) | Q(sen_status=codes.SenProvision.EHC_PLAN))
+        .only(*PUPIL_FIELDS)
+        .order_by("legal_surname", "legal_forename", "pk")
+    )
+
+
+def _statuses(pupils: list[Pupil]) -> dict[int, str | None]:
+    return {pupil.pk: getattr(pupil, "sen_status", None) for pupil in pupils}
+
+
+def school_records(school: School, *, today: dt.date) -> list[EhcRecord]:
+    """Every EHC record of the school's pupils on roll (with those on E and no record yet)."""
+    pupils = _school_pupils(Pupil.objects.filter(school=school), today)
+    return _build(pupils, today=today, school=school, statuses=_statuses(pupils), light=True)
+
+
+def member_records(membership: Membership, *, today: dt.date) -> list[EhcRecord]:
+    pupils = _school_pupils(pupils_visible_to(membership), today)
+    return _build(
+        pupils, today=today, school=membership.school, statuses=_statuses(pupils), light=True
+    )
+
+
+def school_deadlines(school: School, today: dt.date) -> Iterable[Deadline]:
+    """The EHC kinds of the school's one list of deadlines (``lib.extensions.DEADLINE_SOURCES``)."""
+    for record in school_records(school, today=today):
+        yield from record.as_deadlines()
+
+
+#: The deadline list's kinds, with their words.
+KINDS = {kind.value: kind.label for kind in DutyKind}
+
+
+def held_review_invitees(record: EhcRecord, held: EhcEvent) -> list[EhcInvitee]:
+    """The people who were invited to the meeting that ``held`` records, if it was arranged."""
+    if record.history is None:
+        return []
+    for plan in record.history.plans:
+        for review in plan.reviews:
+            if review.held is not None and review.held.id == held.pk and review.scheduled:
+                return record.invitees.get(review.scheduled.id, [])
+    return []
