@@ -114,6 +114,7 @@ MATRICES = [
     "tests.transfer.test_permissions",
     "tests.ehc.test_permissions",
     "tests.deadlines.test_permissions",
+    "tests.provision.test_permissions",
 ]
 
 

@@ -68,9 +68,26 @@ def _serve(host: str, port: int) -> int:
     from sendreg.wsgi import application
 
     _check_port_free(host, port)
+    _sweep_stale_uploads()
     print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
     waitress.serve(application, host=host, port=port, threads=8, ident="sendreg")
     return 0
+
+
+def _sweep_stale_uploads() -> None:
+    """Uploads older than a session lasts can never be confirmed: delete them on start-up
+    (a server stopped mid-preview leaves them behind)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from sendreg.imports.uploads import pending_sweep
+
+    swept = pending_sweep(older_than=dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+    if swept:
+        print(
+            f"Deleted {swept} uploaded file{'s' if swept != 1 else ''} left from earlier imports."
+        )
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -215,6 +232,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     import datetime as dt
     from pathlib import Path
 
+    from sendreg.imports.dispatch import kind_named, recognise
     from sendreg.imports.parsers import ImportRefused, parse_mapping_args
     from sendreg.imports.services import import_apply, import_plan
     from sendreg.lib.dates import today
@@ -227,6 +245,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
     try:
         mapping = parse_mapping_args(args.map or [])
+        kind = kind_named(args.kind) if args.kind else recognise(path.name, data, _kinds())
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     left_on = None
@@ -237,8 +256,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CommandError(
                 f"--left-on {args.left_on!r} is not a date like 2026-07-22."
             ) from None
-    whole_roll = True if args.whole_roll else None
+    actor_label = f"sendreg import on the command line ({getpass.getuser()})"
     try:
+        if kind is not None:
+            return _import_kind(kind, args, school, data, path.name, mapping)
+        whole_roll = True if args.whole_roll else None
         if args.dry_run:
             plan = import_plan(
                 school=school, data=data, filename=path.name, mapping=mapping,
@@ -246,6 +268,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             )  # fmt: skip
             applied = False
         else:
+            chosen: list[int] = []
+            if args.leaver:
+                # Which pupils the UPNs name is only known once the file is planned.
+                planned = import_plan(
+                    school=school, data=data, filename=path.name, mapping=mapping,
+                    whole_roll=whole_roll, today=today(),
+                )  # fmt: skip
+                chosen = _chosen_leavers(planned, args.leaver)
             plan, _ = import_apply(
                 school=school,
                 data=data,
@@ -254,38 +284,121 @@ def cmd_import(args: argparse.Namespace) -> int:
                 today=today(),
                 mapping=mapping,
                 whole_roll=whole_roll,
+                leavers=chosen,
                 all_leavers=args.mark_leavers,
                 left_on=left_on,
-                actor_label=f"sendreg import on the command line ({getpass.getuser()})",
+                other_school_ok=args.other_school_ok,
+                actor_label=actor_label,
             )
             applied = True
     except ImportRefused as exc:
-        if args.json:
-            print(json.dumps({"refused": str(exc)}))
-        print(f"sendreg: {exc}", file=sys.stderr)
-        return 1
+        return _refused(args, str(exc))
     summary = {**plan.summary(), "applied": applied}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        _print_import(summary)
+        _print_import(
+            summary, other_school=plan.other_school_message() if plan.other_school else ""
+        )
     return 0
 
 
-def _print_import(summary: dict[str, Any]) -> None:
+def _kinds() -> list[Any]:
+    from sendreg.imports.dispatch import all_kinds
+
+    return all_kinds()
+
+
+def _refused(args: argparse.Namespace, message: str) -> int:
+    if args.json:
+        print(json.dumps({"refused": message}))
+    print(f"sendreg: {message}", file=sys.stderr)
+    return 1
+
+
+def _chosen_leavers(plan: Any, upns: list[str]) -> list[int]:
+    """The possible leavers ``--leaver UPN`` names; a UPN that is not one is a mistake to say."""
+    from sendreg.pupils.rules import normalise_upn
+
+    by_upn = {leaver.upn: leaver.pupil_id for leaver in plan.possible_leavers}
+    chosen = []
+    for upn in upns:
+        found = by_upn.get(normalise_upn(upn))
+        if found is None:
+            raise CommandError(
+                f"--leaver {upn}: that pupil is not a possible leaver in this file "
+                "(run with --dry-run to see who is)."
+            )
+        chosen.append(found)
+    return chosen
+
+
+def _import_kind(
+    kind: Any, args: argparse.Namespace, school: Any, data: bytes, filename: str,
+    mapping: dict[str, str],
+) -> int:  # fmt: skip
+    """A file of another app's kind: its own plan or apply, printed the same way."""
+    from sendreg.imports.kinds import ImportRequest
+    from sendreg.lib.dates import today
+
+    request = ImportRequest(
+        school=school, data=data, filename=filename, today=today(), mapping=mapping
+    )
+    if args.dry_run:
+        outcome = kind.plan(request)
+    else:
+        outcome = kind.apply(request, None)
+    summary = {**outcome.summary, "applied": not args.dry_run}
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    verb = "Imported" if summary["applied"] else "Dry run, nothing changed:"
+    figures = ", ".join(
+        f"{value:,} {key.replace('_', ' ')}"
+        for key, value in summary.items()
+        if isinstance(value, int) and not isinstance(value, bool) and key != "rows"
+    )
+    rows = summary.get("rows", 0)
+    print(
+        f"{verb} {summary.get('file', filename)} ({kind.label}, {_count(rows, 'row')})"
+        + (f": {figures}." if figures else ".")
+    )
+    _print_problems(summary)
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _print_problems(summary: dict[str, Any]) -> None:
+    errors = summary.get("errors", [])
+    if errors:
+        unusable = len({p.get("row") for p in errors})
+        print(f"\n{_count(unusable, 'row')} not imported:")
+        for p in errors:
+            print(f"  row {p['row']}{', ' + p['field'] if p['field'] else ''}: {p['message']}")
+    warnings = summary.get("warnings", [])
+    if warnings:
+        print(f"\n{_count(len(warnings), 'warning')}:")
+        for p in warnings:
+            print(f"  row {p['row']}{', ' + p['field'] if p['field'] else ''}: {p['message']}")
+
+
+def _print_import(summary: dict[str, Any], *, other_school: str = "") -> None:
     verb = "Imported" if summary["applied"] else "Dry run, nothing changed:"
     print(
-        f"{verb} {summary['file']} ({summary['kind']}, {summary['rows']} rows): "
-        f"{summary['created']} created, {summary['updated']} updated, "
-        f"{summary['unchanged']} unchanged."
+        f"{verb} {summary['file']} ({summary['kind']}, {_count(summary['rows'], 'row')}): "
+        f"{summary['created']:,} created, {summary['updated']:,} updated, "
+        f"{summary['unchanged']:,} unchanged."
     )
+    if other_school:
+        print(f"\n{other_school}")
     if summary["register_seeded"]:
-        print(f"The empty SEN register was seeded with {summary['register_seeded']} pupils.")
-    for title, key in (("Rows not imported", "errors"), ("Warnings", "warnings")):
-        if summary[key]:
-            print(f"\n{title} ({len(summary[key])}):")
-            for p in summary[key]:
-                print(f"  row {p['row']}{', ' + p['field'] if p['field'] else ''}: {p['message']}")
+        print(
+            f"The empty SEN register was seeded with {_count(summary['register_seeded'], 'pupil')}."
+        )
+    _print_problems(summary)
     if summary["discrepancies"]:
         print(f"\nMIS and SEN register disagree ({len(summary['discrepancies'])}):")
         for d in summary["discrepancies"]:
@@ -297,7 +410,7 @@ def _print_import(summary: dict[str, Any]) -> None:
         leavers = summary["possible_leavers"]
         print(f"\nPossible leavers, not in this whole-roll file ({len(leavers)}):")
         print("  " + ", ".join(leavers))
-        print("Run again with --mark-leavers to mark them as left.")
+        print("Mark the ones who have left with --leaver UPN (or all of them with --mark-leavers).")
 
 
 # --- the parser -----------------------------------------------------------------------
@@ -359,9 +472,17 @@ def build_parser() -> argparse.ArgumentParser:
     formats.add_argument("--csv", action="store_true")
     register.set_defaults(handler=cmd_register)
 
-    imp = sub.add_parser("import", help="import an MIS export (SIMS, Arbor, Bromcom; CSV or XLSX)")
+    imp = sub.add_parser(
+        "import", help="import an MIS export (SIMS, Arbor, Bromcom; CSV or XLSX) or another file"
+    )
     imp.add_argument("path")
     imp.add_argument("--school", help="the school's URN (optional with one school)")
+    imp.add_argument(
+        "--kind",
+        metavar="KEY",
+        help="what the file is: mis (an MIS export) or another kind's key; "
+        "worked out from the file when left out",
+    )
     imp.add_argument(
         "--dry-run", action="store_true", help="show what would change; change nothing"
     )
@@ -370,6 +491,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument(
         "--mark-leavers", action="store_true", help="mark pupils missing from a whole roll as left"
+    )
+    imp.add_argument(
+        "--leaver",
+        action="append",
+        metavar="UPN",
+        help="mark this possible leaver as left (repeat for each)",
+    )
+    imp.add_argument(
+        "--other-school-ok",
+        action="store_true",
+        help="import a file that shares almost no pupils with the roll (normally refused)",
     )
     imp.add_argument("--left-on", metavar="DATE", help="their leaving date (default today)")
     imp.add_argument(

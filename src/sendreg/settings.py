@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -10,11 +11,20 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from sendreg.lib.env import env_bool, env_int, env_list, env_path, env_str
+from sendreg.lib.env import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    private_dir,
+    private_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-HOME = env_path("HOME", Path.cwd() / ".sendreg")
-HOME.mkdir(parents=True, exist_ok=True)
+HOME = private_dir(env_path("HOME", Path.cwd() / ".sendreg"))
 
 
 def _secret_key() -> str:
@@ -24,8 +34,8 @@ def _secret_key() -> str:
         return configured
     path = HOME / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
+        # Created owner-only before the key is written, so it is never readable by others.
+        private_file(path).write_text(secrets.token_urlsafe(50), encoding="utf-8")
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -54,6 +64,7 @@ INSTALLED_APPS = [
     "sendreg.documents",
     "sendreg.deadlines",
     "sendreg.ehc",
+    "sendreg.provision",
     "sendreg.transfer",
     "sendreg.pages",
 ]
@@ -62,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sendreg.lib.middleware.ControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sendreg.accounts.middleware.MembershipMiddleware",
+    "sendreg.lib.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "sendreg.urls"
@@ -110,14 +123,22 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{HOME / 'sendreg.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+#: How long a write waits for another writer to finish before the user is asked to try
+#: again (SQLite allows one writer at a time), in seconds.
+SQLITE_BUSY_SECONDS = env_int("SQLITE_BUSY_SECONDS", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while one writer commits; IMMEDIATE avoids
-    # "database is locked" when two requests upgrade a read to a write.
+    # WAL lets readers carry on while one writer commits; IMMEDIATE takes the write
+    # lock when a transaction starts, so two requests never both read and then both
+    # try to write (which SQLite can only settle by failing one at once); the busy
+    # timeout makes a writer wait its turn rather than fail.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_SECONDS,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] not in {"", ":memory:"}:
+        private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -163,8 +184,11 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Uploads waiting for the user to confirm an import; deleted once applied or cancelled.
-MEDIA_ROOT = HOME / "files"
+# Uploads waiting for the user to confirm an import; deleted once applied or cancelled,
+# at logout, by clearsessions and when sendreg starts (see imports/uploads.py).
+MEDIA_ROOT = private_dir(HOME / "files")
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -220,6 +244,24 @@ EMAIL_TIMEOUT = _EMAIL.get("EMAIL_TIMEOUT")
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "sendreg@localhost")
 #: Where sendreg is served, for links in emails and calendar feeds (which have no request).
 SENDREG_SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _pounds(name: str, default: str) -> Decimal:
+    text = env_str(name, default).strip().removeprefix("£").replace(",", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0:
+        raise ImproperlyConfigured(
+            f"SENDREG_{name} must be an amount in pounds above 0, such as 6000, not {text!r}."
+        )
+    return value
+
+
+#: Costed provision a year (pounds) above which a pupil is a candidate for top-up funding;
+#: each school may set its own on the provision map's settings page.
+SENDREG_TOPUP_THRESHOLD = _pounds("TOPUP_THRESHOLD", "6000")
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,7 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit"),
     path("registers/", include("sendreg.records.urls")),
     path("documents/", include("sendreg.documents.urls")),
+    path("provision/", include("sendreg.provision.urls")),
     path("notifications/", include("sendreg.documents.notification_urls")),
     path("transfer/", include("sendreg.transfer.urls")),
     path("ehc/", include("sendreg.ehc.urls")),

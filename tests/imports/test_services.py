@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sendreg.imports.models import ColumnMapping, ImportRun
 from sendreg.imports.parsers import ImportRefused
 from sendreg.imports.services import import_apply, import_plan
 from sendreg.pupils.models import Pupil, TeachingGroup
+from sendreg.pupils.rules import make_upn
 from sendreg.pupils.services import pupil_update
 from sendreg.register.models import MisSenRecord, SenEpisode
 from sendreg.register.selectors import accept_mis_plan, discrepancies_for, pupil_sen_summary
@@ -217,6 +219,7 @@ def test_bad_rows_are_skipped_and_the_rest_imported(school, office):
 
 
 def test_whole_roll_lists_possible_leavers_and_marks_only_those_chosen(school, office):
+    _import(school, by=office)
     extra = Pupil.objects.create(
         school=school,
         upn="D801200024999",
@@ -382,3 +385,48 @@ def test_cli_import_by_is_named_in_the_audit_trail(school):
 def test_users_are_unaffected_by_imports(school, office):
     _import(school, by=office)
     assert User.objects.count() == 1
+
+
+def test_a_change_made_while_the_file_is_planned_is_planned_again_not_overwritten_blind(
+    school, office, monkeypatch
+):
+    """The import plans outside its transaction; if anything changed meanwhile, it plans
+    again under the lock, so its audit trail says what it really changed."""
+    _import(school, by=office)
+    ahmed = Pupil.objects.get(upn="E801200019001")
+    changed = _rewrite(SIMS, ",96.4,", ",90.0,")
+    planned = []
+    real_plan = services.import_plan
+
+    def plan_then_someone_edits(**options):
+        planned.append(1)
+        plan = real_plan(**options)
+        if len(planned) == 1:
+            pupil_update(pupil=ahmed, data={"attendance": Decimal("50.0")}, by=office)
+        return plan
+
+    monkeypatch.setattr(services, "import_plan", plan_then_someone_edits)
+    _import(school, data=changed, by=office)
+
+    assert len(planned) == 2
+    ahmed.refresh_from_db()
+    assert ahmed.attendance == Decimal("90.0")
+    event = AuditEvent.objects.filter(
+        type=AuditEvent.Type.PUPIL_UPDATED, pupil_id=ahmed.pk, source__startswith="import"
+    ).latest("id")
+    assert event.old == {"attendance": "50.00"} and event.new == {"attendance": "90"}
+
+
+def test_the_import_writes_in_a_number_of_queries_that_does_not_grow_with_the_file(
+    school, office, django_assert_max_num_queries
+):
+    rows = "".join(
+        f"{make_upn(801, 2000, 20, n)},Smith,Ann,01/09/2012,{80 + n % 20}\r\n" for n in range(300)
+    )
+    data = ("UPN,Legal Surname,Legal Forename,DOB,Attendance %\r\n" + rows).encode()
+    with django_assert_max_num_queries(30):
+        _import(school, data=data, by=office)
+    with django_assert_max_num_queries(30):
+        _import(school, data=data.replace(b",Ann,", b",Anne,"), by=office)
+    assert Pupil.objects.filter(legal_forename="Anne").count() == 300
+    assert AuditEvent.objects.filter(type=AuditEvent.Type.PUPIL_UPDATED).count() == 300

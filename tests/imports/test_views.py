@@ -11,7 +11,6 @@ from sendreg.imports.models import ImportRun
 from sendreg.lib.dates import today
 from sendreg.pupils.models import Pupil
 from sendreg.register.selectors import pupil_sen_summary
-from tests.conftest import TODAY
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -82,24 +81,6 @@ def test_a_bad_mapping_line_is_reported(school, office, login):
     response = _upload(login(office), mapping="UPN Pupil Ref")
     assert response.status_code == 200
     assert b"Our Column=Your Column" in response.content
-
-
-def test_whole_roll_leavers_are_offered_and_only_ticked_ones_marked(school, office, login):
-    client = login(office)
-    stay = Pupil.objects.create(
-        school=school,
-        upn="D801200024999",
-        legal_surname="Stays",
-        legal_forename="Sam",
-        date_of_birth=TODAY.replace(year=2012),
-    )
-    preview_url = _upload(client, whole_roll="on")["Location"]
-    assert b"Possible leavers" in client.get(preview_url).content
-
-    client.post(preview_url, {"action": "confirm", "left_on": "2025-11-01"})  # none ticked
-
-    stay.refresh_from_db()
-    assert stay.leaving_date is None
 
 
 @pytest.mark.parametrize("who", ["teacher", "ta", "head", "governor"])

@@ -51,6 +51,14 @@ class Permission(StrEnum):
     DEADLINES_VIEW = "deadlines.view"
     #: Be sent the weekly email of what falls due.
     DEADLINES_DIGEST = "deadlines.digest"
+    #: The whole school's provision map with pupils' names, costs and top-up candidates.
+    PROVISION_VIEW = "provision.view"
+    #: Keep the provision map: the catalogue, runs, pupils' measures, training, the threshold.
+    PROVISION_EDIT = "provision.edit"
+    #: The provision of the pupils one teaches, and the interventions one delivers.
+    PROVISION_VIEW_TAUGHT = "provision.view_taught"
+    #: The provision map's totals, impact and training summary, without pupils' names.
+    PROVISION_AGGREGATES = "provision.aggregates"
     #: Decide transfer-in offers, write CTFs, make record packs, record consent to share.
     TRANSFER_MANAGE = "transfer.manage"
     #: See the transfer log: which record packs went where, and their acknowledgement.
@@ -60,8 +68,8 @@ class Permission(StrEnum):
 
 
 _SENCO = frozenset(Permission)
-_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT})
-_AGGREGATES = frozenset({Permission.AGGREGATES_VIEW})
+_TEACHING = frozenset({Permission.PUPILS_VIEW_TAUGHT, Permission.PROVISION_VIEW_TAUGHT})
+_AGGREGATES = frozenset({Permission.AGGREGATES_VIEW, Permission.PROVISION_AGGREGATES})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.SENCO: _SENCO,
@@ -90,6 +98,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.EHC_VIEW,
             Permission.DEADLINES_VIEW,
+            Permission.PROVISION_VIEW,
+            Permission.PROVISION_AGGREGATES,
             Permission.TRANSFER_LOG_VIEW,
         }
     ),

@@ -33,6 +33,7 @@ from sendreg.accounts.models import School, User
 from sendreg.codes import SenProvision
 from sendreg.documents import rules
 from sendreg.documents.models import LetterTemplate
+from sendreg.lib.text import xml_safe
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.selectors import (
     contact_address_protected,
@@ -627,20 +628,23 @@ def letters_docx(letters: list[Letter]) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Pt
 
+    # Word files are XML, which cannot hold control characters: a name typed or imported
+    # with one before they were removed at the edge must not make the letter fail.
+    safe = xml_safe
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(11)
     properties = document.core_properties
-    properties.author = letters[0].school_name if letters else ""
+    properties.author = safe(letters[0].school_name) if letters else ""
     properties.last_modified_by = properties.author
-    properties.title = letters[0].subject if letters else ""
+    properties.title = safe(letters[0].subject) if letters else ""
     properties.comments = ""
 
     for index, letter in enumerate(letters):
         school = document.add_paragraph()
         school.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        school.add_run(letter.school_name).bold = True
+        school.add_run(safe(letter.school_name)).bold = True
         if index:
             # Each letter starts on a new page, so each can be printed and sent on its own.
             school.paragraph_format.page_break_before = True
@@ -648,20 +652,20 @@ def letters_docx(letters: list[Letter]) -> bytes:
             head = document.add_paragraph()
             head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             for number, line in enumerate(letter.school_lines):
-                run = head.add_run(line)
+                run = head.add_run(safe(line))
                 if number < len(letter.school_lines) - 1:
                     run.add_break(WD_BREAK.LINE)
-        document.add_paragraph(letter.date_text).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        document.add_paragraph(safe(letter.date_text)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
         address = document.add_paragraph()
         for number, line in enumerate((letter.recipient, *letter.address_lines)):
-            run = address.add_run(line)
+            run = address.add_run(safe(line))
             if number < len(letter.address_lines):
                 run.add_break(WD_BREAK.LINE)
-        document.add_paragraph().add_run(letter.subject).bold = True
+        document.add_paragraph().add_run(safe(letter.subject)).bold = True
         for lines in letter.paragraphs:
             paragraph = document.add_paragraph()
             for number, line in enumerate(lines):
-                run = paragraph.add_run(line)
+                run = paragraph.add_run(safe(line))
                 if number < len(lines) - 1:
                     run.add_break(WD_BREAK.LINE)
     out = io.BytesIO()

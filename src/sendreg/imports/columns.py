@@ -23,6 +23,27 @@ from functools import lru_cache
 from typing import Any
 
 from sendreg.codes import DISCONTINUED_STATEMENT, NEED_TYPES, SenProvision, need_type, parse_year
+from sendreg.register.rules import RULE_S_DISCONTINUED
+
+
+class Coded(str):
+    """A problem's message that also carries its stable code (``"not_a_date"``).
+
+    It is a ``str``, so it reads and compares as the message; the code is what
+    scripts and the census check go by, since the wording may change.
+    """
+
+    code: str
+
+    def __new__(cls, message: str, code: str) -> Coded:
+        coded = super().__new__(cls, message)
+        coded.code = code
+        return coded
+
+
+def code_of(message: str, default: str = "") -> str:
+    return message.code if isinstance(message, Coded) else default
+
 
 #: ``(value, problem)``: ``problem`` is None when the cell was read cleanly.
 Reading = tuple[Any, str | None]
@@ -125,6 +146,18 @@ PUPIL_FIELDS: tuple[Field, ...] = (
         "In LA Care",
         "looked-after",
         ("In LA Care", "In Care", "Looked After", "CLA", "LAC"),
+    ),
+    Field(
+        "medical",
+        "Medical",
+        "medical",
+        (
+            "Medical",
+            "Medical Flag",
+            "Medical Needs",
+            "Has Medical Needs",
+            "Medical Conditions Flag",
+        ),
     ),
     Field("attendance", "Attendance %", "attendance", ("Attendance %", "Attendance")),
     Field("admission_date", "Admission Date", "admission date", ("Admission Date",)),
@@ -265,17 +298,44 @@ def show(text: str, limit: int = 40) -> str:
     return f"'{text}'"
 
 
-def text_reader(label: str, *, required: bool = False) -> Reader:
-    missing = f"The {label} is missing."
+#: The longest text each field's record holds (the database refuses longer values).
+MAX_LENGTHS: dict[str, int] = {
+    "legal_surname": 100,
+    "legal_forename": 100,
+    "preferred_forename": 100,
+    "reg_group": 30,
+    "sen_status": 60,
+    "need": 60,
+    "group": 60,
+    "teacher": 200,
+}
+
+
+def text_reader(label: str, *, max_length: int, required: bool = False) -> Reader:
+    """Text up to ``max_length`` characters: longer is a problem (fatal for a required field,
+    else the value is left blank), never silently cut."""
+    missing = Coded(f"The {label} is missing.", "missing")
+    too_long = Coded(
+        f"The {label} is longer than {max_length} characters, the most sendreg keeps"
+        + ("." if required else "; it was left blank."),
+        "too_long",
+    )
 
     def read(cell: object) -> Reading:
         # Most cells are CSV text; skipping the call to cell_text is measurably faster.
         text = cell.strip() if type(cell) is str else cell_text(cell)
         if required and not text:
             return "", missing
+        if len(text) > max_length:
+            return "", too_long
         return text, None
 
     return read
+
+
+def _kept_as_given(text: str, limit: int) -> str:
+    """An unknown code kept for the census check to report, cut to what its record holds."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _MONTH_NAMES = (
@@ -345,7 +405,7 @@ def _excel_serial(serial: float) -> date:
 
 def date_reader(label: str, *, required: bool = False) -> Reader:
     """Dates from text, XLSX date cells, or XLSX numbers (Excel day serials)."""
-    missing = f"The {label} is missing."
+    missing = Coded(f"The {label} is missing.", "missing")
 
     @lru_cache(maxsize=_CACHE_SIZE, typed=True)
     def read(cell: object) -> Reading:
@@ -357,7 +417,10 @@ def date_reader(label: str, *, required: bool = False) -> Reader:
             if not 1 <= cell < 80_000:
                 return (
                     None,
-                    f"The {label} {show(cell_text(cell))} is not a date; {DATE_FORMAT_HINT}.",
+                    Coded(
+                        f"The {label} {show(cell_text(cell))} is not a date; {DATE_FORMAT_HINT}.",
+                        "not_a_date",
+                    ),
                 )
             found = _excel_serial(cell)
         else:
@@ -367,11 +430,18 @@ def date_reader(label: str, *, required: bool = False) -> Reader:
             try:
                 found = parse_date_text(text)
             except _NotADate:
-                return None, f"The {label} {show(text)} is not a date; {DATE_FORMAT_HINT}."
+                return None, Coded(
+                    f"The {label} {show(text)} is not a date; {DATE_FORMAT_HINT}.", "not_a_date"
+                )
             except ValueError:
-                return None, f"The {label} {show(text)} is not a real date; {DATE_FORMAT_HINT}."
+                return None, Coded(
+                    f"The {label} {show(text)} is not a real date; {DATE_FORMAT_HINT}.",
+                    "not_a_real_date",
+                )
         if not _EARLIEST_YEAR <= found.year <= _LATEST_YEAR:
-            return None, f"The {label} {found:%d/%m/%Y} is not a plausible date."
+            return None, Coded(
+                f"The {label} {found:%d/%m/%Y} is not a plausible date.", "implausible_date"
+            )
         return found, None
 
     return read
@@ -399,9 +469,10 @@ def read_year(cell: object) -> Reading:
         # strings too long for int(); neither is a year group.
         year = None
     if year is None:
-        return None, (
+        return None, Coded(
             f"The year group {show(text)} was not understood (expected, for example, "
-            "Year 7, Y7, 7, R or N2); it was left blank."
+            "Year 7, Y7, 7, R or N2); it was left blank.",
+            "year_not_understood",
         )
     return year, None
 
@@ -424,9 +495,10 @@ def flag_reader(label: str) -> Reader:
             return False, None
         if not text:
             return None, None
-        return None, (
+        return None, Coded(
             f"The {label} value {show(cell_text(cell))} is not yes or no "
-            "(expected Yes/No, Y/N, True/False or 1/0); it was left blank."
+            "(expected Yes/No, Y/N, True/False or 1/0); it was left blank.",
+            "not_yes_or_no",
         )
 
     return read
@@ -451,10 +523,14 @@ def read_attendance(cell: object) -> Reading:
         try:
             value = Decimal(text.removesuffix("%").strip())
         except InvalidOperation:
-            return None, f"The attendance {show(text)} is not a percentage; it was left blank."
+            return None, Coded(
+                f"The attendance {show(text)} is not a percentage; it was left blank.",
+                "not_a_percentage",
+            )
     if not (value.is_finite() and 0 <= value <= _HUNDRED):
-        return None, (
-            f"The attendance {show(text)} is not a percentage from 0 to 100; it was left blank."
+        return None, Coded(
+            f"The attendance {show(text)} is not a percentage from 0 to 100; it was left blank.",
+            "percentage_out_of_range",
         )
     if value == value.to_integral_value():
         # Whole percentages read as 100, not 1E+2 or 100.00, wherever they are shown.
@@ -494,9 +570,10 @@ _STATUS_KEYS.update(
     }
 )
 
-STATUS_DISCONTINUED = (
+STATUS_DISCONTINUED = Coded(
     f"SEN status {DISCONTINUED_STATEMENT} (statement) has been discontinued; "
-    f"it was recorded as {SenProvision.EHC_PLAN} ({SenProvision.EHC_PLAN.label.lower()})."
+    f"it was recorded as {SenProvision.EHC_PLAN} ({SenProvision.EHC_PLAN.label.lower()}).",
+    RULE_S_DISCONTINUED,
 )
 
 
@@ -512,10 +589,11 @@ def read_sen_status(cell: object) -> Reading:
             return str(_STATUS_KEYS[key]), None
         if key in _STATEMENT_KEYS:
             return SenProvision.EHC_PLAN.value, STATUS_DISCONTINUED
-    return text, (
+    return _kept_as_given(text, MAX_LENGTHS["sen_status"]), Coded(
         f"The SEN status {show(text)} is not a census code (expected E for an education, "
         "health and care plan, K for SEN support or N for no SEN, or their descriptions); "
-        "it was kept as given."
+        "it was kept as given.",
+        "sen_status_unknown",
     )
 
 
@@ -560,9 +638,10 @@ def need_reader(label: str) -> Reader:
             code = NEED_DESCRIPTIONS.get(header_key(part))
             if code is not None:
                 return code, None
-        return text, (
+        return _kept_as_given(text, MAX_LENGTHS["need"]), Coded(
             f"The {label} {show(text)} is not a census need type code or description; "
-            "it was kept as given."
+            "it was kept as given.",
+            "need_unknown",
         )
 
     return read
@@ -570,13 +649,22 @@ def need_reader(label: str) -> Reader:
 
 #: field name -> (reader, whether a problem makes the row unusable)
 READERS: dict[str, tuple[Reader, bool]] = {
-    "legal_surname": (text_reader("legal surname", required=True), True),
-    "legal_forename": (text_reader("legal forename", required=True), True),
-    "preferred_forename": (text_reader("preferred forename"), False),
+    "legal_surname": (
+        text_reader("legal surname", max_length=MAX_LENGTHS["legal_surname"], required=True),
+        True,
+    ),
+    "legal_forename": (
+        text_reader("legal forename", max_length=MAX_LENGTHS["legal_forename"], required=True),
+        True,
+    ),
+    "preferred_forename": (
+        text_reader("preferred forename", max_length=MAX_LENGTHS["preferred_forename"]),
+        False,
+    ),
     "date_of_birth": (date_reader("date of birth", required=True), True),
     "gender": (read_gender, False),
     "year_group": (read_year, False),
-    "reg_group": (text_reader("registration group"), False),
+    "reg_group": (text_reader("registration group", max_length=MAX_LENGTHS["reg_group"]), False),
     "sen_status": (read_sen_status, False),
     "need_1": (need_reader("primary need"), False),
     "need_2": (need_reader("secondary need"), False),
@@ -584,9 +672,10 @@ READERS: dict[str, tuple[Reader, bool]] = {
     "fsm": (flag_reader("FSM"), False),
     "pupil_premium": (flag_reader("pupil premium"), False),
     "looked_after": (flag_reader("looked-after"), False),
+    "medical": (flag_reader("medical"), False),
     "attendance": (read_attendance, False),
     "admission_date": (date_reader("admission date"), False),
     "leaving_date": (date_reader("leaving date"), False),
-    "group": (text_reader("class", required=True), True),
-    "teacher": (text_reader("teacher"), False),
+    "group": (text_reader("class", max_length=MAX_LENGTHS["group"], required=True), True),
+    "teacher": (text_reader("teacher", max_length=MAX_LENGTHS["teacher"]), False),
 }

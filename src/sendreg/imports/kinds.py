@@ -11,6 +11,29 @@ Both ``plan`` and ``apply`` take the same ``ImportRequest``. ``plan`` writes
 nothing. ``apply`` plans again inside its transaction and writes everything or
 nothing. Either raises ``ImportRefused`` (from ``imports.parsers``) for a file
 it cannot use at all, with a message that says why and what was expected.
+``apply`` may also raise ``ValidationError`` for choices it cannot accept: the
+preview is shown again with the message.
+
+How the Import page and ``sendreg import`` use a kind:
+
+- Without ``--kind`` (or with "Work it out" on the page), each kind's
+  ``recognise`` is asked in turn, by ``order`` then key; a file none claims is
+  read as an MIS export. ``recognise`` should be cheap and certain (look at the
+  name and the first bytes); an exception counts as "not mine".
+- The page plans the upload at once, to refuse an unusable file before keeping
+  it, then shows ``preview_template`` (``imports/kind_preview.html`` is a plain
+  one to extend: blocks ``figures``, ``details`` and ``choices``). Its context:
+  ``outcome``, ``kind``, ``token``, ``error`` (the message from a refused
+  apply), ``errors_page`` and ``warnings_page`` (``lib.paging.Page``s of the
+  summary's problems) and ``figures`` (the summary's counts).
+- On confirmation, ``choices`` is the posted form (a ``QueryDict``: ``get`` for
+  one value, ``getlist`` for a field posted more than once) without the CSRF
+  token and ``action``. ``sendreg import`` passes no choices.
+- ``apply`` gets the user on the page, ``None`` on the command line; it records
+  the file with ``import_run_record`` (same kind key and sha256 as its summary),
+  which the page uses to show the import once it is done.
+- The uploaded file is deleted on confirm, cancel, logout and session expiry,
+  as for an MIS export.
 """
 
 from __future__ import annotations

@@ -31,6 +31,25 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} at {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def kind_label(self) -> str:
+        """What was imported: "Pupil data", "Class lists", or another app's kind's label."""
+        if self.kind in self.Kind.values:
+            return str(self.Kind(self.kind).label)
+        from sendreg.imports.kinds import IMPORT_KINDS
+
+        kind = IMPORT_KINDS.get(self.kind)
+        return kind.label if kind is not None else self.kind
+
+    @property
+    def is_mis(self) -> bool:
+        return self.kind in self.Kind.values
+
+    @property
+    def unusable_rows(self) -> int:
+        """Rows the import could not use (a row may have several problems)."""
+        return len({problem.get("row") for problem in self.summary.get("errors", [])})
+
 
 class ColumnMapping(models.Model):
     """The column names a school told sendreg about, reused on its next import."""

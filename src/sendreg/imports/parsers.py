@@ -18,6 +18,7 @@ import csv
 import io
 import itertools
 import math
+import re
 import warnings
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
@@ -36,23 +37,55 @@ from sendreg.imports.columns import (
     PUPIL_FIELDS,
     READERS,
     REQUIRED_PUPIL_FIELDS,
-    STATUS_DISCONTINUED,
     Layout,
     Reader,
     cell_text,
+    code_of,
     field_for_key,
     is_upn_header,
     match_headers,
     recognised_count,
+    show,
 )
-from sendreg.pupils.rules import UPN_BAD_CHARACTERS, normalise_upn, validate_upn
+from sendreg.lib.text import strip_control
+from sendreg.pupils.rules import (
+    UPN_BAD_CHARACTERS,
+    UPN_LENGTH,
+    normalise_upn,
+    validate_upn,
+)
+from sendreg.register.rules import (
+    RULE_UPN_CHARACTER_13,
+    RULE_UPN_CHECK_LETTER,
+    RULE_UPN_DUPLICATE,
+    RULE_UPN_MISSING,
+    RULE_UPN_NOT_NUMERIC,
+    UPN_LETTERS,
+)
 
 MEGABYTE = 1024 * 1024
 #: The header must be within this many non-blank rows of the top (title rows come first).
 HEADER_SEARCH_ROWS = 10
-#: An XLSX file is a zip; refuse one that would unpack to more than this many times the
-#: upload limit rather than let a crafted file fill the memory.
-MAX_UNZIP_RATIO = 20
+
+# An XLSX file is a zip of XML files, and a small one can unpack to gigabytes or
+# describe millions of cells (a 307 KB workbook once held a request for 327 seconds
+# and 6 GB of memory). Each limit is checked before openpyxl reads the file (from
+# the zip's own directory) or while its rows stream past, so work and memory stay
+# bounded whatever the file says. A school's real export is far inside every one:
+# 2,000 pupils by 60 columns is 120,000 cells and a few megabytes of XML.
+#: The most the workbook may unpack to, all its parts together.
+XLSX_MAX_UNPACKED = 100 * MEGABYTE
+#: The most the shared-strings part may unpack to (openpyxl holds it all in memory).
+XLSX_MAX_SHARED_STRINGS = 25 * MEGABYTE
+#: How many times smaller than its content a part larger than 1 MB may be packed.
+#: Excel's own files pack about 5 to 20 times; a zip bomb, thousands of times.
+XLSX_MAX_RATIO = 100
+#: The most parts (files) the zip may hold; a workbook has about ten.
+XLSX_MAX_PARTS = 1000
+#: Rows (blank ones included), columns and cells of the first worksheet.
+XLSX_MAX_ROWS = 100_000
+XLSX_MAX_COLUMNS = 250
+XLSX_MAX_CELLS = 2_000_000
 _DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_CHARS = 64 * 1024
 _LIST_LIMIT = 30
@@ -65,11 +98,32 @@ class Problem:
     message: str
     # The row's UPN when it has a valid one, so that a skipped row still names its pupil
     # (an import must not call a pupil a leaver because their row had a bad date of birth).
+    # For a problem with the UPN itself, the UPN as the file gives it.
     upn: str = ""
-    #: What kind of problem, for code that acts on it (the census check): never the words.
+    #: What the problem is, for scripts and the census check, which must not depend on the
+    #: wording: a census rule key from ``register.rules`` (``upn_check_letter``,
+    #: ``s_discontinued``) where one applies, else a short snake_case code (``not_a_date``).
     code: str = ""
     #: The value as the file gave it, where that is what is wrong (a UPN that is no UPN).
     value: str = ""
+
+
+def upn_rule(upn: str) -> str:
+    """The census rule a UPN that ``validate_upn`` refuses breaks first (errors 1500 to 1550).
+
+    The LA number (1530) needs the list of authorities, which the census check has;
+    it runs the full ``register.rules.check_upn`` on the UPN a problem carries.
+    """
+    if not upn:
+        return RULE_UPN_MISSING
+    if len(upn) != UPN_LENGTH:
+        return RULE_UPN_CHARACTER_13
+    if not (upn[1:12].isascii() and upn[1:12].isdecimal()):
+        return RULE_UPN_NOT_NUMERIC
+    last = upn[12]
+    if not ((last.isascii() and last.isdecimal()) or last in UPN_LETTERS):
+        return RULE_UPN_CHARACTER_13
+    return RULE_UPN_CHECK_LETTER
 
 
 @dataclass(frozen=True)
@@ -93,6 +147,8 @@ class PupilRow:
     admission_date: date | None
     leaving_date: date | None
     present: frozenset[str]
+    #: The MIS's medical flag (Yes when the pupil has a medical need), None when not given.
+    medical: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -247,31 +303,133 @@ def _refuse_other_formats(data: bytes, filename: str) -> None:
 
 
 def _decode(data: bytes, filename: str) -> str:
-    """UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252."""
+    """UTF-8 (with or without a BOM), UTF-16, else Windows-1252 when it reads as plausible text.
+
+    Control characters other than tab and line ends are removed; a NUL is taken
+    as a sign of binary data. A file in any other encoding (Shift-JIS, GBK, a
+    Cyrillic or Central European code page) is refused rather than read as
+    nonsense: see ``implausible_cp1252``.
+    """
     binary = ImportRefused(
         f"The file is not a spreadsheet{_named(filename)}: it contains binary data. "
         "Export the pupil data from your MIS as a CSV or .xlsx file and import that."
     )
-    if data.startswith(_UTF16_BOMS):
-        # Excel's "Unicode Text" export: UTF-16, tab-separated.
+    utf16 = _utf16_codec(data)
+    if utf16:
+        # Excel's "Unicode Text" export: UTF-16, tab-separated (with a BOM, or rarely without).
         try:
-            text = data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError:
             raise binary from None
     elif b"\x00" in data:
         raise binary
     else:
+        sample = None
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             try:
                 text = data.removeprefix(_UTF8_BOM).decode("cp1252")
             except UnicodeDecodeError:
-                raise binary from None
+                # Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+                raise ImportRefused(_other_encoding(filename, "")) from None
+            sample = _utf8_inside(data) or implausible_cp1252(text)
+        if sample is not None:
+            raise ImportRefused(_other_encoding(filename, sample))
     if "\x00" in text:
         raise binary
     # Some tools write the byte order mark twice; a second one would spoil the first header.
-    return text.lstrip("\ufeff")
+    return strip_control(text.lstrip("\ufeff"))
+
+
+def _utf16_codec(data: bytes) -> str:
+    """ "utf-16" for a UTF-16 byte order mark, "utf-16-le"/"-be" for UTF-16 text without one."""
+    if data.startswith(_UTF16_BOMS):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return ""
+    pairs = len(sample) // 2
+    zeros_even = sample[0 : pairs * 2 : 2].count(0)
+    zeros_odd = sample[1 : pairs * 2 : 2].count(0)
+    # Mostly-ASCII UTF-16 has a zero in every other byte and never in the others.
+    if zeros_odd >= 0.6 * pairs and zeros_even == 0:
+        return "utf-16-le"
+    if zeros_even >= 0.6 * pairs and zeros_odd == 0:
+        return "utf-16-be"
+    return ""
+
+
+# A two-byte UTF-8 character; the second byte leaves out the punctuation that real
+# Windows-1252 text puts after an accented capital (JOSÉ’S, “RENÉ”, É…, a no-break space).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\x84\x86-\x91\x95\x98-\x9f\xa1-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+)
+
+
+def _utf8_inside(data: bytes) -> str | None:
+    """Some UTF-8 in a file that is not all UTF-8: what it reads as in Windows-1252 ("Zoë" as
+    "ZoÃ«"), or None. A file that mixes the two has names that no one encoding reads."""
+    for match in _UTF8_SEQUENCE.finditer(data):
+        try:
+            match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return match.group().decode("cp1252", errors="replace")
+    return None
+
+
+def _other_encoding(filename: str, sample: str) -> str:
+    seen = f", which would turn names into nonsense such as {show(sample)}" if sample else ""
+    return (
+        f"The file{_named(filename)} is not in UTF-8 or Windows-1252, the encodings sendreg "
+        f"reads: it looks like another encoding (such as Shift-JIS, GBK, or a Cyrillic or "
+        f'Central European one){seen}. Save it from Excel as "CSV UTF-8" (or export it from '
+        "your MIS as UTF-8) and import that."
+    )
+
+
+# What a word of real Windows-1252 text looks like: letters, mostly ASCII, with the odd
+# accented letter (Zoë, Núñez, Ó Súilleabháin) and typographic punctuation at its
+# edges (“quoted”, 5½) or as a joiner (O’Brien, Smith–Jones, l·l). Text in another
+# encoding read as Windows-1252 breaks that pattern: GBK's two-byte characters become
+# words with no ASCII letter at all ("Íõ Î°"), Shift-JIS's become runs of symbols and
+# letters ("‘¾˜Y", "R“c"), and a Central European letter becomes a superscript or a
+# pound sign inside a word ("Micha³", "£ukasz").
+_WORD_CHAR = r"[^\s\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]"  # not ASCII punctuation or space
+_WORD = re.compile(f"{_WORD_CHAR}*[^\\x00-\\x7f]{_WORD_CHAR}*")
+_JOINERS = frozenset("’‘´–—·")
+_NEVER_BY_A_LETTER = frozenset("¹²³¼½¾£¥¤¢¦¨¯¸ˆ˜†‡‰‚„")
+
+
+def implausible_cp1252(text: str) -> str | None:
+    """The first word that Windows-1252 text would not contain, or None when all are plausible.
+
+    Only words with a character beyond ASCII are looked at, so a plain-ASCII
+    file costs one regular-expression scan.
+    """
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) >= 2 and all(c > "\x7f" for c in word):
+            return word
+        run = 0
+        for index, char in enumerate(word):
+            if char <= "\x7f":
+                run = 0
+                continue
+            run += 1
+            if run >= 3:
+                return word
+            if char.isalpha():
+                continue
+            before = word[index - 1] if index else ""
+            after = word[index + 1] if index + 1 < len(word) else ""
+            inside = bool(before) and bool(after)
+            if inside and char not in _JOINERS:
+                return word
+            if char in _NEVER_BY_A_LETTER and (before.isalpha() or after.isalpha()):
+                return word
+    return None
 
 
 def _choose_delimiter(text: str, fields: Mapping[str, str]) -> str:
@@ -325,6 +483,11 @@ def _xlsx_rows(
     openpyxl warns about parts of a workbook it does not need for values
     (styles, data validation, drawings). Those are not the school's problem,
     and the test suite treats warnings as errors.
+
+    Rows, columns and cells are counted as they stream past, and the file is
+    refused as soon as one passes its limit, so a sheet that claims a million rows
+    or a cell in column XFD costs no more than the rows read before it. Control
+    characters in text cells are removed.
     """
     _check_zip(data, filename, max_bytes)
     damaged = ImportRefused(
@@ -339,11 +502,14 @@ def _xlsx_rows(
                 workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
                 sheet = workbook.worksheets[0]
                 # Some exporters write a wrong sheet size (often "A1"); reading
-                # without it makes openpyxl take each row's real width.
+                # without it makes openpyxl take each row's real width. A row past
+                # the limit stops the reading there, however far the sheet claims
+                # to go (openpyxl would otherwise make up every blank row between).
                 sheet.reset_dimensions()
-                values = sheet.iter_rows(values_only=True)
+                values = sheet.iter_rows(max_row=XLSX_MAX_ROWS + 1, values_only=True)
             except Exception as exc:  # openpyxl raises many kinds on a damaged file
                 raise damaged from exc
+        rows = cells = 0
         while True:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -353,14 +519,53 @@ def _xlsx_rows(
                     return
                 except Exception as exc:
                     raise damaged from exc
-            yield row
+            rows += 1
+            cells += len(row)
+            _check_sheet_size(rows, len(row), cells)
+            yield [_xlsx_text(cell) if type(cell) is str else cell for cell in row]
     finally:
         if workbook is not None:
             workbook.close()
 
 
+_XLSX_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _xlsx_text(text: str) -> str:
+    """A text cell as the school typed it, without control characters.
+
+    Excel writes a character that XML cannot hold as ``_xHHHH_`` (a vertical tab
+    pasted into a name becomes ``_x000B_``), and openpyxl leaves the escape in.
+    """
+    if "_x" in text:
+        text = _XLSX_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    return strip_control(text)
+
+
+def _check_sheet_size(rows: int, width: int, cells: int) -> None:
+    if rows > XLSX_MAX_ROWS:
+        detail = f"more than {XLSX_MAX_ROWS:,} rows"
+    elif width > XLSX_MAX_COLUMNS:
+        detail = f"row {rows} reaches column {width:,}; sendreg reads up to {XLSX_MAX_COLUMNS}"
+    elif cells > XLSX_MAX_CELLS:
+        detail = f"more than {XLSX_MAX_CELLS:,} cells"
+    else:
+        return
+    raise ImportRefused(
+        f"The worksheet is far larger than a pupil list needs ({detail}), so sendreg stopped "
+        "reading it. Delete the empty rows and columns beyond your data, or export only the "
+        "columns sendreg reads, and import it again."
+    )
+
+
 def _check_zip(data: bytes, filename: str, max_bytes: int) -> None:
-    """Refuse zips that are not Excel workbooks, naming what they are instead."""
+    """Refuse zips that are not Excel workbooks, naming what they are instead, and any
+    workbook that would unpack to far more than a pupil list needs."""
+    parts = _zip_part_count(data)
+    if parts is not None and parts > XLSX_MAX_PARTS:
+        # Reading a directory of a million parts would itself take seconds and much memory.
+        detail = f"it has {parts:,} parts, where a workbook has a few dozen"
+        raise ImportRefused(_TOO_BIG_XLSX.format(detail=detail))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -394,11 +599,55 @@ def _check_zip(data: bytes, filename: str, max_bytes: int) -> None:
             f"The file is {kind}{_named(filename)}, which sendreg cannot read: "
             "save it as an .xlsx or CSV file and import that."
         )
-    if sum(entry.file_size for entry in entries) > MAX_UNZIP_RATIO * max_bytes:
-        raise ImportRefused(
-            "The .xlsx file unpacks to far more data than a pupil list needs; "
-            "save it as CSV and import that."
+    _check_unpacked_sizes(entries)
+
+
+_TOO_BIG_XLSX = (
+    "The .xlsx file unpacks to far more data than a pupil list needs ({detail}), so sendreg "
+    "will not open it. If it really is your MIS export, save it as CSV and import that."
+)
+
+
+def _check_unpacked_sizes(entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose parts, by the zip's own directory, unpack too far.
+
+    The declared sizes are what the zip module will let openpyxl read: it never
+    returns more than a part's declared size, and a part that holds more fails
+    its checksum. So checking them here bounds the reading that follows.
+    """
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        if entry.filename == "xl/sharedStrings.xml" and entry.file_size > XLSX_MAX_SHARED_STRINGS:
+            detail = f"its text alone is {_megabytes(entry.file_size, up=True)} MB"
+            raise ImportRefused(_TOO_BIG_XLSX.format(detail=detail))
+        if entry.file_size > MEGABYTE and entry.file_size > XLSX_MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            detail = (
+                f"a part of it is packed {entry.file_size // max(entry.compress_size, 1):,} "
+                "times smaller than its content"
+            )
+            raise ImportRefused(_TOO_BIG_XLSX.format(detail=detail))
+    if total > XLSX_MAX_UNPACKED:
+        detail = (
+            f"{_megabytes(total, up=True)} MB, where sendreg reads at most "
+            f"{_megabytes(XLSX_MAX_UNPACKED)} MB"
         )
+        raise ImportRefused(_TOO_BIG_XLSX.format(detail=detail))
+
+
+def _zip_part_count(data: bytes) -> int | None:
+    """The number of parts the zip's end record declares, read before the directory is parsed.
+
+    None when there is no end record (the zip module then calls the file damaged).
+    A ZIP64 end record counts as too many: no workbook of a few megabytes needs one.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    return XLSX_MAX_PARTS + 1 if count == 0xFFFF else count
 
 
 # From rows to typed rows ----------------------------------------------------
@@ -503,6 +752,7 @@ def _parse_rows(
             field,
             f'The columns "{used}" and "{ignored}" both look like the {FIELDS[field].heading} '
             f'column; "{used}" was used and "{ignored}" was ignored.',
+            code="column_twice",
         )
         for field, used, ignored in layout.ignored_duplicates
         if field in index
@@ -541,6 +791,7 @@ _PUPIL_DEFAULTS: dict[str, Any] = {
     "fsm": None,
     "pupil_premium": None,
     "looked_after": None,
+    "medical": None,
     "attendance": None,
     "admission_date": None,
     "leaving_date": None,
@@ -596,13 +847,13 @@ class _RowBuilder:
             validate_upn(upn)
         except ValidationError as exc:
             # The UPN as given, for the census check to name what is wrong with it.
-            errors.append(Problem(number, "upn", exc.messages[0], code="upn_invalid", value=upn))
+            errors.append(Problem(number, "upn", exc.messages[0], code=upn_rule(upn), value=upn))
             upn = ""
         except ValueError:
             # validate_upn trusts str.isdigit(), which is also true of digits such as "²"
             # that int() cannot read; such a UPN is simply made of the wrong characters.
             message = UPN_BAD_CHARACTERS.format(upn=upn)
-            errors.append(Problem(number, "upn", message, code="upn_invalid", value=upn))
+            errors.append(Problem(number, "upn", message, code=upn_rule(upn), value=upn))
             upn = ""
         if self.header_width is not None and length > self.header_width:
             self._check_spill(number, upn, cells, self.header_width)
@@ -611,9 +862,8 @@ class _RowBuilder:
             value, problem = read(cells[column])
             values[field] = value
             if problem is not None:
-                code = "s_discontinued" if problem == STATUS_DISCONTINUED else ""
                 (errors if fatal else self.warnings).append(
-                    Problem(number, field, problem, upn, code=code)
+                    Problem(number, field, problem, upn, code=code_of(problem, "unreadable"))
                 )
         if self.kind == "classes":
             self._add_class(number, upn, values, errors)
@@ -627,7 +877,7 @@ class _RowBuilder:
                 "the values past the last column were ignored. A value with a comma in it "
                 "needs quotation marks around it."
             )
-            self.warnings.append(Problem(number, "", message, upn))
+            self.warnings.append(Problem(number, "", message, upn, "values_past_header"))
 
     def _add_pupil(
         self, number: int, upn: str, values: dict[str, Any], errors: list[Problem]
@@ -639,7 +889,7 @@ class _RowBuilder:
                     f"The UPN {upn} is also on row {first}; a pupil may appear only once, "
                     "so this row was skipped."
                 )
-                errors.append(Problem(number, "upn", message, upn, code="upn_duplicate"))
+                errors.append(Problem(number, "upn", message, upn, code=RULE_UPN_DUPLICATE))
         needs = self._needs(number, upn, values.pop("need_1"), values.pop("need_2"))
         if errors:
             self.errors.extend(errors)
@@ -654,14 +904,14 @@ class _RowBuilder:
                 f"A secondary need ({second}) is given without a primary need; "
                 "it was recorded as the primary need."
             )
-            self.warnings.append(Problem(number, "need_2", message, upn))
+            self.warnings.append(Problem(number, "need_2", message, upn, "secondary_need_alone"))
             return (second,)
         if first == second:
             message = (
                 f"The secondary need is the same as the primary need ({first}); "
                 "it was recorded once."
             )
-            self.warnings.append(Problem(number, "need_2", message, upn))
+            self.warnings.append(Problem(number, "need_2", message, upn, "need_repeated"))
             return (first,)
         return (first, second)
 
@@ -674,10 +924,10 @@ class _RowBuilder:
             return
         if not teacher:
             message = f"No teacher is given for {upn} in {group}."
-            self.warnings.append(Problem(number, "teacher", message, upn))
+            self.warnings.append(Problem(number, "teacher", message, upn, "teacher_missing"))
         first = self.first_seen.setdefault((upn, group, teacher), number)
         if first != number:
             message = f"This row repeats row {first}; it was read once."
-            self.warnings.append(Problem(number, "", message, upn))
+            self.warnings.append(Problem(number, "", message, upn, "row_repeated"))
             return
         self.rows.append(ClassRow(row=number, upn=upn, group=group, teacher=teacher))

@@ -1,14 +1,18 @@
-"""Apply an MIS export to a school: plan first, then write it all in one transaction.
+"""Apply an MIS export to a school: plan first, then write it all in one short transaction.
 
 ``import_plan`` works out what an export would do and writes nothing; the
-preview page and ``--dry-run`` show it. ``import_apply`` plans again inside a
-transaction and writes the plan, so what is applied is what the file says now,
+preview page and ``--dry-run`` show it. ``import_apply`` plans outside any
+transaction (reading and comparing a large file takes seconds, and on SQLite a
+transaction holds the only write lock), then takes the lock and writes the plan
+in a few bulk statements. If anything in sendreg changed while the file was
+being planned (an audit event was written), it plans again under the lock, so
+what is applied is always what the file says against the records as they are,
 and a failure part-way leaves the database exactly as it was.
 
 The MIS is the source of pupil details and characteristics. It is not the
 source of the SEN register: only the first import into an empty register seeds
-it. After that the MIS's SEN values are kept beside the register, and any
-difference is shown to the SENCO as a discrepancy.
+it (``_seed_register``). After that the MIS's SEN values are kept beside the
+register, and any difference is shown to the SENCO as a discrepancy.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
+from sendreg.imports import rules as import_rules
 from sendreg.imports.models import ColumnMapping, ImportRun
 from sendreg.imports.parsers import (
     ClassRow,
@@ -37,7 +42,9 @@ from sendreg.imports.parsers import (
     PupilRow,
     parse_export,
 )
+from sendreg.lib.bulk import bulk_insert, bulk_update
 from sendreg.lib.diff import jsonable
+from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
@@ -48,19 +55,26 @@ from sendreg.register.services import HistoricChange, sen_histories_load
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
 MIS_FIELDS = (
     "legal_surname", "legal_forename", "preferred_forename", "date_of_birth", "gender",
-    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "attendance",
-    "admission_date", "leaving_date",
+    "year_group", "reg_group", "eal", "fsm", "pupil_premium", "looked_after", "medical",
+    "attendance", "admission_date", "leaving_date",
 )  # fmt: skip
-_FLAGS = frozenset({"eal", "fsm", "pupil_premium", "looked_after"})
+_FLAGS = frozenset({"eal", "fsm", "pupil_premium", "looked_after", "medical"})
 _SEN_FIELDS = frozenset({"sen_status", "needs"})
 #: A file with at least this share of the pupils on roll is taken to be the whole roll.
-WHOLE_ROLL_SHARE = 0.9
+WHOLE_ROLL_SHARE = import_rules.WHOLE_ROLL_SHARE
 
 UNKNOWN_PUPIL = "No pupil with UPN {upn} is on roll at this school; import the pupil data first."
 UNKNOWN_TEACHER = (
     "No member of staff at this school is called or has the email {teacher!r}; "
     "add them with `sendreg user add` or correct the class list."
 )
+NOT_COPIED = "Not copied to the register: {reason} Resolve it with the SENCO."
+
+#: The columns of an audit event, in the order ``_event_row`` gives them.
+_EVENT_FIELDS = (
+    "at", "school_id", "actor_id", "actor_label", "type", "target_model", "target_id",
+    "pupil_id", "pupil_label", "old", "new", "reason", "source",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,8 @@ class PupilChange:
     upn: str
     name: str
     changes: dict[str, tuple[Any, Any]]
+    #: Every MIS value the row gives (changed or not), as the pupil will hold them.
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,10 @@ class ImportPlan:
     #: Rows with MIS SEN values that break a census rule and so were not copied.
     seed_problems: list[Problem] = field(default_factory=list)
     mis_records: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: UPNs whose row is exactly as last imported, SEN values included: nothing to write.
+    sen_unchanged: set[str] = field(default_factory=set)
+    #: The MIS records of the pupils compared field by field: pupil id -> (pk, status, needs).
+    mis_held: dict[int, tuple[int, str, list[str]]] = field(default_factory=dict)
     discrepancies: list[Discrepancy] = field(default_factory=list)
     possible_leavers: list[Leaver] = field(default_factory=list)
     #: The possible leavers the import marked as left (only when applied).
@@ -107,10 +127,41 @@ class ImportPlan:
     refingerprint: dict[int, str] = field(default_factory=dict)
     changed_groups: list[str] = field(default_factory=list)
     class_problems: list[Problem] = field(default_factory=list)
+    #: Pupils on roll, the UPNs in the file (used or not) and how many of those are on roll.
+    on_roll: int = 0
+    in_file: int = 0
+    shared: int = 0
 
     @property
     def kind(self) -> str:
         return self.parsed.kind
+
+    @property
+    def other_school(self) -> bool:
+        """The file shares almost no pupils with the roll: it may be another school's."""
+        return import_rules.looks_like_another_school(
+            on_roll=self.on_roll, in_file=self.in_file, shared=self.shared
+        )
+
+    def other_school_message(self) -> str:
+        leavers = ""
+        if self.possible_leavers:
+            leavers = import_rules.OTHER_SCHOOL_LEAVERS.format(
+                leavers=import_rules.plural(len(self.possible_leavers), "pupil")
+            )
+        return import_rules.OTHER_SCHOOL.format(
+            shared=f"{self.shared:,}",
+            in_file=import_rules.plural(self.in_file, "pupil"),
+            is_are="is" if self.shared == 1 else "are",
+            school=self.school.name,
+            creates=import_rules.plural(len(self.creates), "new pupil"),
+            leavers=leavers,
+        )
+
+    @property
+    def unusable_rows(self) -> int:
+        """Rows that cannot be used (one row may have several problems)."""
+        return len({problem.row for problem in self.errors})
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,6 +183,7 @@ class ImportPlan:
             "kind": self.kind,
             "whole_roll": self.whole_roll,
             "rows": self.parsed.total_rows,
+            "other_school": self.other_school,
             "created": len(self.creates) + len(self.new_groups),
             "updated": len(self.updates) + len(self.changed_groups),
             "unchanged": self.unchanged,
@@ -146,11 +198,13 @@ class ImportPlan:
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
-    found = {"row": problem.row, "field": problem.field, "message": problem.message}
-    if problem.code:
-        found["code"] = problem.code
-    if problem.upn:
-        found["upn"] = problem.upn
+    found = {
+        "row": problem.row,
+        "field": problem.field,
+        "code": problem.code,
+        "upn": problem.upn,
+        "message": str(problem.message),
+    }
     if problem.value:
         found["value"] = problem.value
     return found
@@ -191,6 +245,26 @@ def import_plan(
 
     ``whole_roll`` None means: decide from the size of the file against the roll.
     """
+    with collection_paused():
+        return _import_plan(
+            school=school,
+            data=data,
+            filename=filename,
+            mapping=mapping,
+            whole_roll=whole_roll,
+            today=today,
+        )
+
+
+def _import_plan(
+    *,
+    school: School,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None,
+    whole_roll: bool | None,
+    today: dt.date,
+) -> ImportPlan:
     parsed, _ = parse_with_saved_mapping(school, data, filename, mapping)
     plan = ImportPlan(
         school=school,
@@ -222,7 +296,18 @@ def _row_values(row: PupilRow) -> dict[str, Any]:
 
 
 def _fingerprint(values: dict[str, Any]) -> str:
-    return hashlib.blake2b(repr(sorted(values.items())).encode(), digest_size=16).hexdigest()
+    # ``values`` is always built in MIS_FIELDS order, so joining its items is stable, and
+    # much cheaper than sorting and repr()-ing dates and decimals.
+    text = "\x1f".join(f"{name}\x1e{value}" for name, value in values.items())
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _row_fingerprint(row: PupilRow, values: dict[str, Any]) -> str:
+    """A digest of everything the row says of the pupil: their details and, when the file
+    has SEN columns, the MIS's SEN values (so an unchanged row needs neither compared)."""
+    if row.present & _SEN_FIELDS:
+        return _fingerprint({**values, "~sen": (row.sen_status, row.needs)})
+    return _fingerprint(values)
 
 
 @dataclass(frozen=True)
@@ -239,38 +324,55 @@ def _plan_pupils(
     plan: ImportPlan, rows: Sequence[PupilRow], whole_roll: bool | None, today: dt.date
 ) -> None:
     school = plan.school
-    known = {
-        upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
-        for pk, upn, fingerprint, leaving, forename, surname in Pupil.objects.filter(
-            school=school
-        ).values_list(
-            "pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname"
-        )
-    }
-    to_compare: dict[int, tuple[PupilRow, dict[str, Any]]] = {}
+    pupils = Pupil.objects.filter(school=school)
+    identity = ("pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname")
+    current: dict[int, tuple[Any, ...]] | None = None
+    if len(rows) > _COMPARE_WHOLE_SCHOOL:
+        # A big file: read every pupil's values once, with what identifies them, rather
+        # than the school's identities now and most of the school again to compare.
+        current = {}
+        known = {}
+        for values in pupils.values_list(*identity, *_COMPARED[1:]):
+            pk, upn, fingerprint, leaving, forename, surname = values[: len(identity)]
+            known[upn] = _Known(pk, fingerprint, leaving, f"{forename} {surname}")
+            current[pk] = (pk, *values[len(identity) :])
+    else:
+        known = {
+            upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
+            for pk, upn, fingerprint, leaving, forename, surname in pupils.values_list(*identity)
+        }
+    to_compare: dict[int, tuple[PupilRow, dict[str, Any], str]] = {}
     for row in rows:
         values = _row_values(row)
         pupil = known.get(row.upn)
         if pupil is None:
             plan.creates.append(row)
-        elif pupil.fingerprint == _fingerprint(values):
+            continue
+        fingerprint = _row_fingerprint(row, values)
+        if pupil.fingerprint == fingerprint:
             plan.unchanged += 1
+            plan.sen_unchanged.add(row.upn)
         else:
-            to_compare[pupil.pk] = (row, values)
-    _compare_fields(plan, to_compare)
+            to_compare[pupil.pk] = (row, values, fingerprint)
+    _compare_fields(plan, to_compare, current)
     plan.names = {upn: pupil.name for upn, pupil in known.items()}
     plan.ids = {upn: pupil.pk for upn, pupil in known.items()}
 
     on_roll_now = {
         upn: p for upn, p in known.items() if p.leaving_date is None or p.leaving_date > today
     }
+    # A row skipped for an error (a bad date of birth, say) still names a pupil who
+    # is on roll: never call them a possible leaver.
+    in_file = {row.upn for row in rows} | {p.upn for p in plan.errors if p.upn}
+    plan.on_roll, plan.in_file = len(on_roll_now), len(in_file)
+    plan.shared = len(in_file & on_roll_now.keys())
     if whole_roll is None:
-        whole_roll = bool(on_roll_now) and len(rows) >= WHOLE_ROLL_SHARE * len(on_roll_now)
+        # Another school's export of the same size is not this school's whole roll.
+        whole_roll = import_rules.is_whole_roll(rows=len(rows), on_roll=plan.on_roll) and (
+            not plan.other_school
+        )
     plan.whole_roll = whole_roll
     if whole_roll:
-        # A row skipped for an error (a bad date of birth, say) still names a
-        # pupil who is on roll: never call them a possible leaver.
-        in_file = {row.upn for row in rows} | {p.upn for p in plan.errors if p.upn}
         plan.possible_leavers = [
             Leaver(p.pk, upn, p.name)
             for upn, p in sorted(on_roll_now.items())
@@ -287,34 +389,68 @@ def _plan_pupils(
             try:
                 rules.validate_needs(status=row.sen_status, needs=list(row.needs))
             except ValidationError as exc:
-                message = " ".join(exc.messages)
+                message = NOT_COPIED.format(reason=" ".join(exc.messages))
                 plan.seed_problems.append(
-                    Problem(
-                        row.row,
-                        "sen_status",
-                        f"Not copied to the register: {message} Resolve it with the SENCO.",
-                        row.upn,
-                    )
+                    Problem(row.row, "sen_status", message, row.upn, "not_copied_to_register")
                 )
             else:
                 plan.seeds.append((row, row.sen_status, list(row.needs)))
     plan.discrepancies = _predicted_discrepancies(plan, today)
 
 
-def _compare_fields(plan: ImportPlan, rows: dict[int, tuple[PupilRow, dict[str, Any]]]) -> None:
-    """Field by field, for the pupils whose fingerprint differs from the row's."""
+#: Above this many pupils to compare, the whole school is read in one query rather than
+#: in batches of named pupils (whose IN lists cost more to build than to answer).
+_COMPARE_WHOLE_SCHOOL = 2000
+
+
+#: What is read of a pupil to compare with a row: their details and their MIS record.
+_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", "mis_sen__needs")
+
+
+def _compare_fields(
+    plan: ImportPlan,
+    rows: dict[int, tuple[PupilRow, dict[str, Any], str]],
+    current: dict[int, tuple[Any, ...]] | None = None,
+) -> None:
+    """Field by field, for the pupils whose fingerprint differs from the row's.
+
+    ``current`` is every pupil's ``_COMPARED`` values when the caller has read them
+    already. The pupils' MIS records are read with their details, so that writing
+    them needs no second read of the school.
+    """
     ids = list(rows)
-    for start in range(0, len(ids), 500):
-        batch = Pupil.objects.filter(pk__in=ids[start : start + 500]).values("pk", *MIS_FIELDS)
+    batches: list[Iterable[tuple[Any, ...]]]
+    if current is not None:
+        batches = [current.values()]
+    elif len(ids) > _COMPARE_WHOLE_SCHOOL:
+        batches = [Pupil.objects.filter(school=plan.school).values_list(*_COMPARED)]
+    else:
+        batches = [
+            Pupil.objects.filter(pk__in=ids[start : start + 500]).values_list(*_COMPARED)
+            for start in range(0, len(ids), 500)
+        ]
+    positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
+    surname, forename = positions["legal_surname"], positions["legal_forename"]
+    record = len(MIS_FIELDS) + 1
+    for batch in batches:
         for current in batch:
-            row, values = rows[current["pk"]]
-            changes = {k: (current[k], v) for k, v in values.items() if current[k] != v}
+            found = rows.get(current[0])
+            if found is None:
+                continue
+            if current[record] is not None:
+                plan.mis_held[current[0]] = current[record : record + 3]
+            row, values, fingerprint = found
+            changes = {
+                k: (current[positions[k]], v)
+                for k, v in values.items()
+                if current[positions[k]] != v
+            }
             if changes:
-                name = f"{current['legal_forename']} {current['legal_surname']}"
-                plan.updates.append(PupilChange(current["pk"], row.upn, name, changes))
+                name = f"{current[forename]} {current[surname]}"
+                plan.updates.append(PupilChange(current[0], row.upn, name, changes, values))
             else:
                 plan.unchanged += 1
-            plan.refingerprint[current["pk"]] = _fingerprint(values)
+            plan.refingerprint[current[0]] = fingerprint
 
 
 def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepancy]:
@@ -353,15 +489,17 @@ def _plan_classes(plan: ImportPlan, rows: Sequence[ClassRow], today: dt.date) ->
     for row in rows:
         pupil_id = pupils.get(row.upn)
         if pupil_id is None:
-            plan.class_problems.append(Problem(row.row, "upn", UNKNOWN_PUPIL.format(upn=row.upn)))
+            message = UNKNOWN_PUPIL.format(upn=row.upn)
+            plan.class_problems.append(Problem(row.row, "upn", message, row.upn, "pupil_not_found"))
             continue
         group_pupils, group_teachers = plan.groups.setdefault(row.group, (set(), set()))
         group_pupils.add(pupil_id)
         if row.teacher:
             teacher_id = _find_teacher(staff, row.teacher)
             if teacher_id is None:
+                message = UNKNOWN_TEACHER.format(teacher=row.teacher)
                 plan.class_problems.append(
-                    Problem(row.row, "teacher", UNKNOWN_TEACHER.format(teacher=row.teacher))
+                    Problem(row.row, "teacher", message, row.upn, "teacher_not_found")
                 )
             else:
                 group_teachers.add(teacher_id)
@@ -419,7 +557,16 @@ def _find_teacher(index: dict[str, int | None], teacher: str) -> int | None:
     return None
 
 
-@transaction.atomic
+def _change_mark() -> int:
+    """The newest audit event's id: every change in sendreg writes one, so a different
+    mark means something changed."""
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _refuse_another_school(plan: ImportPlan) -> None:
+    raise ImportRefused(plan.other_school_message() + import_rules.OTHER_SCHOOL_OVERRIDE)
+
+
 def import_apply(
     *,
     school: School,
@@ -432,48 +579,96 @@ def import_apply(
     leavers: Iterable[int] = (),
     all_leavers: bool = False,
     left_on: dt.date | None = None,
+    other_school_ok: bool = False,
     actor_label: str = "",
 ) -> tuple[ImportPlan, ImportRun]:
-    """Plan and apply an import in one transaction; mark the chosen possible leavers as left.
+    """Plan and apply an import; mark the chosen possible leavers as left.
 
     Every pupil created or changed gets an audit event naming the file; so does
-    the import itself. Nothing is deleted.
+    the import itself. Nothing is deleted. A file that looks like another school's
+    (``ImportPlan.other_school``) is refused unless ``other_school_ok``.
     """
-    plan = import_plan(
-        school=school,
-        data=data,
-        filename=filename,
-        mapping=mapping,
-        whole_roll=whole_roll,
-        today=today,
-    )
+    options: dict[str, Any] = {
+        "school": school,
+        "data": data,
+        "filename": filename,
+        "mapping": mapping,
+        "whole_roll": whole_roll,
+        "today": today,
+    }
+    with collection_paused():
+        return _import_apply(
+            options,
+            by=by,
+            today=today,
+            mapping=mapping,
+            leavers=set(leavers),
+            all_leavers=all_leavers,
+            left_on=left_on,
+            other_school_ok=other_school_ok,
+            actor_label=actor_label,
+        )
+
+
+def _import_apply(
+    options: dict[str, Any], *, by: User | None, today: dt.date, mapping: dict[str, str] | None,
+    leavers: set[int], all_leavers: bool, left_on: dt.date | None, other_school_ok: bool,
+    actor_label: str,
+) -> tuple[ImportPlan, ImportRun]:  # fmt: skip
+    mark = _change_mark()
+    plan = import_plan(**options)
+    if plan.other_school and not other_school_ok:
+        _refuse_another_school(plan)
+    with transaction.atomic():
+        if _change_mark() != mark:
+            # Something changed while the file was planned: plan again, now that this
+            # transaction holds the lock (on SQLite) and sees the records as they are.
+            plan = import_plan(**options)
+            if plan.other_school and not other_school_ok:
+                _refuse_another_school(plan)
+        return plan, _write(
+            plan,
+            by=by,
+            today=today,
+            mapping=mapping,
+            leavers=leavers,
+            all_leavers=all_leavers,
+            left_on=left_on,
+            actor_label=actor_label,
+        )
+
+
+def _write(
+    plan: ImportPlan, *, by: User | None, today: dt.date, mapping: dict[str, str] | None,
+    leavers: set[int], all_leavers: bool, left_on: dt.date | None, actor_label: str,
+) -> ImportRun:  # fmt: skip
+    """Write a plan: a few bulk statements, then the Imports list's entry."""
+    school = plan.school
     label = actor_label or actor_label_for(by)
-    source = f"import of {filename} (sha256 {plan.sha256[:12]})"
+    source = f"import of {plan.filename} (sha256 {plan.sha256[:12]})"
     now = timezone.now()
     if plan.kind == "classes":
         _apply_classes(plan)
     else:
         _apply_pupils(plan, by=by, label=label, source=source, now=now, today=today)
-        chosen = set(leavers)
         left = [
-            leaver for leaver in plan.possible_leavers if all_leavers or leaver.pupil_id in chosen
+            leaver for leaver in plan.possible_leavers if all_leavers or leaver.pupil_id in leavers
         ]
         plan.left = left
         if left:
             _mark_left(plan, left, left_on or today, by=by, label=label, source=source, now=now)
     if mapping:
         ColumnMapping.objects.update_or_create(school=school, defaults={"mapping": mapping})
-    run = import_run_record(
+    return import_run_record(
         school=school,
         kind=plan.kind,
-        filename=filename,
+        filename=plan.filename,
         sha256=plan.sha256,
         summary=plan.summary(),
         by=by,
         actor_label=label,
         whole_roll=plan.whole_roll,
     )
-    return plan, run
 
 
 @transaction.atomic
@@ -534,73 +729,108 @@ def _event(
     )
 
 
+def _event_row(
+    *, school: School, pupil_id: int, pupil_label: str, by: User | None, label: str,
+    type: AuditEvent.Type, old: dict[str, Any], new: dict[str, Any], source: str,
+    now: dt.datetime, reason: str = "",
+) -> tuple[Any, ...]:  # fmt: skip
+    """The same event as ``_event``, as a row for ``bulk_insert`` (in ``_EVENT_FIELDS`` order)."""
+    return (
+        now, school.pk, by.pk if by else None, label, type.value, "pupils.pupil", pupil_id,
+        pupil_id, pupil_label, old, new, reason, source,
+    )  # fmt: skip
+
+
+#: What a new pupil holds for an MIS column the file does not have.
+_PUPIL_DEFAULTS: dict[str, Any] = {
+    name: Pupil._meta.get_field(name).get_default() for name in MIS_FIELDS
+}
+
+
+def _display_name(values: dict[str, Any]) -> str:
+    """As ``str(pupil)``: the preferred forename if there is one, then the surname."""
+    forename = values.get("preferred_forename") or values["legal_forename"]
+    return f"{forename} {values['legal_surname']}"
+
+
 def _apply_pupils(
     plan: ImportPlan, *, by: User | None, label: str, source: str, now: dt.datetime,
     today: dt.date,
 ) -> None:  # fmt: skip
     school = plan.school
-    events: list[AuditEvent] = []
-    created = Pupil.objects.bulk_create(
-        (
-            Pupil(school=school, upn=row.upn, mis_fingerprint=_fingerprint(values), **values)
-            for row in plan.creates
-            for values in [_row_values(row)]
-        ),
-        batch_size=1000,
-    )
-    for pupil in created:
-        events.append(
-            _event(
-                school=school,
-                pupil_id=pupil.pk,
-                pupil_label=str(pupil),
-                by=by,
-                label=label,
-                type=AuditEvent.Type.PUPIL_CREATED,
-                old={},
-                new={k: jsonable(getattr(pupil, k)) for k in ("upn", *MIS_FIELDS)},
-                source=source,
-                now=now,
-            )  # fmt: skip
+    events: list[tuple[Any, ...]] = []
+    created_ids: dict[str, int] = {}
+    if plan.creates:
+        present = [name for name in MIS_FIELDS if name in plan.creates[0].present]
+        new_rows = [(row, _row_values(row)) for row in plan.creates]
+        bulk_insert(
+            Pupil,
+            ["school_id", "upn", "mis_fingerprint", *present],
+            (
+                (school.pk, row.upn, _row_fingerprint(row, values), *(values[n] for n in present))
+                for row, values in new_rows
+            ),
         )
-    if plan.updates:
-        fields = sorted({name for change in plan.updates for name in change.changes})
-        pupils = Pupil.objects.in_bulk([c.pupil_id for c in plan.updates])
-        for change in plan.updates:
-            pupil = pupils[change.pupil_id]
-            for name, (_, new) in change.changes.items():
-                setattr(pupil, name, new)
+        wanted = {row.upn for row in plan.creates}
+        created_ids = {
+            upn: pk
+            for upn, pk in Pupil.objects.filter(school=school).values_list("upn", "pk")
+            if upn in wanted
+        }
+        for row, values in new_rows:
+            full = {**_PUPIL_DEFAULTS, **values}
             events.append(
-                _event(
+                _event_row(
                     school=school,
-                    pupil_id=pupil.pk,
-                    pupil_label=change.name,
+                    pupil_id=created_ids[row.upn],
+                    pupil_label=_display_name(full),
                     by=by,
                     label=label,
-                    type=AuditEvent.Type.PUPIL_UPDATED,
-                    old={k: jsonable(v[0]) for k, v in change.changes.items()},
-                    new={k: jsonable(v[1]) for k, v in change.changes.items()},
+                    type=AuditEvent.Type.PUPIL_CREATED,
+                    old={},
+                    new={"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
                     source=source,
                     now=now,
                 )  # fmt: skip
             )
-            pupil.mis_fingerprint = plan.refingerprint[pupil.pk]
-        Pupil.objects.bulk_update(
-            list(pupils.values()), [*fields, "mis_fingerprint"], batch_size=500
+    if plan.updates:
+        fields = sorted({name for change in plan.updates for name in change.changes})
+        bulk_update(
+            Pupil,
+            [*fields, "mis_fingerprint"],
+            (
+                (
+                    change.pupil_id,
+                    *(change.values[f] for f in fields),
+                    plan.refingerprint[change.pupil_id],
+                )
+                for change in plan.updates
+            ),  # fmt: skip
         )
+        events += [
+            _event_row(
+                school=school,
+                pupil_id=change.pupil_id,
+                pupil_label=change.name,
+                by=by,
+                label=label,
+                type=AuditEvent.Type.PUPIL_UPDATED,
+                old={k: jsonable(v[0]) for k, v in change.changes.items()},
+                new={k: jsonable(v[1]) for k, v in change.changes.items()},
+                source=source,
+                now=now,
+            )  # fmt: skip
+            for change in plan.updates
+        ]
     updated = {change.pupil_id for change in plan.updates}
-    Pupil.objects.bulk_update(
-        [
-            Pupil(pk=pk, mis_fingerprint=fp)
-            for pk, fp in plan.refingerprint.items()
-            if pk not in updated
-        ],
+    bulk_update(
+        Pupil,
         ["mis_fingerprint"],
-        batch_size=500,
+        ((pk, fp) for pk, fp in plan.refingerprint.items() if pk not in updated),
     )
-    ids = {**plan.ids, **{pupil.upn: pupil.pk for pupil in created}}
+    ids = {**plan.ids, **created_ids}
     _apply_mis_records(plan, ids, now)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    bulk_insert(AuditEvent, _EVENT_FIELDS, events)
     if plan.seeds:
         _seed_register(plan, ids, by=by, label=label, source=source, now=now, today=today)
 
@@ -630,33 +860,27 @@ def _seed_register(
 
 
 def _apply_mis_records(plan: ImportPlan, ids: dict[str, int], now: dt.datetime) -> None:
-    """Keep the MIS's SEN values; a changed value clears any request to correct the MIS."""
-    if not plan.mis_records:
-        return
-    existing = {
-        pupil_id: (status, needs)
-        for pupil_id, status, needs in MisSenRecord.objects.filter(
-            pupil__school=plan.school
-        ).values_list("pupil_id", "status", "needs")
-    }
+    """Keep the MIS's SEN values; a changed value clears any request to correct the MIS.
+
+    Rows exactly as last imported (``plan.sen_unchanged``) are skipped; the others'
+    records were read with the pupils' details when the plan compared them.
+    """
     new_records, changed = [], []
     for upn, (status, needs) in plan.mis_records.items():
+        if upn in plan.sen_unchanged:
+            continue
         pupil_id = ids[upn]
-        held = existing.get(pupil_id)
+        held = plan.mis_held.get(pupil_id)
         if held is None:
-            new_records.append(
-                MisSenRecord(pupil_id=pupil_id, status=status, needs=needs, imported_at=now)
-            )
-        elif held != (status, needs):
-            changed.append(pupil_id)
-            MisSenRecord.objects.filter(pupil_id=pupil_id).update(
-                status=status,
-                needs=needs,
-                imported_at=now,
-                correction_requested_at=None,
-                correction_requested_by=None,
-            )
-    MisSenRecord.objects.bulk_create(new_records, batch_size=1000)
+            new_records.append((pupil_id, status, needs, now))
+        elif held[1:] != (status, needs):
+            changed.append((held[0], status, needs, now, None, None))
+    bulk_update(
+        MisSenRecord,
+        ["status", "needs", "imported_at", "correction_requested_at", "correction_requested_by"],
+        changed,
+    )
+    bulk_insert(MisSenRecord, ["pupil_id", "status", "needs", "imported_at"], new_records)
 
 
 def _mark_left(

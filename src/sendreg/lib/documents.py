@@ -11,23 +11,19 @@ escapes it, and DOCX runs hold it as text, never as markup or fields.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from django.template.loader import render_to_string
 
+from sendreg.lib.text import xml_safe as xml_safe
+
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Characters XML 1.0 cannot hold (DOCX is XML): a stray control character typed or
-# imported long ago must not stop a document from being made.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(text: str) -> str:
-    return _NOT_XML.sub("", text)
+# imported long ago must not stop a document from being made (``lib.text.xml_safe``).
 
 
 @dataclass(frozen=True)

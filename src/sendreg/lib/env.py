@@ -63,3 +63,36 @@ def env_list(name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
 def env_path(name: str, default: Path) -> Path:
     value = _raw(name)
     return Path(value).expanduser() if value else default
+
+
+#: Folders and files under SENDREG_HOME hold children's personal data: readable by the
+#: account that runs sendreg and no one else.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Make ``path`` (and its parents) if missing; a folder made here is the owner's only."""
+    if not path.exists():
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        # mkdir's mode is narrowed by the umask, never widened; say it exactly.
+        path.chmod(PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty and owner-only if missing, or narrow it to owner-only if it exists.
+
+    SQLite then opens the file as it is, and gives its write-ahead log and shared
+    memory files the database file's permissions.
+    """
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        status = path.stat()
+        mine = status.st_uid == os.geteuid() if hasattr(os, "geteuid") else True
+        if status.st_mode & 0o077 and mine:
+            path.chmod(PRIVATE_FILE_MODE)
+    else:
+        os.close(descriptor)
+    return path

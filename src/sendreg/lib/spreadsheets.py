@@ -3,6 +3,10 @@
 A value from an import or a form that starts with =, +, - or @ (or a tab or
 carriage return) could run as a formula when a SENCO opens the export in a
 spreadsheet. CSV cells get a leading apostrophe; XLSX cells are typed as text.
+
+An XLSX file is XML, which cannot hold control characters: a value with one
+(older data, from before they were removed at the edge) is written without it
+rather than making the whole export fail.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
+
+from sendreg.lib.text import xml_safe
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +59,8 @@ def csv_response(
 
 
 def text_cell(sheet: Worksheet, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = xml_safe(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # Typed as a string, the cell is shown as written and never evaluated.
@@ -65,7 +73,7 @@ def text_cell(sheet: Worksheet, value: Cell, *, bold: bool = False) -> WriteOnly
 def add_sheet(
     book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> Worksheet:
-    sheet = book.create_sheet(title=title[:31])
+    sheet = book.create_sheet(title=xml_safe(title)[:31])
     sheet.append([text_cell(sheet, h, bold=True) for h in header])
     for row in rows:
         sheet.append([text_cell(sheet, v) for v in row])

@@ -39,6 +39,8 @@ class Export:
 
 def _medical(row: MedicalRow) -> list[Cell]:
     r = row.record
+    if r is None:
+        return [*_pupil_cells(row.pupil), row.condition_label, _yes(False), None, "", ""]
     review = row.review.label if r.has_ihp else ""
     return [
         *_pupil_cells(r.pupil), r.condition, _yes(r.has_ihp), r.ihp_review_date, review, r.notes,

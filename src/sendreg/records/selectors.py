@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School, User
@@ -70,14 +70,27 @@ class MedicalFilters:
     year: int | None = None
 
 
+#: What the medical register says of a pupil the MIS marks as medical, with no condition here.
+MIS_FLAG_ONLY = "Medical flag from the MIS, no details yet"
+
+
 @dataclass(frozen=True)
 class MedicalRow:
-    record: MedicalCondition
+    #: The condition, or None for a pupil the MIS marks as medical with none recorded yet.
+    record: MedicalCondition | None
     review: rules.ReviewStatus
+    flagged: Pupil | None = None
 
     @property
     def pupil(self) -> Pupil:
-        return self.record.pupil
+        if self.record is not None:
+            return self.record.pupil
+        assert self.flagged is not None
+        return self.flagged
+
+    @property
+    def condition_label(self) -> str:
+        return self.record.condition if self.record is not None else MIS_FLAG_ONLY
 
 
 def _review_matches(wanted: str, review: rules.ReviewStatus) -> bool:
@@ -93,18 +106,27 @@ def _review_matches(wanted: str, review: rules.ReviewStatus) -> bool:
 def medical_rows(
     membership: Membership, filters: MedicalFilters, *, day: dt.date
 ) -> list[MedicalRow]:
-    """Current medical conditions and disabilities of pupils on roll, by pupil."""
-    records = MedicalCondition.objects.filter(
-        ended_on__isnull=True, pupil__in=_pupils(membership, day, filters.year)
-    )
+    """Current medical conditions and disabilities of pupils on roll, by pupil, and pupils the
+    MIS marks as medical with no condition recorded yet (as the EAL register does)."""
+    pupils = _pupils(membership, day, filters.year)
+    records = MedicalCondition.objects.filter(ended_on__isnull=True, pupil__in=pupils)
     if filters.ihp == "yes":
         records = records.filter(has_ihp=True)
     elif filters.ihp == "no":
         records = records.filter(has_ihp=False)
-    records = records.select_related("pupil").order_by(
-        "pupil__legal_surname", "pupil__legal_forename", "pupil_id", "condition", "pk"
-    )
+    records = records.select_related("pupil")
     rows = [MedicalRow(r, rules.review_status(due=r.ihp_review_date, today=day)) for r in records]
+    if filters.ihp != "yes":
+        current = MedicalCondition.objects.filter(pupil=OuterRef("pk"), ended_on__isnull=True)
+        flagged = pupils.filter(medical=True).exclude(Exists(current))
+        not_set = rules.review_status(due=None, today=day)
+        rows += [MedicalRow(None, not_set, flagged=pupil) for pupil in flagged]
+    rows.sort(
+        key=lambda row: (
+            row.pupil.legal_surname, row.pupil.legal_forename, row.pupil.pk,
+            row.record.condition if row.record else "", row.record.pk if row.record else 0,
+        )
+    )  # fmt: skip
     return [row for row in rows if _review_matches(filters.review, row.review)]
 
 
@@ -309,12 +331,11 @@ class RegisterCount:
 def register_counts(membership: Membership, *, day: dt.date) -> list[RegisterCount]:
     """How many pupils are on each register the member may see, in a few queries."""
     pupils = pupils_visible_to(membership).filter(on_roll(day))
-    medical = (
-        MedicalCondition.objects.filter(ended_on__isnull=True, pupil__in=pupils)
-        .values("pupil_id")
-        .distinct()
-        .count()
-    )
+    # Pupils with a condition recorded, and those the MIS marks as medical with none yet.
+    medical = pupils.filter(
+        Q(medical=True)
+        | Exists(MedicalCondition.objects.filter(pupil=OuterRef("pk"), ended_on__isnull=True))
+    ).count()
     with_ihp = (
         MedicalCondition.objects.filter(ended_on__isnull=True, has_ihp=True, pupil__in=pupils)
         .values("pupil_id")
