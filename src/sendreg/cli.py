@@ -15,9 +15,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sendreg.lib.cli import CommandError, school_from_urn
+from sendreg.lib.cli import CommandError
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def school_from_urn(urn: str | None) -> Any:
+    # Imported when called: this module is loaded before Django's apps are.
+    from sendreg.accounts.selectors import school_from_urn as find
+
+    return find(urn)
 
 
 def _setup() -> None:

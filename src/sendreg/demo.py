@@ -65,21 +65,6 @@ SUPPORT_NEED_WEIGHTS = {
     "SLCN": 25.7, "SEMH": 20.0, "MLD": 17.0, "SPLD": 14.5, "ASD": 11.0, "OTH": 4.0, "PD": 2.0,
     "HI": 1.7, "NSA": 2.0, "VI": 0.8, "SLD": 0.5, "MSI": 0.2,
 }  # fmt: skip
-STRATEGIES = {
-    "ASD": "Give warning of changes to routine. Seat away from noise. Use a visual timetable.",
-    "SLCN": "Short, clear instructions; check understanding. Pre-teach key vocabulary.",
-    "SEMH": "Meet at the door and use a calm, consistent approach. Agreed time-out card.",
-    "MLD": "Break tasks into small steps with worked examples. Extra processing time.",
-    "SPLD": "Coloured overlay. Avoid copying from the board; give printed notes.",
-    "SLD": "Works with a TA for most lessons; see the support plan.",
-    "PMLD": "Full-time support; personal care plan held by the SENCO.",
-    "HI": "Face the pupil when speaking; use the radio aid. Subtitles on video.",
-    "VI": "Large print (N18) and front seat. Describe what is shown on the board.",
-    "MSI": "Intervenor support; see the specialist teacher's advice.",
-    "PD": "Lift pass and a laptop for longer writing. Leave lessons five minutes early.",
-    "OTH": "See the support plan.",
-    "NSA": "Needs still being assessed: tell the SENCO what you notice.",
-}
 NICKNAMES = {
     "Alexander": "Alex", "William": "Will", "Thomas": "Tom", "Joshua": "Josh", "Isabella": "Bella",
     "Theodore": "Theo", "Matilda": "Tilly", "Edward": "Ed", "Charlotte": "Lottie", "Jacob": "Jake",
@@ -245,6 +230,8 @@ def _contacts(roll: list[Pupil], rng: random.Random) -> None:
                     name=f"{rng.choice(FORENAMES_F)} {rng.choice(SURNAMES)}",
                     relationship="Foster carer",
                     parental_responsibility=False,
+                    # Has care of the child: a parent in education law, so letters go to them.
+                    has_care=True,
                     address=street,
                     address_protected=True,
                     phone="07700 900" + f"{rng.randrange(1000):03d}",
@@ -319,7 +306,6 @@ def _register_history(
                 codes.append(_weighted(SUPPORT_NEED_WEIGHTS, rng, exclude=primary))
                 if codes[-1] == "NSA":
                     codes.pop()
-            p.staff_notes = STRATEGIES[primary]
             if status == "E" and rng.random() < 0.5:
                 # Came onto SEN support first, then the LA issued an EHC plan.
                 joined = some_day(700)
@@ -359,7 +345,6 @@ def _register_history(
         watched.append(p)
         monitoring_from[p.pk] = left
     sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
-    Pupil.objects.bulk_update([p for p in ehc + support], ["staff_notes"])
     for p in watched:
         started = monitoring_from.get(p.pk) or some_day(200)
         # Some reviews are overdue, as on a real list, but none before monitoring began.

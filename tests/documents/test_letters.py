@@ -8,7 +8,10 @@ import io
 import docx
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from sendreg import codes
 from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.documents import letters, rules
@@ -18,7 +21,7 @@ from sendreg.documents.services import letter_template_save
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import ParentNotification
 from sendreg.register.rules import NotificationKind
-from sendreg.register.services import sen_record_set
+from sendreg.register.services import register_to_monitoring, sen_record_set
 from tests.conftest import TODAY, put_on_register
 from tests.documents.conftest import OPEN_STREET, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_pages, pdf_text, zip_text
@@ -70,7 +73,18 @@ def test_removed_letter_names_the_old_status_and_the_code_n(pupil: Pupil, senco:
     text = text_of(build(remove(pupil, senco), senco)[0])
     assert "Maisie Young is no longer on the school's special educational needs register" in text
     assert "Until then their SEN status was K (SEN support)." in text
-    assert "recorded with the code N, meaning no special educational needs" in text
+    assert f"will be recorded as “{codes.provision_label('N')}”" in text
+
+
+def test_the_meaning_of_n_comes_from_the_code_list(
+    pupil: Pupil, senco: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(codes.PROVISION_LABELS, codes.SenProvision.NO_SEN, "No SEN")
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco, needs=("MLD",), on=TODAY - dt.timedelta(days=7))
+    text = " ".join(text_of(build(remove(pupil, senco), senco)[0]).split())
+    assert "your child will be recorded as “N – No SEN”." in text
+    assert "no special educational needs" not in text
 
 
 def test_changed_letter_gives_both_statuses_with_their_meanings(pupil: Pupil, senco: User) -> None:
@@ -105,7 +119,204 @@ def test_values_are_data_even_when_they_look_like_placeholders(school: School, s
     assert "{senco_name} {{today}} is now on" in letter.subject
 
 
+def flat(letter: letters.Letter) -> str:
+    """The letter's words with line breaks as spaces, as a sentence reads."""
+    return " ".join(text_of(letter).split())
+
+
+def test_every_default_letter_gives_what_a_parent_must_be_told() -> None:
+    for kind, (subject, body) in letters.DEFAULT_LETTERS.items():
+        assert rules.missing_essentials(subject + body) == [], kind
+        rules.validate_letter_text(body)
+
+
+@pytest.fixture
+def contact_details(school: School) -> School:
+    school.address = "Oak Road\nBristol\nBS9 9OA"
+    school.phone = "0117 496 0000"
+    school.email = "senco@oakfield.example"
+    school.sendiass_name = "Bristol SENDIASS"
+    school.sendiass_phone = "0117 903 0000"
+    school.sendiass_website = "https://www.sendiass.example/bristol"
+    school.local_offer_url = "https://www.bristol.example/local-offer"
+    school.save()
+    return school
+
+
+def test_the_letter_gives_the_schools_address_telephone_and_email(
+    contact_details: School, lac_notification: ParentNotification, senco: User
+) -> None:
+    dana = build(lac_notification, senco)[0]
+    assert dana.school_lines == (
+        "Oak Road", "Bristol", "BS9 9OA",
+        "Telephone: 0117 496 0000", "Email: senco@oakfield.example",
+    )  # fmt: skip
+    assert (
+        "please contact me. You can telephone the school on 0117 496 0000 or email "
+        "senco@oakfield.example."
+    ) in flat(dana)
+    assert letters.school_contact_notes(contact_details) == []
+
+
+def test_the_letter_says_where_to_get_impartial_advice(
+    contact_details: School, lac_notification: ParentNotification, senco: User
+) -> None:
+    text = flat(build(lac_notification, senco)[0])
+    assert (
+        "For free, impartial and confidential advice about special educational needs, you can "
+        "contact Bristol SENDIASS, the local SEND Information, Advice and Support Service "
+        "(SENDIASS): telephone 0117 903 0000, website https://www.sendiass.example/bristol."
+    ) in text
+    assert "The local offer, at https://www.bristol.example/local-offer, sets out" in text
+
+
+def test_without_the_schools_details_the_letter_says_what_it_can_and_the_senco_is_told(
+    lac_notification: ParentNotification, school: School, senco: User
+) -> None:
+    letter = build(lac_notification, senco)[0]
+    assert letter.school_lines == ()
+    text = flat(letter)
+    assert "contact your local SEND Information, Advice and Support Service (SENDIASS)" in text
+    assert "The local authority's local offer, on its website, sets out" in text
+    assert letters.CONTACT_OFFICE in text
+    notes = letters.letter_notes(lac_notification)
+    assert (
+        letters.NOTE_SCHOOL_CONTACT_MISSING.format(
+            missing="address, telephone and email", verb="are", them="them"
+        )
+        in notes
+    )
+    assert (
+        letters.NOTE_ADVICE_MISSING.format(
+            missing=(
+                "SENDIASS name, SENDIASS telephone, SENDIASS website and local offer web address"
+            ),
+            verb="are",
+            them="them",
+        )
+        in notes
+    )
+
+
+def test_the_schools_details_are_printed_in_the_pdf_and_the_word_file(
+    contact_details: School, lac_notification: ParentNotification, senco: User
+) -> None:
+    built = build(lac_notification, senco)
+    for text in (pdf_text(letters.letters_pdf(built)), docx_text(letters.letters_docx(built))):
+        flat_text = " ".join(text.split())
+        assert "Oak Road" in flat_text and "Telephone: 0117 496 0000" in flat_text
+        assert "Bristol SENDIASS" in flat_text
+        assert "https://www.bristol.example/local-offer" in flat_text
+
+
+# --- who decided, the next review, and the money -------------------------------------
+
+
+def test_a_letter_about_a_new_place_on_the_register_promises_the_review_date(
+    lac_notification: ParentNotification, senco: User
+) -> None:
+    text = flat(build(lac_notification, senco)[0])
+    assert letters.NEXT_REVIEW_TO_COME.format(forename="Lacey") in text
+    assert letters.DECIDED_SCHOOL_ADDED.format(forename="Lacey") in text
+
+
+def test_a_move_to_the_monitoring_list_gives_the_monitoring_review_date(
+    pupil: Pupil, senco: User
+) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco, needs=("MLD",), on=TODAY - dt.timedelta(days=7))
+    pupil.refresh_from_db()
+    moved = register_to_monitoring(
+        pupil=pupil, effective=TODAY, reason="Outcomes met.", review_date=dt.date(2026, 2, 3),
+        expected_version=pupil.sen_version, by=senco, today=TODAY,
+    )  # fmt: skip
+    assert moved.notification is not None
+    text = flat(build(moved.notification, senco)[0])
+    assert (
+        "We will keep a closer eye on Maisie's progress on our monitoring list and review it "
+        "by 3 February 2026."
+    ) in text
+    assert letters.DECIDED_SCHOOL_REMOVED.format(forename="Maisie") in text
+
+
+def test_a_removal_without_monitoring_says_honestly_that_no_review_is_planned(
+    pupil: Pupil, senco: User
+) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco, needs=("MLD",), on=TODAY - dt.timedelta(days=7))
+    text = flat(build(remove(pupil, senco), senco)[0])
+    assert letters.NO_REVIEW_AFTER_REMOVAL.format(forename="Maisie") in text
+
+
+@pytest.mark.parametrize("after", ["K", None])
+def test_the_end_of_an_ehc_plan_is_the_local_authoritys_decision(
+    pupil: Pupil, senco: User, after: str | None
+) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco, status="E", needs=("ASD",), on=TODAY - dt.timedelta(days=7))
+    pupil.refresh_from_db()
+    sen_record_set(
+        pupil=pupil, status=after, needs=["ASD"] if after else [], effective=TODAY,
+        reason="The LA ceased the plan.", expected_version=pupil.sen_version, by=senco,
+        today=TODAY,
+    )  # fmt: skip
+    notification = pupil.notifications.order_by("-id").first()
+    assert notification is not None and notification.from_status == "E"
+    text = flat(build(notification, senco)[0])
+    assert letters.DECIDED_LA_CEASED.format(forename="Maisie") in text
+    assert "it is the local authority, not the school, that decides whether a plan ends" in text
+    assert "We made this decision" not in text
+
+
+def test_a_new_ehc_plan_is_the_local_authoritys_too(pupil: Pupil, senco: User) -> None:
+    put_on_register(pupil, by=senco, needs=("ASD",), on=TODAY - dt.timedelta(days=7))
+    put_on_register(pupil, by=senco, status="E", needs=("ASD",), on=TODAY)
+    notification = pupil.notifications.get(kind=NotificationKind.CHANGED)
+    text = flat(build(notification, senco)[0])
+    assert letters.DECIDED_LA_ISSUED.format(forename="Maisie") in text
+
+
+def test_sen_support_with_top_up_funding_is_not_said_to_come_only_from_the_school(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User
+) -> None:
+    assert "from the school's own resources" in flat(build(lac_notification, senco)[0])
+    lac_pupil.top_up_funding = True
+    lac_pupil.save(update_fields=["top_up_funding"])
+    lac_notification.refresh_from_db()
+    text = flat(build(lac_notification, senco)[0])
+    assert "own resources" not in text
+    assert letters.MEANING_SEN_SUPPORT_TOP_UP in text
+    assert "extra money from the local authority (top-up funding)" in text
+
+
 # --- who gets a letter, and at which address ------------------------------------------
+
+
+def test_a_carer_without_parental_responsibility_is_a_parent_and_gets_a_letter(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User
+) -> None:
+    ContactFactory(
+        pupil=lac_pupil, name="Flo Foster", relationship="Foster carer",
+        parental_responsibility=False, has_care=True, address="8 Care Close\nBath",
+    )  # fmt: skip
+    built = build(lac_notification, senco)
+    # Grace Hart, a grandmother with neither parental responsibility nor care, gets none.
+    assert sorted(letter.recipient for letter in built) == ["Dana Hart", "Flo Foster", "Jo Carer"]
+    flo = next(letter for letter in built if letter.recipient == "Flo Foster")
+    assert flo.address_lines == ("8 Care Close", "Bath")
+    assert "Dear Flo Foster," in text_of(flo)
+    assert [c.name for c in letters.letter_recipients(lac_pupil)] == [
+        "Dana Hart", "Jo Carer", "Flo Foster",
+    ]  # fmt: skip
+
+
+def test_a_carer_alone_is_enough_for_a_letter_and_no_warning(pupil: Pupil, senco: User) -> None:
+    ContactFactory(pupil=pupil, name="Flo Foster", parental_responsibility=False, has_care=True)
+    put_on_register(pupil, by=senco)
+    notification = pupil.notifications.get()
+    assert [letter.recipient for letter in build(notification, senco)] == ["Flo Foster"]
+    notes = letters.letter_notes(notification)
+    assert letters.NOTE_NO_PARENT.format(pupil=pupil) not in notes
 
 
 def test_one_letter_for_each_contact_with_parental_responsibility(
@@ -141,7 +352,7 @@ def test_the_senco_is_told_on_screen_how_to_send_a_protected_contacts_letter(
     lac_notification: ParentNotification, senco: User
 ) -> None:
     notes = letters.letter_notes(lac_notification)
-    assert notes == [
+    assert notes[:2] == [
         letters.NOTE_PROTECTED.format(name="Jo Carer"),
         letters.NOTE_LOOKED_AFTER.format(pupil="Lacey Hart"),
     ]
@@ -160,7 +371,7 @@ def test_without_a_parent_contact_one_letter_goes_to_the_parents_or_carers(
     [letter] = build(notification, senco)
     assert letter.recipient == "The parents or carers of Maisie Young"
     assert letter.address_lines == ()
-    assert letters.letter_notes(notification) == [letters.NOTE_NO_PARENT.format(pupil=pupil)]
+    assert letters.letter_notes(notification)[0] == letters.NOTE_NO_PARENT.format(pupil=pupil)
 
 
 # --- PDF and DOCX, read back ----------------------------------------------------------
@@ -213,6 +424,25 @@ def test_markup_in_data_is_printed_as_text_not_obeyed(school: School, senco: Use
 
 
 # --- the school's wording -------------------------------------------------------------
+
+
+def test_the_senco_is_told_what_the_schools_own_wording_leaves_out(
+    lac_notification: ParentNotification, contact_details: School, senco: User
+) -> None:
+    assert letters.letter_notes(lac_notification)[2:] == []
+    letter_template_save(
+        school=contact_details, kind=NotificationKind.ADDED, subject="About {pupil_forename}",
+        body="Dear {parent_name},\n\n{pupil_name} is on the register.\n\n{advice}", by=senco,
+    )  # fmt: skip
+    assert letters.letter_notes(lac_notification)[2:] == [
+        letters.NOTE_WORDING_MISSING.format(
+            missing=(
+                "who made the decision (for an EHC plan, the local authority) and the date "
+                "of the next review or meeting"
+            ),
+            placeholders="{who_decided}, {next_review}",
+        )
+    ]
 
 
 def test_saving_wording_with_an_unknown_placeholder_saves_nothing(
@@ -270,3 +500,22 @@ def test_each_school_has_its_own_wording(school: School, other_school: School, s
     theirs = letter_template_for(other_school, NotificationKind.ADDED)
     assert theirs.pk is None
     assert theirs.subject == letters.DEFAULT_LETTERS[NotificationKind.ADDED][0]
+
+
+def test_the_letters_read_the_same_number_of_queries_however_many_parents(
+    pupil: Pupil, senco: User
+) -> None:
+    ContactFactory(pupil=pupil, name="Sam Young")
+    put_on_register(pupil, by=senco)
+    notification = ParentNotification.objects.get(pupil=pupil)
+    template = letter_template_for(pupil.school, NotificationKind.ADDED)
+    with CaptureQueriesContext(connection) as one:
+        letters.letters_for(notification, template, by=senco, today=TODAY)
+    for number in range(5):
+        ContactFactory(pupil=pupil, name=f"Carer {number}", parental_responsibility=False,
+                       has_care=True)  # fmt: skip
+    notification = ParentNotification.objects.get(pk=notification.pk)
+    with CaptureQueriesContext(connection) as six:
+        built = letters.letters_for(notification, template, by=senco, today=TODAY)
+    assert len(built) == 6
+    assert len(six) == len(one)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
 from sendreg.documents import register_pack
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import persistently_absent
 from sendreg.register.services import sen_record_set
 from tests.conftest import TODAY, put_on_register
 from tests.documents.readers import xlsx_cells
@@ -137,14 +143,26 @@ def test_summary_figures_are_live_formulas_over_the_register_sheet(
     assert all(str(c.value).startswith("=") for c in formulas)
 
 
+def _comparison(criterion: str) -> Callable[[float], bool] | None:
+    """A COUNTIF criterion such as "<=90" as Excel reads it, or None for a plain value."""
+    for sign, test in (
+        ("<=", operator.le), (">=", operator.ge), ("<", operator.lt), (">", operator.gt),
+    ):  # fmt: skip
+        if criterion.startswith(sign):
+            bound = float(criterion[len(sign) :])
+            return lambda value: test(value, bound)
+    return None
+
+
 def _evaluate(formula: str, register: list[list[Any]], summary: list[list[Any]]) -> float:
     """Just enough of Excel to check the Summary's formulas count the right columns."""
     columns = {chr(ord("A") + i): [row[i] for row in register[1:]] for i in range(19)}
 
     def countif(letter: str, criterion: str) -> int:
         values = columns[letter]
-        if criterion.startswith("<"):
-            return sum(1 for v in values if isinstance(v, int | float) and v < float(criterion[1:]))
+        compare = _comparison(criterion)
+        if compare is not None:
+            return sum(1 for v in values if isinstance(v, int | float) and compare(v))
         return sum(1 for v in values if v == criterion)
 
     def cell(ref: str) -> Any:
@@ -186,12 +204,38 @@ def test_summary_formulas_count_what_the_register_sheet_holds(
     assert value("English as an additional language (EAL)") == 1
     assert value("Looked after (LAC)") == 1
     assert value("Average attendance (%)") == pytest.approx((96.5 + 84.0) / 2)
-    assert value("Below 90% attendance (persistently absent)") == 1
+    assert value(register_pack.PERSISTENT_ABSENCE_LABEL) == 1
 
 
-def test_codes_sheet_explains_every_code(senco: User) -> None:
+def test_persistent_absence_is_90_percent_or_below_as_the_rule_says(
+    school: School, senco: User
+) -> None:
+    attendances = [Decimal("90.00"), Decimal("89.99"), Decimal("90.01"), Decimal("100"), None]
+    for attendance in attendances:
+        put_on_register(PupilFactory(school=school, attendance=attendance), by=senco)
+    sheets = xlsx_cells(pack_for(senco))
+    row = summary_row(sheets["Summary"], register_pack.PERSISTENT_ABSENCE_LABEL)
+    assert row[1] == '=COUNTIF(Register!$S:$S,"<=90")'
+    assert _evaluate(row[1], sheets["Register"], sheets["Summary"]) == 2
+    assert sum(persistently_absent(a) for a in attendances) == 2
+    assert register_pack.PERSISTENT_ABSENCE_LABEL == (
+        "Attendance of 90% or below (persistently absent: 10% or more of sessions missed)"
+    )
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2))
+def test_the_summarys_criterion_agrees_with_the_rule(attendance: Decimal) -> None:
+    compare = _comparison(register_pack.PERSISTENT_ABSENCE_CRITERION)
+    assert compare is not None
+    assert compare(float(attendance)) == persistently_absent(attendance)
+
+
+def test_codes_sheet_explains_every_code(senco: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(codes.PROVISION_LABELS, codes.SenProvision.NO_SEN, "No SEN")
     codes_rows = xlsx_cells(pack_for(senco))["Codes"]
     assert ["K", "SEN support", None] in codes_rows
+    # The meaning of N is the code list's, whatever it says ("N – No SEN").
+    assert ["N", "No SEN", None] in codes_rows
     assert [
         "SEMH",
         "Social, emotional and mental health",

@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils.html import escape
 
 from sendreg.accounts.models import School, User
-from sendreg.audit.models import AccessEvent
+from sendreg.audit.models import AccessEvent, AuditEvent
 from sendreg.documents import rules
 from sendreg.documents.letters import DEFAULT_LETTERS, DOCX_TYPE, PDF_TYPE
-from sendreg.documents.models import LetterTemplate
+from sendreg.documents.models import DocumentsAudit, LetterTemplate
 from sendreg.lib.spreadsheets import XLSX_TYPE
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import ParentNotification
@@ -22,6 +22,7 @@ from sendreg.register.rules import NotificationKind
 from tests.conftest import TODAY
 from tests.documents.conftest import OPEN_STREET, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_text, xlsx_cells
+from tests.factories import ContactFactory
 from tests.matrix import LOGIN, Row, cases, check
 
 pytestmark = pytest.mark.usefixtures("on_today")
@@ -29,11 +30,12 @@ Login = Callable[[User], Client]
 
 # fmt: off
 MATRIX = [
-    # url name                          url                                senco teacher ta  office head gov outsider anonymous
+    # url name                      method  url                                 senco deputy teacher ta office head gov adviser outsider anonymous
     Row("documents_letter",                "GET", "/documents/letters/{n}/",          (200, 200, 403, 403, 403, 403, 403, 403, 404, LOGIN)),
     Row("documents_letter",                "GET", "/documents/letters/{n}/?format=docx", (200, 200, 403, 403, 403, 403, 403, 403, 404, LOGIN)),
     Row("documents_letter_templates",      "GET", "/documents/letter-templates/",     (200, 200, 403, 403, 403, 403, 403, 403, 200, LOGIN)),
     Row("documents_letter_template_edit",  "GET", "/documents/letter-templates/added/", (200, 200, 403, 403, 403, 403, 403, 403, 200, LOGIN)),
+    Row("documents_school_contact",        "GET", "/documents/school-contact/",       (200, 200, 403, 403, 200, 403, 403, 403, 200, LOGIN)),
     Row("documents_register_pack",         "GET", "/documents/register-pack/",        (200, 200, 403, 403, 200, 200, 403, 403, 200, LOGIN)),
 ]
 # fmt: on
@@ -190,6 +192,92 @@ def test_an_unknown_letter_kind_is_not_found(senco: User, login: Login) -> None:
     assert login(senco).get("/documents/letter-templates/statement/").status_code == 404
 
 
+# --- the school's contact details ----------------------------------------------------
+
+CONTACT_POST = {
+    "address": "Oak Road\nBristol\nBS9 9OA",
+    "phone": "0117 496 0000",
+    "email": "office@oakfield.example",
+    "sendiass_name": "Bristol SENDIASS",
+    "sendiass_phone": "0117 903 0000",
+    "sendiass_website": "www.sendiass.example/bristol",
+    "local_offer_url": "https://www.bristol.example/local-offer",
+}
+
+
+def test_the_office_sets_the_schools_contact_details_and_it_is_audited(
+    school: School, other_school: School, office: User, login: Login
+) -> None:
+    response = login(office).post("/documents/school-contact/", CONTACT_POST)
+    assert response.status_code == 302
+    assert response["Location"] == "/documents/school-contact/"
+    school.refresh_from_db()
+    assert (school.phone, school.sendiass_name) == ("0117 496 0000", "Bristol SENDIASS")
+    # A web address typed without its scheme is read as https.
+    assert school.sendiass_website == "https://www.sendiass.example/bristol"
+    [event] = AuditEvent.objects.filter(type=DocumentsAudit.SCHOOL_CONTACT_CHANGED)
+    assert (event.school_id, event.actor_id, event.target_model) == (
+        school.pk, office.pk, "accounts.school",
+    )  # fmt: skip
+    assert event.old["phone"] == "" and event.new["phone"] == "0117 496 0000"
+    assert event.type_label == "School contact details for letters changed"
+    other_school.refresh_from_db()
+    assert other_school.phone == ""
+    # Saving the same again changes and audits nothing.
+    login(office).post("/documents/school-contact/", CONTACT_POST)
+    assert AuditEvent.objects.filter(type=DocumentsAudit.SCHOOL_CONTACT_CHANGED).count() == 1
+
+
+def test_another_schools_senco_changes_only_their_own_school(
+    school: School, other_school: School, outsider: User, login: Login
+) -> None:
+    login(outsider).post("/documents/school-contact/", CONTACT_POST)
+    school.refresh_from_db()
+    other_school.refresh_from_db()
+    assert school.phone == "" and other_school.phone == "0117 496 0000"
+
+
+@pytest.mark.parametrize("role", ["teacher", "head", "governor", "adviser"])
+def test_roles_without_the_right_cannot_change_the_schools_details(
+    role: str, school: School, login: Login, request: pytest.FixtureRequest
+) -> None:
+    response = login(request.getfixturevalue(role)).post("/documents/school-contact/", CONTACT_POST)
+    assert response.status_code == 403
+    school.refresh_from_db()
+    assert school.phone == ""
+
+
+def test_a_bad_email_is_shown_again_with_everything_typed(
+    school: School, senco: User, login: Login
+) -> None:
+    response = login(senco).post(
+        "/documents/school-contact/", {**CONTACT_POST, "email": "not an email"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "School email: Enter a valid email address." in html
+    assert "0117 903 0000" in html and "Bristol SENDIASS" in html
+    school.refresh_from_db()
+    assert school.phone == ""
+    assert not AuditEvent.objects.filter(type=DocumentsAudit.SCHOOL_CONTACT_CHANGED).exists()
+
+
+def test_the_page_says_what_letters_cannot_give_yet(senco: User, login: Login) -> None:
+    html = login(senco).get("/documents/school-contact/").content.decode()
+    assert "The school&#x27;s address, telephone and email are not set" in html
+
+
+def test_the_wording_page_warns_of_what_the_schools_wording_leaves_out(
+    senco: User, login: Login
+) -> None:
+    client = login(senco)
+    assert "does not give" not in client.get("/documents/letter-templates/added/").content.decode()
+    client.post("/documents/letter-templates/added/", {"subject": "Hello", "body": "Hello."})
+    html = client.get("/documents/letter-templates/added/").content.decode()
+    assert "The school&#x27;s wording of this letter does not give who made the decision" in html
+    assert "{who_decided}, {next_review}, {advice}" in html
+
+
 # --- the register pack --------------------------------------------------------------
 
 
@@ -213,3 +301,17 @@ def test_matrix_covers_every_documents_url() -> None:
     from sendreg.documents import urls
 
     assert {p.name for p in urls.urlpatterns} == {row.name for row in MATRIX}
+
+
+def test_the_notification_page_lists_every_parent_in_law_who_gets_a_letter(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User, login: Login
+) -> None:
+    ContactFactory(
+        pupil=lac_pupil, name="Flo Foster", relationship="Foster carer",
+        parental_responsibility=False, has_care=True,
+    )  # fmt: skip
+    html = login(senco).get(f"/notifications/{lac_notification.pk}/").content.decode()
+    assert 'Flo Foster <span class="meta">(Foster carer; has care of the child' in html
+    assert "Dana Hart" in html and "Jo Carer" in html
+    # The grandmother has neither parental responsibility nor care: no letter.
+    assert "Grace Hart" not in html

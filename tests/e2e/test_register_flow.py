@@ -45,8 +45,6 @@ def busy_school(
     """A school with something in every section of the pages under test."""
     _on_register(pupil, senco, "E", "SEMH", "SLCN", "MLD")
     _on_register(taught_pupil, senco, "K", "NSA")
-    pupil.staff_notes = "Meet at the door.\nAgreed time-out card."
-    pupil.save(update_fields=["staff_notes"])
     ContactFactory(pupil=pupil, name="Dana Young")
     ContactFactory(pupil=pupil, name="Lee Young", relationship="Father", address_protected=True)
     watched = PupilFactory(school=school, legal_forename="Ivy", legal_surname="Walker")

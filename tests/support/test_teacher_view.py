@@ -121,7 +121,7 @@ def test_the_class_sheet_is_a_pdf_for_cover(
         response["Content-Disposition"]
         == f'attachment; filename="class-sheet-{TODAY.isoformat()}.pdf"'
     )
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     text = " ".join(pdf_text(response.content).split())
     assert "Class sheet: Teacher" in text
     assert "Teddy Barnes" in text

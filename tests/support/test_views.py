@@ -186,7 +186,7 @@ def test_the_plan_downloads_as_pdf_and_docx_in_plain_english(
     for format, read in (("pdf", pdf_text), ("docx", docx_text)):
         response = client.get(f"/support/plans/{plan.pk}/document/?format={format}")
         assert response.status_code == 200
-        assert response["Cache-Control"] == "no-store"
+        assert "no-store" in response["Cache-Control"]
         assert response["Content-Disposition"] == (
             f'attachment; filename="support-plan-{plan.pupil.upn}-1-{TODAY.isoformat()}.{format}"'
         )
@@ -400,7 +400,7 @@ def test_a_report_downloads_only_as_an_attachment_never_cached_and_logged(
     assert response["Content-Disposition"] == (
         f'attachment; filename="specialist-report-{involvement.pupil.upn}-{TODAY.isoformat()}.docx"'
     )
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert response["Content-Type"] == rules.ReportKind.DOCX.content_type
     # Reading it to the end closes the file, as the server does.
     assert b"".join(response.streaming_content) == DOCX  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ def _login_failed(
     """Every failed password login goes into the failed-login log, whoever's form it came from."""
     from sendreg.accounts.models import LoginFailure
     from sendreg.accounts.services import login_failure_record
-    from sendreg.audit.access import client_address
+    from sendreg.lib.http import client_address
 
     email = str(credentials.get("username") or credentials.get("email") or "")
     address = client_address(request) if request is not None else None

@@ -16,6 +16,12 @@ LAESTAB_MESSAGE = (
     "establishment number, such as 8012000."
 )
 
+#: The school's contact details and the local advice, printed on letters to parents.
+SCHOOL_CONTACT_FIELDS = [
+    "address", "phone", "email", "sendiass_name", "sendiass_phone", "sendiass_website",
+    "local_offer_url",
+]  # fmt: skip
+
 
 class AccountAudit(models.TextChoices):
     """Audit event types of people's accounts: written to each school the person works in."""
@@ -46,6 +52,16 @@ class School(models.Model):
     )
     name = models.CharField(max_length=200)
     phase = models.CharField(max_length=2, choices=Phase.choices, default=Phase.SECONDARY)
+
+    # How parents reach the school, and where they get impartial advice: printed on every
+    # letter to parents. Kept as data because each school and each area has its own.
+    address = models.TextField("school address", blank=True)
+    phone = models.CharField("school telephone", max_length=40, blank=True)
+    email = models.EmailField("school email", blank=True)
+    sendiass_name = models.CharField("local SENDIASS name", max_length=200, blank=True)
+    sendiass_phone = models.CharField("SENDIASS telephone", max_length=40, blank=True)
+    sendiass_website = models.URLField("SENDIASS website", blank=True)
+    local_offer_url = models.URLField("local offer web address", blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -78,6 +78,8 @@ class Permission(StrEnum):
     TRANSFER_MANAGE = "transfer.manage"
     #: See the transfer log: which record packs went where, and their acknowledgement.
     TRANSFER_LOG_VIEW = "transfer.view_log"
+    #: Keep the school's contact details and the local advice that letters to parents give.
+    SCHOOL_DETAILS_EDIT = "school.edit_details"
 
 
 _SENCO = frozenset(Permission)
@@ -106,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AGGREGATES_VIEW,
             Permission.IMPORTS_RUN,
             Permission.OTHER_REGISTERS_EDIT,
+            Permission.SCHOOL_DETAILS_EDIT,
         }
     ),
     Role.HEAD: frozenset(

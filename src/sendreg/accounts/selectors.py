@@ -12,6 +12,7 @@ from django_otp import user_has_device
 from sendreg.accounts.models import LoginFailure, Membership, School, User
 from sendreg.accounts.permissions import TWO_FACTOR_ROLES
 from sendreg.accounts.rules import Lockout, TwoFactorStep, login_lockout, two_factor_step
+from sendreg.lib.cli import CommandError
 
 SESSION_SCHOOL_KEY = "school_id"
 
@@ -122,3 +123,18 @@ def lockout_for(*, email: str, address: str | None, now: dt.datetime) -> Lockout
         address_limit=settings.SENDREG_LOGIN_ADDRESS_LIMIT,
         window=window,
     )
+
+
+def school_from_urn(urn: str | None) -> School:
+    """The school a command is about: the one named by URN, or the only one there is."""
+    if urn:
+        school = School.objects.filter(urn=urn).first()
+        if school is None:
+            raise CommandError(f"No school has URN {urn}. `sendreg school list` shows them.")
+        return school
+    schools = list(School.objects.all()[:2])
+    if len(schools) == 1:
+        return schools[0]
+    if not schools:
+        raise CommandError("There is no school yet: add one with `sendreg school add`.")
+    raise CommandError("There is more than one school: say which with --school URN.")

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sendreg.accounts.models import AccountAudit, LoginFailure, User
+from sendreg.accounts.signals import account_changed
 
 log = logging.getLogger("sendreg.security")
 
@@ -25,12 +26,17 @@ RECOVERY_NAME = "Recovery codes"
 
 
 def _audit(
-    *, type: AccountAudit, user: User, by: User | None, new: dict[str, Any] | None = None
+    *,
+    type: AccountAudit,
+    user: User,
+    by: User | None,
+    new: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> None:
-    from sendreg.audit.services import audit_record
-
-    for school_id in user.memberships.values_list("school_id", flat=True):
-        audit_record(type=type, school_id=school_id, target=user, by=by, new=new or {})  # type: ignore[arg-type]
+    """Announce a change to someone's account; the audit app writes it to the trail."""
+    account_changed.send(
+        sender=User, type=type, user=user, by=by, new=new or {}, actor_label=actor_label
+    )
 
 
 @transaction.atomic
@@ -94,16 +100,7 @@ def two_factor_remove(*, user: User, by: User | None, actor_label: str = "") -> 
     """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    from sendreg.audit.services import audit_record
-
-    for school_id in user.memberships.values_list("school_id", flat=True):
-        audit_record(
-            type=AccountAudit.TWO_FACTOR_REMOVED,  # type: ignore[arg-type]
-            school_id=school_id,
-            target=user,
-            by=by,
-            actor_label=actor_label,
-        )
+    _audit(type=AccountAudit.TWO_FACTOR_REMOVED, user=user, by=by, actor_label=actor_label)
 
 
 @transaction.atomic

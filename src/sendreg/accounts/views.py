@@ -44,7 +44,7 @@ from sendreg.accounts.services import (
     two_factor_device_for_setup,
     two_factor_remove,
 )
-from sendreg.audit.access import client_address
+from sendreg.lib.http import client_address
 
 TWO_FACTOR_NEEDED_FOR_ROLE = (
     "Your role sees the whole SEN register, so your account must keep two-factor "

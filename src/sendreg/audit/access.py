@@ -12,7 +12,6 @@ whoever calls it.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +20,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
+
+from sendreg.lib.http import client_address
 
 EXPORT_FORMATS = frozenset({"csv", "xlsx", "xml"})
 #: Query parameters that say a list page is being downloaded rather than shown.
@@ -44,20 +45,6 @@ _current: ContextVar[RequestInfo | None] = ContextVar("sendreg_request", default
 
 def current_request() -> RequestInfo | None:
     return _current.get()
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The client's address as the server saw it.
-
-    ``sendreg serve`` puts the real client's address here when a trusted proxy
-    (``SENDREG_TRUSTED_PROXY``) forwards it; a forwarded header from anyone else is
-    never believed.
-    """
-    address = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 @contextmanager

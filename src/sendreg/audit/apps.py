@@ -22,3 +22,7 @@ class AuditConfig(AppConfig):
         PUPIL_SECTIONS.register(
             Section("access", "audit/pupil_access.html", pupil_access_section, order=900)
         )
+        from sendreg.accounts.signals import account_changed
+        from sendreg.audit.services import account_change_record
+
+        account_changed.connect(account_change_record, dispatch_uid="sendreg_audit_accounts")

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils import timezone
 
+from sendreg.audit.presenters import ShownValue, present_values
 from sendreg.lib.extensions import audit_type_label
 
 
@@ -107,6 +108,16 @@ class AuditEvent(AppendOnly):
     @property
     def type_label(self) -> str:
         return audit_type_label(self.type)
+
+    @property
+    def old_shown(self) -> list[ShownValue]:
+        """The values before, labelled and in plain words (``audit.presenters``)."""
+        return present_values(self.target_model, self.old)
+
+    @property
+    def new_shown(self) -> list[ShownValue]:
+        """The values after, labelled and in plain words (``audit.presenters``)."""
+        return present_values(self.target_model, self.new)
 
 
 class AccessEvent(AppendOnly):

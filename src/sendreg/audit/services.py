@@ -97,3 +97,26 @@ def audit_events_anonymise(*, pupil_id: int, label: str) -> int:
                 source="",
             )
     return len(events)
+
+
+def account_change_record(
+    sender: object,
+    *,
+    type: str,
+    user: User,
+    by: User | None,
+    new: dict[str, Any],
+    actor_label: str = "",
+    **kwargs: object,
+) -> None:
+    """A change to someone's account (``accounts.signals.account_changed``), in the trail of
+    each school they work in, inside the same transaction as the change."""
+    for school_id in user.memberships.values_list("school_id", flat=True):
+        audit_record(
+            type=type,  # type: ignore[arg-type]
+            school_id=school_id,
+            target=user,
+            by=by,
+            new=new,
+            actor_label=actor_label,
+        )

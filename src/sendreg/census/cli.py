@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sendreg.lib.cli import CommandError, add_school_argument, school_from_urn
+from sendreg.accounts.selectors import school_from_urn
+from sendreg.lib.cli import CommandError, add_school_argument
 from sendreg.lib.extensions import COMMANDS, Command
 
 

@@ -9,6 +9,15 @@ from sendreg.documents import rules
 from sendreg.register.rules import NotificationKind
 
 
+class DocumentsAudit(models.TextChoices):
+    """Audit event types of the documents app (registered in ``apps.DocumentsConfig.ready``)."""
+
+    SCHOOL_CONTACT_CHANGED = (
+        "school.contact_changed",
+        "School contact details for letters changed",
+    )
+
+
 class LetterTemplate(models.Model):
     """A school's own wording of one kind of parent letter.
 

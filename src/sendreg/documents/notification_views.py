@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.documents.letters import letter_notes
+from sendreg.documents.letters import letter_notes, letter_recipients
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import redirect_after_post
 from sendreg.pupils.selectors import pupil_get_for_user
@@ -106,7 +106,7 @@ def _detail(
         "notification": notification,
         "pupil": pupil,
         # Names only: the page never shows an address, protected or not.
-        "recipients": [c for c in pupil.contacts.all() if c.parental_responsibility],
+        "recipients": letter_recipients(pupil),
         "notes": letter_notes(notification),
         "recorded_on": selectors.change_recorded_on(notification),
         "sent_form": sent_form or MarkSentForm(initial={"sent_on": day}),

@@ -28,6 +28,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership
 from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, text_cell
+from sendreg.pupils.rules import PERSISTENT_ABSENCE_AT_OR_BELOW
 from sendreg.register.selectors import (
     RegisterFilters,
     RegisterRow,
@@ -50,8 +51,13 @@ COLUMNS = (
 PERCENT = "0.0%"
 DATE = "dd/mm/yyyy"
 YES, NO = "Yes", "No"
-#: Pupils missing 10% or more of their sessions are persistently absent (DfE definition).
-PERSISTENT_ABSENCE_BELOW = 90
+#: The Summary's count of ``pupils.rules.persistently_absent`` as Excel says it: attendance
+#: at or below the threshold (10% or more of sessions missed).
+PERSISTENT_ABSENCE_CRITERION = f"<={PERSISTENT_ABSENCE_AT_OR_BELOW:g}"
+PERSISTENT_ABSENCE_LABEL = (
+    f"Attendance of {PERSISTENT_ABSENCE_AT_OR_BELOW:g}% or below "
+    "(persistently absent: 10% or more of sessions missed)"
+)
 
 
 def _column(name: str) -> str:
@@ -195,8 +201,8 @@ def _summary_sheet(
         ),
     )
     summary.count(
-        f"Below {PERSISTENT_ABSENCE_BELOW}% attendance (persistently absent)",
-        f'=COUNTIF({attendance},"<{PERSISTENT_ABSENCE_BELOW}")',
+        PERSISTENT_ABSENCE_LABEL,
+        f'=COUNTIF({attendance},"{PERSISTENT_ABSENCE_CRITERION}")',
         of_roll=False,
     )
 

@@ -23,9 +23,33 @@ PLACEHOLDERS: dict[str, str] = {
     "previous_status": "the SEN status before the change, with its code explained",
     "needs": "each need type now recorded, most important first, with its meaning",
     "effective_date": "the day the change takes effect",
+    "who_decided": (
+        "who made the decision, in a sentence: the school, or the local authority when an "
+        "EHC plan is issued or ends"
+    ),
+    "next_review": (
+        "the next review or meeting, in a sentence: the monitoring review date after a move "
+        "to the monitoring list, otherwise that the school will write with the date"
+    ),
+    "advice": (
+        "where to get free, impartial advice: the local SENDIASS and the local offer, from "
+        "the school's contact details"
+    ),
+    "school_contact": (
+        "how to reach the school, in a sentence: its telephone and email, from the school's "
+        "contact details"
+    ),
     "school_name": "the school's name",
     "senco_name": "the name of the person producing the letter",
     "today": "the date the letter is produced",
+}
+
+#: What every letter to parents must give, by the placeholder that gives it. A school's
+#: own wording without one of them is still saved, but the SENCO is told what it leaves out.
+ESSENTIAL_PLACEHOLDERS: dict[str, str] = {
+    "who_decided": "who made the decision (for an EHC plan, the local authority)",
+    "next_review": "the date of the next review or meeting",
+    "advice": "where to get impartial advice (the local SENDIASS and the local offer)",
 }
 
 PLACEHOLDER_UNKNOWN = "{names} {verb} not a placeholder. The placeholders are: {valid}."
@@ -81,6 +105,16 @@ def validate_letter_text(text: str) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def missing_essentials(text: str) -> list[str]:
+    """The essential placeholders (``ESSENTIAL_PLACEHOLDERS``) that ``text`` does not use,
+    in their listed order. A text that cannot be parsed uses none."""
+    try:
+        used = {field for _, field, _, _ in _parse(text) if field}
+    except ValidationError:
+        used = set()
+    return [name for name in ESSENTIAL_PLACEHOLDERS if name not in used]
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

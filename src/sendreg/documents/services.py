@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db import transaction
 
-from sendreg.accounts.models import School, User
+from sendreg.accounts.models import SCHOOL_CONTACT_FIELDS, School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import audit_record
-from sendreg.documents.models import LetterTemplate
+from sendreg.documents.models import DocumentsAudit, LetterTemplate
+from sendreg.lib.diff import changed, snapshot
 from sendreg.register.rules import NotificationKind
 
 
@@ -43,3 +46,35 @@ def letter_template_save(
         new={"letter": kind.label, "subject": subject, "body": body},
     )
     return template
+
+
+@transaction.atomic
+def school_contact_update(*, school: School, data: dict[str, Any], by: User) -> bool:
+    """Set the school's contact details and the local advice that letters to parents give;
+    return whether anything changed.
+
+    Raises ValidationError, saving nothing, on a value the school's fields refuse (an
+    email or web address that is not one). Audited as SCHOOL_CONTACT_CHANGED with the
+    values before and after, only when something changed.
+    """
+    school = School.objects.select_for_update().get(pk=school.pk)
+    before = snapshot(school, SCHOOL_CONTACT_FIELDS)
+    for name, value in data.items():
+        if name not in SCHOOL_CONTACT_FIELDS:
+            raise ValueError(f"{name} is not one of the school's contact details")
+        setattr(school, name, value)
+    school.full_clean()
+    old, new = changed(before, snapshot(school, SCHOOL_CONTACT_FIELDS))
+    if not new:
+        return False
+    school.save(update_fields=list(new))
+    audit_record(
+        # The audit trail keeps another app's types as text (``lib.extensions.AUDIT_TYPES``).
+        type=cast(AuditEvent.Type, DocumentsAudit.SCHOOL_CONTACT_CHANGED),
+        school_id=school.pk,
+        target=school,
+        by=by,
+        old=old,
+        new=new,
+    )
+    return True

@@ -12,5 +12,6 @@ urlpatterns = [
         views.letter_template_edit,
         name="documents_letter_template_edit",
     ),
+    path("school-contact/", views.school_contact_edit, name="documents_school_contact"),
     path("register-pack/", views.register_pack_download, name="documents_register_pack"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,13 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sendreg.accounts.decorators import require_permission
+from sendreg.accounts.forms import SchoolContactForm
+from sendreg.accounts.models import SCHOOL_CONTACT_FIELDS
 from sendreg.accounts.permissions import Permission
 from sendreg.audit.services import access_record
 from sendreg.documents import letters, register_pack
 from sendreg.documents.forms import LetterTemplateForm
 from sendreg.documents.rules import PLACEHOLDERS
 from sendreg.documents.selectors import letter_template_for, letter_templates_for
-from sendreg.documents.services import letter_template_save
+from sendreg.documents.services import letter_template_save, school_contact_update
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import redirect_after_post
 from sendreg.lib.spreadsheets import XLSX_TYPE
@@ -112,8 +115,35 @@ def letter_template_edit(request: HttpRequest, kind: str) -> HttpResponse:
         "placeholders": PLACEHOLDERS,
         "preview": preview,
         "customised": template.pk is not None,
+        "wording_notes": letters.wording_notes(template),
+        "contact_notes": letters.school_contact_notes(membership.school),
     }
     return render(request, "documents/letter_template_edit.html", context)
+
+
+SCHOOL_CONTACT_SAVED = "The school's contact details were saved. Letters to parents now give them."
+SCHOOL_CONTACT_UNCHANGED = "Nothing had changed."
+
+
+@require_http_methods(["GET", "POST"])
+@require_permission(Permission.SCHOOL_DETAILS_EDIT)
+def school_contact_edit(request: HttpRequest) -> HttpResponse:
+    """The school's address, telephone and email, and the local advice, that letters give."""
+    membership = request.membership  # type: ignore[attr-defined]
+    school = membership.school
+    # Bind to a copy: a form that fails validation must not leave half-changed fields behind.
+    form = SchoolContactForm(request.POST or None, instance=copy.copy(school))
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in SCHOOL_CONTACT_FIELDS}
+        try:
+            changed = school_contact_update(school=school, data=data, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, SCHOOL_CONTACT_SAVED if changed else SCHOOL_CONTACT_UNCHANGED)
+            return redirect_after_post(request, reverse("documents_school_contact"))
+    context = {"form": form, "school": school, "notes": letters.school_contact_notes(school)}
+    return render(request, "documents/school_contact.html", context)
 
 
 @require_GET

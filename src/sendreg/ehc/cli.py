@@ -12,7 +12,8 @@ import datetime as dt
 import sys
 from typing import Any
 
-from sendreg.lib.cli import CommandError, add_school_argument, print_json, school_from_urn
+from sendreg.accounts.selectors import school_from_urn
+from sendreg.lib.cli import CommandError, add_school_argument, print_json
 
 #: The events the command records; the others need details only the pages collect.
 CLI_EVENTS = (

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sendreg import codes
@@ -806,6 +807,8 @@ def _apply_pupils(
                 )
                 for change in plan.updates
             ),  # fmt: skip
+            # A details form left open while the import ran must not overwrite what it brought.
+            increment=["details_version"],
         )
         events += [
             _event_row(
@@ -888,7 +891,7 @@ def _mark_left(
     source: str, now: dt.datetime,
 ) -> None:  # fmt: skip
     Pupil.objects.filter(pk__in=[leaver.pupil_id for leaver in leavers]).update(
-        leaving_date=left_on
+        leaving_date=left_on, details_version=F("details_version") + 1
     )
     AuditEvent.objects.bulk_create(
         _event(

@@ -137,9 +137,14 @@ def bulk_insert(
 
 
 def bulk_update(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    increment: Sequence[str] = (),
 ) -> int:
     """Set ``fields`` on each row by primary key: each row is ``(pk, *values in fields' order)``.
+    Each integer field in ``increment`` goes up by one on every row set (a version number).
 
     Returns how many rows were given (each names one existing row by its key).
     """
@@ -151,6 +156,7 @@ def bulk_update(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = [quote(_column(field)) for field in concrete]
+    bumped = [quote(_column(_concrete(model, name))) for name in increment]
     values = _peeked(
         _prepared(
             rows,
@@ -166,7 +172,9 @@ def bulk_update(
         temporary = quote(f"bulk_update_{next(_temporary)}")
         key = quote(_column(pk))
         names = ", ".join([key, *columns])
-        assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+        assignments = ", ".join(
+            [*(f"{column} = v.{column}" for column in columns), *(f"{c} = {c} + 1" for c in bumped)]
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS "  # noqa: S608
@@ -182,7 +190,9 @@ def bulk_update(
             )
             cursor.execute(f"DROP TABLE {temporary}")
         return updated
-    assignments = ", ".join(f"{column} = %s" for column in columns)
+    assignments = ", ".join(
+        [*(f"{column} = %s" for column in columns), *(f"{c} = {c} + 1" for c in bumped)]
+    )
     # Names come from the model's metadata, quoted; every value is a parameter.
     sql = f"UPDATE {table} SET {assignments} WHERE {quote(_column(pk))} = %s"  # noqa: S608
     with connection.cursor() as cursor:

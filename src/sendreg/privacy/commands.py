@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sendreg.lib.cli import CommandError, add_school_argument, print_json, school_from_urn
+from sendreg.accounts.selectors import school_from_urn
+from sendreg.lib.cli import CommandError, add_school_argument, print_json
 
 
 def cmd_retention_apply(args: argparse.Namespace) -> int:

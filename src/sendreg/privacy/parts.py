@@ -77,7 +77,6 @@ def pupil_erase(pupil: Pupil, by: User | None) -> None:
         date_of_birth=dt.date(pupil.date_of_birth.year, 1, 1),
         gender="",
         reg_group="",
-        staff_notes="",
         mis_fingerprint="",
     )
     pupil.teaching_groups.clear()

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from sendreg.accounts.models import School, User
 from sendreg.codes import year_label
+from sendreg.pupils import rules
 from sendreg.pupils.rules import validate_upn
 
 
@@ -39,12 +40,13 @@ class Pupil(models.Model):
     attendance = models.DecimalField(
         "attendance %", max_digits=5, decimal_places=2, null=True, blank=True
     )
-    #: What staff who work with the pupil should know (shown to their teachers).
-    staff_notes = models.TextField("what staff should know", blank=True)
 
     #: Bumped by every change to SEN status or need, so that two people saving
     #: the same record at once cannot silently overwrite each other.
     sen_version = models.PositiveIntegerField(default=0)
+    #: Bumped by every change to the pupil's details (``services.pupil_update``), so that
+    #: two people editing the details from stale forms cannot overwrite each other.
+    details_version = models.PositiveIntegerField(default=0)
     #: A digest of the MIS values last imported into this record. An import
     #: whose row has the same digest skips the field-by-field comparison; any
     #: edit in sendreg clears it, so that the next import compares in full.
@@ -75,12 +77,19 @@ class Pupil(models.Model):
     def year_label(self) -> str:
         return year_label(self.year_group)
 
+    @property
+    def persistently_absent(self) -> bool:
+        return rules.persistently_absent(self.attendance)
+
 
 class Contact(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=60)
     parental_responsibility = models.BooleanField(default=False)
+    #: Has care of the child (a foster carer, say): a parent in education law even without
+    #: parental responsibility (Education Act 1996 s.576), so letters go to them too.
+    has_care = models.BooleanField("has care of the child", default=False)
     address = models.TextField(blank=True)
     #: A looked-after child's address that must never be shown, printed or exported
     #: to anyone but the SENCO.
@@ -93,6 +102,12 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relationship})"
+
+    @property
+    def is_parent_in_law(self) -> bool:
+        return rules.is_parent_in_law(
+            parental_responsibility=self.parental_responsibility, has_care=self.has_care
+        )
 
 
 class TeachingGroup(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
@@ -107,3 +108,47 @@ def address_is_protected(*, address: str, marked: bool, protected: frozenset[str
     address as one marked protected on another contact of the pupil (a foster carer's
     address typed again on a second contact is still the child's protected address)."""
     return marked or (bool(address.strip()) and normalised_address(address) in protected)
+
+
+# --- Attendance -----------------------------------------------------------------------
+
+#: A pupil whose attendance is at or below this percentage has missed 10% or more of their
+#: possible sessions: persistently absent, in the DfE's definition.
+PERSISTENT_ABSENCE_AT_OR_BELOW = Decimal("90")
+
+
+def persistently_absent(attendance: Decimal | None) -> bool:
+    """Whether attendance (a percentage of possible sessions) makes a pupil persistently
+    absent: 90% or below, that is 10% or more of sessions missed. Unknown attendance is not."""
+    return attendance is not None and attendance <= PERSISTENT_ABSENCE_AT_OR_BELOW
+
+
+# --- Year groups ----------------------------------------------------------------------
+
+#: The national curriculum years as numbers: nursery 1 and 2 are -2 and -1, Reception 0.
+EVERY_YEAR = range(-2, 15)
+
+#: The years each phase teaches, by the census phase code of ``accounts.models.School.Phase``
+#: (kept as text here so that the rules need no models; a test holds the two lists together).
+PHASE_YEARS: dict[str, range] = {
+    "NS": range(-2, 1),  # nursery: N1 to Reception
+    "PS": range(0, 7),  # primary: Reception to Year 6
+    "MS": range(5, 9),  # middle: Years 5 to 8
+    "SS": range(7, 12),  # secondary: Years 7 to 11
+    "AT": range(0, 14),  # all-through: Reception to Year 13
+    "SP": EVERY_YEAR,  # special
+    "PR": EVERY_YEAR,  # pupil referral unit
+}
+
+
+def year_range_for_phase(phase: str) -> range:
+    """The year groups a school of ``phase`` teaches: secondary 7 to 11, all-through
+    Reception to 13, primary Reception to 6, nursery N1 to Reception, middle 5 to 8;
+    special schools, pupil referral units and an unknown phase every year."""
+    return PHASE_YEARS.get(phase, EVERY_YEAR)
+
+
+def years_offered(phase: str, on_roll: Iterable[int | None]) -> list[int]:
+    """The year groups to offer in a filter or a form: the phase's years and any year a
+    pupil on roll is actually in (a sixth-former kept on in an 11-16 school, say), in order."""
+    return sorted(set(year_range_for_phase(phase)) | {y for y in on_roll if y is not None})

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
-from sendreg.accounts.models import Membership
+from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.pupils import rules
 from sendreg.pupils.models import Contact, Pupil
@@ -26,6 +26,23 @@ def on_roll(day: dt.date) -> Q:
     """``rules.on_roll_on`` as SQL: admitted by ``day`` and not yet left."""
     admitted = Q(admission_date__isnull=True) | Q(admission_date__lte=day)
     return admitted & (Q(leaving_date__isnull=True) | Q(leaving_date__gt=day))
+
+
+def years_on_roll(school: School, *, day: dt.date) -> set[int]:
+    """The year groups of the school's pupils on roll on ``day``, in one query."""
+    years = (
+        Pupil.objects.filter(on_roll(day), school=school, year_group__isnull=False)
+        .order_by()
+        .values_list("year_group", flat=True)
+        .distinct()
+    )
+    return {year for year in years if year is not None}
+
+
+def parents_in_law(contacts: Iterable[Contact]) -> list[Contact]:
+    """The contacts who are parents for education law (``rules.is_parent_in_law``): those
+    with parental responsibility or who have care of the child. Letters go to each."""
+    return [c for c in contacts if c.is_parent_in_law]
 
 
 def pupils_visible_to(membership: Membership) -> QuerySet[Pupil]:

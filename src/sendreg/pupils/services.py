@@ -16,23 +16,51 @@ PUPIL_FIELDS = [
     "upn", "former_upn", "legal_surname", "legal_forename", "preferred_surname",
     "preferred_forename", "date_of_birth", "gender", "year_group", "reg_group",
     "admission_date", "leaving_date", "eal", "fsm", "pupil_premium", "looked_after",
-    "medical", "top_up_funding", "attendance", "staff_notes",
+    "medical", "top_up_funding", "attendance",
 ]  # fmt: skip
 CONTACT_FIELDS = [
-    "name", "relationship", "parental_responsibility", "address", "address_protected",
-    "email", "phone",
+    "name", "relationship", "parental_responsibility", "has_care", "address",
+    "address_protected", "email", "phone",
 ]  # fmt: skip
 #: A protected address is never written into the audit trail either.
 _REDACTED = "(protected address)"
 
 
+class StaleDetails(Exception):
+    """The pupil's details changed since the form was read: nothing was saved."""
+
+    MESSAGE = (
+        "Someone else changed this pupil's details while you were editing, so your changes "
+        "were not saved. The details as they are now are shown below beside yours: check "
+        "them, then save again."
+    )
+
+
 @transaction.atomic
-def pupil_update(*, pupil: Pupil, data: dict[str, Any], by: User | None, source: str = "") -> bool:
+def pupil_update(
+    *,
+    pupil: Pupil,
+    data: dict[str, Any],
+    by: User | None,
+    source: str = "",
+    expected_version: int | None = None,
+) -> bool:
     """Apply ``data`` to the pupil's details; return whether anything changed.
 
+    With ``expected_version`` (the ``details_version`` the editing form was read at),
+    raises StaleDetails and saves nothing when someone else changed the details since,
+    the same optimistic check as SEN changes. A change bumps ``details_version``.
     SEN status and need are not pupil details: they change only through
     ``register.services.sen_record_set``.
     """
+    current = (
+        Pupil.objects.select_for_update()
+        .filter(pk=pupil.pk)
+        .values_list("details_version", flat=True)
+        .get()
+    )
+    if expected_version is not None and expected_version != current:
+        raise StaleDetails(StaleDetails.MESSAGE)
     before = snapshot(pupil, PUPIL_FIELDS)
     for name, value in data.items():
         if name not in PUPIL_FIELDS:
@@ -43,7 +71,8 @@ def pupil_update(*, pupil: Pupil, data: dict[str, Any], by: User | None, source:
     if not new:
         return False
     pupil.mis_fingerprint = ""
-    pupil.save(update_fields=[*new, "mis_fingerprint"])
+    pupil.details_version = current + 1
+    pupil.save(update_fields=[*new, "mis_fingerprint", "details_version"])
     audit_record(
         type=AuditEvent.Type.PUPIL_UPDATED,
         school_id=pupil.school_id,

@@ -12,7 +12,7 @@ from sendreg.lib.htmx import redirect_after_post
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import DETAIL_FIELDS, ContactForm, PupilForm
 from sendreg.pupils.models import Contact
-from sendreg.pupils.services import contact_remove, contact_save, pupil_update
+from sendreg.pupils.services import StaleDetails, contact_remove, contact_save, pupil_update
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 
@@ -22,18 +22,28 @@ SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     pupil = selectors.pupil_get_for_user(membership, pk)
-    can_edit_sen = membership.can(Permission.SEN_EDIT)
     # Bind to a copy: a form that fails validation must not leave half-changed fields behind.
     form = PupilForm(
         request.POST or None,
         instance=selectors.pupil_get_for_user(membership, pk),
-        can_edit_sen=can_edit_sen,
     )
+    differences: list[tuple[str, str, str]] = []
     if request.method == "POST" and form.is_valid():
-        fields = [*DETAIL_FIELDS, "staff_notes"] if can_edit_sen else DETAIL_FIELDS
-        data = {name: form.cleaned_data[name] for name in fields}
+        data = {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
         try:
-            changed = pupil_update(pupil=pupil, data=data, by=request.user)  # type: ignore[arg-type]
+            changed = pupil_update(
+                pupil=pupil,
+                data=data,
+                by=request.user,  # type: ignore[arg-type]
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleDetails as exc:
+            # Keep what was typed; show the record as it is now beside it, and let the
+            # next save go through against the version just shown.
+            differences = form.differences_from(pupil)
+            form.add_error(None, str(exc))
+            form.data = form.data.copy()
+            form.data["version"] = str(pupil.details_version)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -41,7 +51,8 @@ def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request, "The details were saved." if changed else "Nothing had changed."
             )
             return redirect_after_post(request, pupil.get_absolute_url())
-    return render(request, "pupils/edit.html", {"pupil": pupil, "form": form})
+    context = {"pupil": pupil, "form": form, "differences": differences}
+    return render(request, "pupils/edit.html", context)
 
 
 @require_http_methods(["GET", "POST"])

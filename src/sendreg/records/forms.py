@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from sendreg.accounts.models import School
+from sendreg.pupils.forms import year_choices
 from sendreg.records import rules
 from sendreg.records.models import (
     CauseForConcern,
@@ -15,7 +16,6 @@ from sendreg.records.models import (
 )
 from sendreg.records.rules import Arrangement, KeyStage
 from sendreg.records.selectors import LANGUAGE_NOT_RECORDED, staff_of
-from sendreg.register.forms import year_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -150,9 +150,9 @@ def _review_choices(all_label: str) -> list[tuple[str, str]]:
 class _FilterForm(forms.Form):
     year = forms.ChoiceField(required=False, label="Year group")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = year_choices()
+        self.fields["year"].choices = year_choices(school)
 
     def value(self, name: str, default: str = "") -> str:
         """A cleaned choice, or the default when the form is unbound or the value unknown."""
@@ -213,7 +213,7 @@ class ConcernFilterForm(_FilterForm):
     field_order = ["state", "owner", "review", "year"]
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, school=school, **kwargs)
         self.fields["owner"].choices = [
             ("", "Anyone"),
             *((str(u.pk), u.name) for u in staff_of(school)),

@@ -109,7 +109,7 @@ def registers_index(request: HttpRequest) -> HttpResponse:
 
 @require_permission(*VIEW)
 def medical_list(request: HttpRequest) -> HttpResponse:
-    form = MedicalFilterForm(request.GET or None)
+    form = MedicalFilterForm(request.GET or None, school=_member(request).school)
     filters = selectors.MedicalFilters(
         ihp=form.value("ihp"), review=form.value("review"), year=form.chosen_year
     )
@@ -121,7 +121,11 @@ def medical_list(request: HttpRequest) -> HttpResponse:
 @require_permission(*VIEW)
 def eal_list(request: HttpRequest) -> HttpResponse:
     membership = _member(request)
-    form = EalFilterForm(request.GET or None, languages=selectors.eal_languages(membership))
+    form = EalFilterForm(
+        request.GET or None,
+        school=membership.school,
+        languages=selectors.eal_languages(membership),
+    )
     filters = selectors.EalFilters(language=form.value("language"), year=form.chosen_year)
     day = today()
     rows = selectors.eal_rows(membership, filters, day=day)
@@ -131,7 +135,7 @@ def eal_list(request: HttpRequest) -> HttpResponse:
 @require_permission(*VIEW)
 @require_permission(*SENSITIVE)
 def lac_list(request: HttpRequest) -> HttpResponse:
-    form = LacFilterForm(request.GET or None)
+    form = LacFilterForm(request.GET or None, school=_member(request).school)
     filters = selectors.LacFilters(pep=form.value("pep"), year=form.chosen_year)
     day = today()
     rows = selectors.lac_rows(_member(request), filters, day=day)
@@ -142,7 +146,7 @@ def lac_list(request: HttpRequest) -> HttpResponse:
 @require_permission(*SENSITIVE)
 def concern_list(request: HttpRequest) -> HttpResponse:
     membership = _member(request)
-    form = ConcernFilterForm(request.GET or None, school=membership.school)
+    form = ConcernFilterForm(request.GET or None, school=_member(request).school)
     filters = selectors.ConcernFilters(
         state=form.value("state", "open"),
         owner=form.chosen_owner,
@@ -156,7 +160,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(*VIEW)
 def exam_list(request: HttpRequest) -> HttpResponse:
-    form = ExamFilterForm(request.GET or None)
+    form = ExamFilterForm(request.GET or None, school=_member(request).school)
     filters = selectors.ExamFilters(
         arrangement=form.value("arrangement"),
         key_stage=form.value("key_stage"),

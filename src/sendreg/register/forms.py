@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from sendreg import codes
+from sendreg.accounts.models import School
 from sendreg.codes import SenProvision
+from sendreg.pupils.forms import year_choices
 from sendreg.register import rules
 from sendreg.register.selectors import FLAGS
 
@@ -98,10 +100,6 @@ class MonitoringEndForm(forms.Form):
     )
 
 
-def year_choices() -> list[tuple[str, str]]:
-    return [("", "All years")] + [(str(y), codes.year_label(y)) for y in range(-2, 15)]
-
-
 class RegisterFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
@@ -134,10 +132,10 @@ class RegisterFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["need"].choices = need_choices("All need types")
-        self.fields["year"].choices = year_choices()
+        self.fields["year"].choices = year_choices(school)
 
 
 class AcceptMisForm(forms.Form):

@@ -78,7 +78,7 @@ def export_rows(rows: Sequence[selectors.RegisterRow]) -> Iterator[list[Cell]]:
 @require_permission(Permission.REGISTER_VIEW)
 def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = RegisterFilterForm(request.GET or None)
+    form = RegisterFilterForm(request.GET or None, school=membership.school)
     day = today()
     register = selectors.school_register(pupils_visible_to(membership), day=day)
     pupils = register.rows(_filters(form))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sendreg.lib.cli import add_school_argument, print_json, school_from_urn
+from sendreg.accounts.selectors import school_from_urn
+from sendreg.lib.cli import add_school_argument, print_json
 
 
 def plan_records(school: Any) -> list[dict[str, Any]]:

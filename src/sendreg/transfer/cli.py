@@ -7,7 +7,8 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from sendreg.lib.cli import CommandError, add_school_argument, print_json, school_from_urn
+from sendreg.accounts.selectors import school_from_urn
+from sendreg.lib.cli import CommandError, add_school_argument, print_json
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:

@@ -78,7 +78,7 @@ def _details(pupil: Pupil) -> dict[str, Any]:
         "upn", "former_upn", "legal_surname", "legal_forename", "preferred_surname",
         "preferred_forename", "date_of_birth", "gender", "year_group", "reg_group",
         "admission_date", "leaving_date", "eal", "fsm", "pupil_premium", "looked_after",
-        "medical", "top_up_funding", "attendance", "staff_notes",
+        "medical", "top_up_funding", "attendance",
     )  # fmt: skip
     return {name: jsonable(getattr(pupil, name)) for name in fields}
 
@@ -126,7 +126,6 @@ def summary_document(pupil: Pupil) -> Document:
     ]
     if needs:
         blocks.append(Bullets(tuple(codes.need_label(c) for c in needs), numbered=True))
-    blocks += [Heading("What staff should know"), Paragraph(pupil.staff_notes or NONE)]
     blocks += _registers_summary(pupil, day)
     contacts = list(pupil.contacts.all())
     protected = protected_addresses_of(contacts)

@@ -1,0 +1,22 @@
+"""The demo school's letters give its contact details and where to get impartial advice."""
+
+from __future__ import annotations
+
+import pytest
+
+from sendreg.accounts.models import School
+from sendreg.audit.models import AuditEvent
+from sendreg.demo import demo_fill
+from sendreg.documents import letters
+from sendreg.documents.models import DocumentsAudit
+from tests.conftest import TODAY
+
+
+@pytest.mark.django_db
+def test_the_demo_school_has_contact_details_for_its_letters() -> None:
+    demo_fill(pupils=30, today=TODAY)
+    school = School.objects.get()
+    assert school.phone == "0117 496 0123"
+    assert school.local_offer_url == "https://localoffer.example.org"
+    assert letters.school_contact_notes(school) == []
+    assert AuditEvent.objects.filter(type=DocumentsAudit.SCHOOL_CONTACT_CHANGED).count() == 1
