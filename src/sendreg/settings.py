@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sendreg.ehc",
     "sendreg.provision",
     "sendreg.transfer",
+    "sendreg.insight",
     "sendreg.pages",
     "sendreg.privacy",
 ]

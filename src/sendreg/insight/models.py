@@ -1,0 +1,76 @@
+"""Snapshots of the register: the figures of one school on one day, kept for trends.
+
+A snapshot is taken on each census day and whenever someone asks (``sendreg
+snapshot``), at most one per school per day. It copies, per pupil on roll, just
+what the analysis needs (never a name), so that a figure for last spring is the
+figure as it was then, and so that a trust's view of fifty schools reads one
+table with set-based queries instead of rebuilding each register.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from sendreg.accounts.models import School, User
+
+
+class Snapshot(models.Model):
+    class Reason(models.TextChoices):
+        CENSUS = "census", "Census day"
+        ON_DEMAND = "on_demand", "Taken on request"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="snapshots")
+    taken_on = models.DateField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    taken_at = models.DateTimeField(auto_now_add=True)
+    taken_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+
+    # Totals, so that a trend or a trust's view reads one row per school and day.
+    roll = models.PositiveIntegerField(default=0)
+    ehc = models.PositiveIntegerField("pupils with an EHC plan", default=0)
+    sen_support = models.PositiveIntegerField("pupils on SEN support", default=0)
+    monitoring = models.PositiveIntegerField("pupils on the monitoring list", default=0)
+    #: How many pupils or codes each finding concerned on the day, by finding key.
+    finding_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["school", "-taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "taken_on"], name="one_snapshot_a_day"),
+        ]
+        indexes = [models.Index(fields=["taken_on", "school"])]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} on {self.taken_on:%-d %B %Y}"
+
+
+class SnapshotPupil(models.Model):
+    """One pupil on roll in a snapshot: codes and flags only, never a name."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13)
+    year_group = models.SmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=1, blank=True)
+    birth_month = models.PositiveSmallIntegerField()
+    #: The census status on the day: E, K or N.
+    status = models.CharField(max_length=1)
+    monitoring = models.BooleanField(default=False)
+    primary_need = models.CharField(max_length=4, blank=True)
+    #: Every need held on the day, in rank order, separated by spaces.
+    needs = models.CharField(max_length=80, blank=True)
+    attendance = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    pupil_premium = models.BooleanField(default=False)
+    fsm = models.BooleanField(default=False)
+    eal = models.BooleanField(default=False)
+    looked_after = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "upn"], name="one_row_per_pupil_per_snapshot"
+            ),
+        ]
+        indexes = [models.Index(fields=["snapshot", "status", "primary_need"])]
+
+    def __str__(self) -> str:
+        return f"{self.upn} in {self.snapshot}"
