@@ -50,7 +50,7 @@ from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
 from sendreg.register.models import MisSenRecord, SenEpisode
-from sendreg.register.selectors import Discrepancy, compare, register_states
+from sendreg.register.selectors import Comparer, Discrepancy, register_states
 from sendreg.register.services import HistoricChange, sen_histories_load
 
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
@@ -459,8 +459,7 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     """The differences between the MIS values in this file and the register after the import.
 
     Reads the whole school's register in two queries rather than naming every
-    pupil in an IN list, which costs more to build than to answer. A file's rows repeat a
-    few combinations of values, so each combination is compared once.
+    pupil in an IN list, which costs more to build than to answer.
     """
     upns = {pk: upn for upn, pk in plan.ids.items()}
     states = register_states(Pupil.objects.filter(school=plan.school), day=today)
@@ -472,23 +471,16 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     for row in plan.creates:
         names.setdefault(row.upn, f"{row.legal_forename} {row.legal_surname}")
     found: list[Discrepancy] = []
-    differs: dict[tuple[Any, ...], bool] = {}
+    comparer = Comparer()
     for upn, (mis_status, mis_needs) in plan.mis_records.items():
-        status, held = statuses.get(upn), needs.get(upn, [])
-        key = (mis_status, *mis_needs, "|", status, *held)
-        known = differs.get(key)
-        if known is False:
-            continue
-        found_here = compare(
+        found += comparer(
             upn=upn,
             name=names.get(upn, upn),
             mis_status=mis_status,
             mis_needs=mis_needs,
-            status=status,
-            needs=held,
+            status=statuses.get(upn),
+            needs=needs.get(upn, []),
         )
-        differs[key] = bool(found_here)
-        found += found_here
     return found
 
 
