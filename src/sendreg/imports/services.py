@@ -45,6 +45,7 @@ from sendreg.imports.parsers import (
 )
 from sendreg.lib.bulk import bulk_insert, bulk_update
 from sendreg.lib.diff import jsonable
+from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
@@ -406,7 +407,8 @@ _COMPARE_WHOLE_SCHOOL = 2000
 
 
 #: What is read of a pupil to compare with a row: their details and their MIS record.
-_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", "mis_sen__needs")
+#: The needs are read as text (each distinct text decoded once: see ``lib.jsontext``).
+_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", json_text("mis_sen__needs"))
 
 
 def _compare_fields(
@@ -432,6 +434,8 @@ def _compare_fields(
             for start in range(0, len(ids), 500)
         ]
     positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
+    # Lists shared between pupils with the same needs: only ever compared, never changed.
+    needs_of = JsonTexts(list)
     surname, forename = positions["legal_surname"], positions["legal_forename"]
     record = len(MIS_FIELDS) + 1
     for batch in batches:
@@ -440,7 +444,11 @@ def _compare_fields(
             if found is None:
                 continue
             if current[record] is not None:
-                plan.mis_held[current[0]] = current[record : record + 3]
+                plan.mis_held[current[0]] = (
+                    current[record],
+                    current[record + 1],
+                    needs_of[current[record + 2]],
+                )
             row, values, fingerprint = found
             changes = {
                 k: (current[positions[k]], v)
