@@ -15,6 +15,7 @@ from sendreg.audit.models import AccessEvent
 from sendreg.pupils.models import Pupil
 from sendreg.records import services as records
 from sendreg.records.rules import Arrangement, KeyStage
+from sendreg.records.selectors import MIS_FLAG_ONLY
 from sendreg.register.services import monitoring_start
 from tests.conftest import TODAY, put_on_register
 from tests.documents.readers import pdf_text
@@ -92,6 +93,20 @@ def test_the_teacher_sees_their_pupils_by_class_with_what_helps(
     assert "On the monitoring list (not on the SEN register)" in maths
     assert "Omar" not in panel
     assert "Maisie" not in panel
+
+
+def test_a_pupil_the_mis_marks_as_medical_with_no_condition_recorded_is_shown(
+    classes: dict[str, Pupil], teacher: User, login: Login
+) -> None:
+    # The Medical register lists such a pupil with no condition; the teacher's view failed
+    # on them (a server error on the teacher's home page, found by benchmarks/load.py).
+    ivy = classes["ivy"]
+    ivy.medical = True
+    ivy.save(update_fields=["medical"])
+    response = login(teacher).get("/")
+    assert response.status_code == 200
+    maths = panel_of(response.content.decode()).split("<caption>")[2]
+    assert f"Medical: {MIS_FLAG_ONLY}" in maths
 
 
 def test_the_assistant_sees_only_the_classes_they_support(

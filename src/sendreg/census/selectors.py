@@ -31,6 +31,7 @@ from sendreg.census.rulebook import (
     make_finding,
 )
 from sendreg.imports.models import ImportRun
+from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
@@ -89,21 +90,23 @@ def census_pupils(school: School, census_date: dt.date) -> list[CensusPupil]:
     census order (legal names), in three queries."""
     pupils = Pupil.objects.filter(on_roll(census_date), school=school)
     states = register_states(pupils, day=census_date)
-    rows = pupils.order_by("legal_surname", "legal_forename", "upn").values(*_PUPIL_FIELDS)
+    rows = pupils.order_by("legal_surname", "legal_forename", "upn").values_list(*_PUPIL_FIELDS)
     return [
         CensusPupil(
-            pk=r["pk"],
-            upn=r["upn"],
-            name=f"{r['preferred_forename'] or r['legal_forename']} "
-            f"{r['preferred_surname'] or r['legal_surname']}",
-            legal_surname=r["legal_surname"],
-            legal_forename=r["legal_forename"],
-            date_of_birth=r["date_of_birth"],
-            top_up_funding=r["top_up_funding"],
-            register=state_of(states, r["pk"]),
+            pk=pk,
+            upn=upn,
+            name=f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}",
+            legal_surname=legal_surname,
+            legal_forename=legal_forename,
+            date_of_birth=date_of_birth,
+            top_up_funding=top_up_funding,
+            register=state_of(states, pk),
         )
-        for r in rows
-    ]
+        for (
+            pk, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
+            date_of_birth, top_up_funding,
+        ) in rows
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,12 @@ def mis_ranked_needs(needs: Sequence[Any]) -> tuple[rules.RankedNeed, ...]:
 
 
 def mis_values(school: School) -> dict[int, MisValues]:
+    ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
     return {
-        pupil_id: MisValues(status.strip(), mis_ranked_needs(needs), requested is not None)
+        pupil_id: MisValues(status.strip(), ranked[needs], requested is not None)
         for pupil_id, status, needs, requested in MisSenRecord.objects.filter(
             pupil__school=school
-        ).values_list("pupil_id", "status", "needs", "correction_requested_at")
+        ).values_list("pupil_id", "status", json_text("needs"), "correction_requested_at")
     }
 
 

@@ -45,12 +45,13 @@ from sendreg.imports.parsers import (
 )
 from sendreg.lib.bulk import bulk_insert, bulk_update
 from sendreg.lib.diff import jsonable
+from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
 from sendreg.register.models import MisSenRecord, SenEpisode
-from sendreg.register.selectors import Discrepancy, compare, register_states
+from sendreg.register.selectors import Comparer, Discrepancy, register_states
 from sendreg.register.services import HistoricChange, sen_histories_load
 
 #: Pupil fields the MIS owns, as named on both PupilRow and Pupil.
@@ -71,7 +72,7 @@ UNKNOWN_TEACHER = (
 )
 NOT_COPIED = "Not copied to the register: {reason} Resolve it with the SENCO."
 
-#: The columns of an audit event, in the order ``_event_row`` gives them.
+#: The columns of an audit event, in the order ``_EventRows`` gives them.
 _EVENT_FIELDS = (
     "at", "school_id", "actor_id", "actor_label", "type", "target_model", "target_id",
     "pupil_id", "pupil_label", "old", "new", "reason", "source",
@@ -325,7 +326,8 @@ def _plan_pupils(
     plan: ImportPlan, rows: Sequence[PupilRow], whole_roll: bool | None, today: dt.date
 ) -> None:
     school = plan.school
-    pupils = Pupil.objects.filter(school=school)
+    # Unordered: Pupil's default ordering would have the database sort the whole school.
+    pupils = Pupil.objects.filter(school=school).order_by()
     identity = ("pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname")
     current: dict[int, tuple[Any, ...]] | None = None
     if len(rows) > _COMPARE_WHOLE_SCHOOL:
@@ -405,7 +407,8 @@ _COMPARE_WHOLE_SCHOOL = 2000
 
 
 #: What is read of a pupil to compare with a row: their details and their MIS record.
-_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", "mis_sen__needs")
+#: The needs are read as text (each distinct text decoded once: see ``lib.jsontext``).
+_COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", json_text("mis_sen__needs"))
 
 
 def _compare_fields(
@@ -424,13 +427,15 @@ def _compare_fields(
     if current is not None:
         batches = [current.values()]
     elif len(ids) > _COMPARE_WHOLE_SCHOOL:
-        batches = [Pupil.objects.filter(school=plan.school).values_list(*_COMPARED)]
+        batches = [Pupil.objects.filter(school=plan.school).order_by().values_list(*_COMPARED)]
     else:
         batches = [
-            Pupil.objects.filter(pk__in=ids[start : start + 500]).values_list(*_COMPARED)
+            Pupil.objects.filter(pk__in=ids[start : start + 500]).order_by().values_list(*_COMPARED)
             for start in range(0, len(ids), 500)
         ]
     positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
+    # Lists shared between pupils with the same needs: only ever compared, never changed.
+    needs_of = JsonTexts(list)
     surname, forename = positions["legal_surname"], positions["legal_forename"]
     record = len(MIS_FIELDS) + 1
     for batch in batches:
@@ -439,7 +444,11 @@ def _compare_fields(
             if found is None:
                 continue
             if current[record] is not None:
-                plan.mis_held[current[0]] = current[record : record + 3]
+                plan.mis_held[current[0]] = (
+                    current[record],
+                    current[record + 1],
+                    needs_of[current[record + 2]],
+                )
             row, values, fingerprint = found
             changes = {
                 k: (current[positions[k]], v)
@@ -460,9 +469,8 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     Reads the whole school's register in two queries rather than naming every
     pupil in an IN list, which costs more to build than to answer.
     """
-    school_pupils = Pupil.objects.filter(school=plan.school)
-    upns = dict(school_pupils.values_list("pk", "upn"))
-    states = register_states(school_pupils, day=today)
+    upns = {pk: upn for upn, pk in plan.ids.items()}
+    states = register_states(Pupil.objects.filter(school=plan.school), day=today)
     statuses = {upns[pk]: s.status for pk, s in states.items() if s.status}
     needs = {upns[pk]: list(s.needs) for pk, s in states.items() if s.status}
     for row, status, seeded_needs in plan.seeds:
@@ -471,8 +479,9 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     for row in plan.creates:
         names.setdefault(row.upn, f"{row.legal_forename} {row.legal_surname}")
     found: list[Discrepancy] = []
+    comparer = Comparer()
     for upn, (mis_status, mis_needs) in plan.mis_records.items():
-        found += compare(
+        found += comparer(
             upn=upn,
             name=names.get(upn, upn),
             mis_status=mis_status,
@@ -730,16 +739,24 @@ def _event(
     )
 
 
-def _event_row(
-    *, school: School, pupil_id: int, pupil_label: str, by: User | None, label: str,
-    type: AuditEvent.Type, old: dict[str, Any], new: dict[str, Any], source: str,
-    now: dt.datetime, reason: str = "",
-) -> tuple[Any, ...]:  # fmt: skip
-    """The same event as ``_event``, as a row for ``bulk_insert`` (in ``_EVENT_FIELDS`` order)."""
-    return (
-        now, school.pk, by.pk if by else None, label, type.value, "pupils.pupil", pupil_id,
-        pupil_id, pupil_label, old, new, reason, source,
-    )  # fmt: skip
+class _EventRows:
+    """Rows for ``bulk_insert`` (in ``_EVENT_FIELDS`` order) of the same events as ``_event``,
+    for one import: what every event shares is worked out once, not once a pupil."""
+
+    def __init__(
+        self, *, school: School, by: User | None, label: str, source: str, now: dt.datetime
+    ) -> None:
+        self.head = (now, school.pk, by.pk if by else None, label)
+        self.source = source
+
+    def __call__(
+        self, type: AuditEvent.Type, pupil_id: int, pupil_label: str, old: dict[str, Any],
+        new: dict[str, Any],
+    ) -> tuple[Any, ...]:  # fmt: skip
+        return (
+            *self.head, type.value, "pupils.pupil", pupil_id, pupil_id, pupil_label, old, new,
+            "", self.source,
+        )  # fmt: skip
 
 
 #: What a new pupil holds for an MIS column the file does not have.
@@ -759,6 +776,7 @@ def _apply_pupils(
     today: dt.date,
 ) -> None:  # fmt: skip
     school = plan.school
+    event = _EventRows(school=school, by=by, label=label, source=source, now=now)
     events: list[tuple[Any, ...]] = []
     created_ids: dict[str, int] = {}
     if plan.creates:
@@ -775,24 +793,19 @@ def _apply_pupils(
         wanted = {row.upn for row in plan.creates}
         created_ids = {
             upn: pk
-            for upn, pk in Pupil.objects.filter(school=school).values_list("upn", "pk")
+            for upn, pk in Pupil.objects.filter(school=school).order_by().values_list("upn", "pk")
             if upn in wanted
         }
         for row, values in new_rows:
             full = {**_PUPIL_DEFAULTS, **values}
             events.append(
-                _event_row(
-                    school=school,
-                    pupil_id=created_ids[row.upn],
-                    pupil_label=_display_name(full),
-                    by=by,
-                    label=label,
-                    type=AuditEvent.Type.PUPIL_CREATED,
-                    old={},
-                    new={"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
-                    source=source,
-                    now=now,
-                )  # fmt: skip
+                event(
+                    AuditEvent.Type.PUPIL_CREATED,
+                    created_ids[row.upn],
+                    _display_name(full),
+                    {},
+                    {"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
+                )
             )
     if plan.updates:
         fields = sorted({name for change in plan.updates for name in change.changes})
@@ -810,19 +823,15 @@ def _apply_pupils(
             # A details form left open while the import ran must not overwrite what it brought.
             increment=["details_version"],
         )
+        updated_type = AuditEvent.Type.PUPIL_UPDATED
         events += [
-            _event_row(
-                school=school,
-                pupil_id=change.pupil_id,
-                pupil_label=change.name,
-                by=by,
-                label=label,
-                type=AuditEvent.Type.PUPIL_UPDATED,
-                old={k: jsonable(v[0]) for k, v in change.changes.items()},
-                new={k: jsonable(v[1]) for k, v in change.changes.items()},
-                source=source,
-                now=now,
-            )  # fmt: skip
+            event(
+                updated_type,
+                change.pupil_id,
+                change.name,
+                {k: jsonable(v[0]) for k, v in change.changes.items()},
+                {k: jsonable(v[1]) for k, v in change.changes.items()},
+            )
             for change in plan.updates
         ]
     updated = {change.pupil_id for change in plan.updates}

@@ -18,6 +18,7 @@ events with them in the same transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from itertools import count as counter
@@ -57,8 +58,10 @@ def _preparer(
     if isinstance(field, _PLAIN):
         return None
     if isinstance(field, models.JSONField):
-        adapt, encoder = connection.ops.adapt_json_value, field.encoder
-        return lambda value: adapt(value, encoder)
+        # The JSON text itself, from one encoder for the whole call: what Django's
+        # ``adapt_json_value`` sends on SQLite, and what COPY reads into a jsonb column
+        # (without psycopg's wrapper and a new encoder for every value).
+        return (field.encoder or json.JSONEncoder)().encode
     # DateTimeField is a DateField: with time zones on, psycopg takes an aware datetime.
     if connection.vendor == "postgresql" and isinstance(field, _NATIVE_ON_POSTGRES):
         return None

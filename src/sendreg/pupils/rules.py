@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import mul
 
 from django.core.exceptions import ValidationError
 
 UPN_LENGTH = 13
 _CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # no I, O or S
+#: What each of characters 2 to 13 counts for in the check letter, and their weights (2 to 13).
+#: Looked up rather than worked out: every page that checks UPNs checks the whole school's.
+_CHARACTER_VALUES = {
+    **{str(digit): digit for digit in range(10)},
+    **{letter: value for value, letter in enumerate(_CHECK_LETTERS)},
+}
+_WEIGHTS = range(2, 14)
 
 UPN_MISSING = "The UPN is missing."
 UPN_WRONG_LENGTH = "A UPN has 13 characters; {upn!r} has {length}."
@@ -26,10 +34,10 @@ def upn_check_letter(upn: str) -> str:
     Each of characters 2 to 13 is multiplied by its position (2 to 13); a
     trailing letter (a temporary UPN) counts by its place among the check letters.
     """
-    total = 0
-    for position, char in enumerate(upn[1:UPN_LENGTH], start=2):
-        value = int(char) if char.isdigit() else _CHECK_LETTERS.index(char)
-        total += value * position
+    try:
+        total = sum(map(mul, _WEIGHTS, map(_CHARACTER_VALUES.__getitem__, upn[1:UPN_LENGTH])))
+    except KeyError:
+        raise ValueError(f"{upn!r} has a character that a UPN cannot carry.") from None
     return _CHECK_LETTERS[total % 23]
 
 

@@ -8,6 +8,7 @@ message constants.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
@@ -781,6 +782,16 @@ def check_upn(upn: str, *, la_codes: LaCodes) -> list[CensusProblem]:
     A UPN can break several at once (a bad LA number and a wrong check letter); each is
     named. The check letter is only worked out when characters 2 to 13 can carry one.
     """
+    return list(_upn_problems(upn, la_codes))
+
+
+@functools.lru_cache(maxsize=65536)
+def _upn_problems(upn: str, la_codes: LaCodes) -> tuple[CensusProblem, ...]:
+    """``check_upn``, remembered: every census check checks the whole school's UPNs again."""
+    return tuple(_check_upn(upn, la_codes=la_codes))
+
+
+def _check_upn(upn: str, *, la_codes: LaCodes) -> list[CensusProblem]:
     if not upn:
         return [CensusProblem(RULE_UPN_MISSING, FIELD_UPN, {})]
     found: list[CensusProblem] = []

@@ -19,6 +19,7 @@ from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.figures import percent, suppress_breakdown
+from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
@@ -609,6 +610,36 @@ def compare(
     ]
 
 
+class Comparer:
+    """``compare``, remembering the combinations of values that agree.
+
+    A school's pupils repeat a handful of combinations (no SEN on either side; K with the
+    same need on both), so each is put to the rule once, not once a pupil.
+    """
+
+    def __init__(self) -> None:
+        self._agree: set[tuple[Any, ...]] = set()
+
+    def __call__(
+        self, *, upn: str, name: str, mis_status: str, mis_needs: Sequence[str],
+        status: str | None, needs: Sequence[str], pupil_id: int | None = None,
+        correction_requested: bool = False,
+    ) -> list[Discrepancy]:  # fmt: skip
+        key = (mis_status, *mis_needs, "|", status, *needs)
+        try:
+            if key in self._agree:
+                return []
+        except TypeError:  # a need kept as an object (with its rank) is not hashable
+            key = ()
+        found = compare(
+            upn=upn, name=name, mis_status=mis_status, mis_needs=mis_needs, status=status,
+            needs=needs, pupil_id=pupil_id, correction_requested=correction_requested,
+        )  # fmt: skip
+        if not found and key:
+            self._agree.add(key)
+        return found
+
+
 def discrepancies_for(
     membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
 ) -> list[Discrepancy]:
@@ -623,22 +654,26 @@ def discrepancies_for(
     else:
         pupils, states = register.pupils.filter(mis_sen__isnull=False), register.states
     found: list[Discrepancy] = []
-    for row in pupils.order_by(*BY_SHOWN_NAME).values(
+    comparer = Comparer()
+    needs_of = JsonTexts(tuple)
+    for (
+        pk, upn, legal_forename, legal_surname, preferred_forename, preferred_surname,
+        mis_status, mis_needs, requested_at,
+    ) in pupils.order_by(*BY_SHOWN_NAME).values_list(
         "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",
-        "preferred_surname", "mis_sen__status", "mis_sen__needs",
+        "preferred_surname", "mis_sen__status", json_text("mis_sen__needs"),
         "mis_sen__correction_requested_at",
     ):  # fmt: skip
-        state = state_of(states, row["pk"])
-        found += compare(
-            upn=row["upn"],
-            name=f"{row['preferred_forename'] or row['legal_forename']} "
-            f"{row['preferred_surname'] or row['legal_surname']}",
-            mis_status=row["mis_sen__status"],
-            mis_needs=row["mis_sen__needs"] or [],
+        state = states.get(pk, _NO_STATE)
+        found += comparer(
+            upn=upn,
+            name=f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}",
+            mis_status=mis_status,
+            mis_needs=needs_of[mis_needs] or (),
             status=state.status,
-            needs=list(state.needs),
-            pupil_id=row["pk"],
-            correction_requested=row["mis_sen__correction_requested_at"] is not None,
+            needs=state.needs,
+            pupil_id=pk,
+            correction_requested=requested_at is not None,
         )
     return found
 

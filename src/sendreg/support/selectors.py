@@ -742,8 +742,9 @@ def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
             exams[exam.record.pupil_id].append(exam)
     medical: dict[int, list[records.MedicalRow]] = defaultdict(list)
     for condition in records.medical_rows(membership, records.MedicalFilters(), day=day):
-        if condition.record.pupil_id in pupils:
-            medical[condition.record.pupil_id].append(condition)
+        # A pupil the MIS marks as medical may have no condition recorded yet (no record).
+        if condition.pupil.pk in pupils:
+            medical[condition.pupil.pk].append(condition)
     rows = {}
     for pk, pupil in pupils.items():
         plan = plans.get(pk)
