@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery, Sum
-from django.http import Http404
 
 from sendreg import codes
 from sendreg.accounts.models import Organisation, OrganisationMembership, School, User
@@ -33,17 +32,13 @@ def organisation_memberships_of(user: User) -> list[OrganisationMembership]:
     )
 
 
-def organisation_membership_for_user(user: User, pk: int) -> OrganisationMembership:
-    """The user's membership of organisation ``pk``; 404 for an organisation not theirs,
-    so that the answer never says whether it exists."""
-    membership = (
+def organisation_membership_of(user: User, pk: int) -> OrganisationMembership | None:
+    """The user's membership of organisation ``pk``, if they have one."""
+    return (
         OrganisationMembership.objects.filter(user=user, organisation_id=pk)
         .select_related("organisation")
         .first()
     )
-    if membership is None:
-        raise Http404
-    return membership
 
 
 def organisation_by_name(name: str) -> Organisation | None:

@@ -37,9 +37,11 @@ def require_organisation_permission(permission: OrganisationPermission) -> Calla
         @wraps(view)
         def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
             user = _user(request)
-            if not OrganisationMembership.objects.filter(user=user).exists():
-                raise PermissionDenied
-            membership = selectors.organisation_membership_for_user(user, pk)
+            membership = selectors.organisation_membership_of(user, pk)
+            if membership is None:
+                if not OrganisationMembership.objects.filter(user=user).exists():
+                    raise PermissionDenied
+                raise Http404
             if not membership.can(permission):
                 raise PermissionDenied
             return view(request, membership, *args, **kwargs)
