@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from typing import Any
 
 import pytest
 import pyzipper
@@ -18,11 +18,12 @@ from sendreg.transfer.ctf import parse_ctf
 from sendreg.transfer.models import RecordPack
 from tests.conftest import put_on_register
 from tests.factories import ContactFactory, PupilFactory
+from tests.security.conftest import authenticator, code_now
 
 pytestmark = pytest.mark.e2e
 
-LogIn = Callable[[BrowserContext, User], None]
 SECRET = "9 Secret Lane"
+PASSWORD = "a long and private passphrase"
 
 
 @pytest.fixture
@@ -37,9 +38,24 @@ def leaver(school: School, senco: User) -> Pupil:
 
 
 @pytest.fixture
-def senco_page(context: BrowserContext, log_in: LogIn, senco: User) -> Page:
-    log_in(context, senco)
-    return context.new_page()
+def senco_page(context: BrowserContext, senco: User, settings: Any) -> Page:
+    """The SENCO logs in as in production: a password, then the authenticator's code."""
+    settings.SENDREG_TWO_FACTOR = True
+    senco.set_password(PASSWORD)
+    senco.save(update_fields=["password"])
+    device = authenticator(senco)
+    page = context.new_page()
+    page.goto("/login/")
+    page.get_by_label("Email address").fill(senco.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Enter the code from your authenticator app"
+    )
+    page.get_by_label("Code").fill(code_now(device))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    return page
 
 
 def _no_serious_violations(page: Page) -> None:
