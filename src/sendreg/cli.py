@@ -175,11 +175,23 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from django.db import transaction
 
     from sendreg.accounts.models import Membership, User
-    from sendreg.accounts.permissions import Role
+    from sendreg.accounts.permissions import OrganisationRole, Role
+    from sendreg.organisations.cli import membership_add, organisation_named
 
-    school = school_from_urn(args.school)
-    if args.role not in Role.values:
-        raise CommandError(f"{args.role!r} is not a role. The roles are: {', '.join(Role.values)}.")
+    if args.org:
+        # A role in a trust or local authority: the figures of all its schools.
+        organisation = organisation_named(args.org)
+        if args.role not in OrganisationRole.values:
+            raise CommandError(
+                f"{args.role!r} is not a role in a trust or local authority. "
+                f"The roles are: {', '.join(OrganisationRole.values)}."
+            )
+    else:
+        school = school_from_urn(args.school)
+        if args.role not in Role.values:
+            raise CommandError(
+                f"{args.role!r} is not a role. The roles are: {', '.join(Role.values)}."
+            )
     email = args.email.strip().lower()
     password = None
     generated = False
@@ -197,11 +209,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, password, name=args.name or email)
-        membership, created = Membership.objects.update_or_create(
-            user=user, school=school, defaults={"role": args.role}
-        )
-    verb = "Added" if created else "Updated"
-    print(f"{verb} {email} as {membership.get_role_display()} at {school.name}.")
+        if args.org:
+            said = membership_add(organisation=organisation, user=user, role=args.role)
+        else:
+            membership, created = Membership.objects.update_or_create(
+                user=user, school=school, defaults={"role": args.role}
+            )
+            verb = "Added" if created else "Updated"
+            said = f"{verb} {email} as {membership.get_role_display()} at {school.name}."
+    print(said)
     if generated:
         print(f"Password: {password}")
     return 0
@@ -484,9 +500,18 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="add users").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
-    user_add = user.add_parser("add", help="add a user to a school with a role")
+    user_add = user.add_parser(
+        "add", help="add a user to a school, or to a trust or local authority, with a role"
+    )
     user_add.add_argument("email")
-    user_add.add_argument("--school", help="the school's URN (optional with one school)")
+    where = user_add.add_mutually_exclusive_group()
+    where.add_argument("--school", help="the school's URN (optional with one school)")
+    where.add_argument(
+        "--org",
+        metavar="ORG",
+        help="a trust or local authority (name or LA code): a role there, with the role "
+        "adviser or send_lead, to see the figures of all its schools",
+    )
     user_add.add_argument("--role", required=True)
     user_add.add_argument("--name", default="")
     user_add.add_argument(

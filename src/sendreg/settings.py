@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "sendreg.provision",
     "sendreg.transfer",
     "sendreg.insight",
+    "sendreg.organisations",
     "sendreg.pages",
     "sendreg.privacy",
 ]

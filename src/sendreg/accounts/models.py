@@ -8,7 +8,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from sendreg.accounts.permissions import Permission, Role, role_can
+from sendreg.accounts.permissions import (
+    OrganisationPermission,
+    OrganisationRole,
+    Permission,
+    Role,
+    organisation_role_can,
+    role_can,
+)
 
 URN_MESSAGE = "A URN is the school's 6-digit unique reference number, such as 100001."
 LAESTAB_MESSAGE = (
@@ -143,6 +150,102 @@ class Membership(models.Model):
 
     def can(self, permission: Permission) -> bool:
         return role_can(self.role, permission)
+
+
+LA_CODE_MESSAGE = "A local authority's code is its 3-digit number, such as 801."
+
+
+class Organisation(models.Model):
+    """A multi-academy trust or a local authority: a group of schools seen together.
+
+    Its people (``OrganisationMembership``) see the schools' figures, never a pupil's
+    name, unless they are also members of a school.
+    """
+
+    class Kind(models.TextChoices):
+        TRUST = "trust", "Multi-academy trust"
+        LA = "la", "Local authority"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    #: A local authority's 3-digit number (the first three digits of its schools' LAESTABs).
+    la_code = models.CharField(
+        "LA code",
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}$", LA_CODE_MESSAGE)],
+    )
+    schools = models.ManyToManyField(
+        School, through="OrganisationSchool", related_name="organisations", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # A local authority is known by its code; a trust has none.
+            models.CheckConstraint(
+                condition=(models.Q(kind="la") & ~models.Q(la_code=""))
+                | (models.Q(kind="trust") & models.Q(la_code="")),
+                name="organisation_la_code_iff_la",
+            ),
+            models.UniqueConstraint(
+                fields=["la_code"], condition=models.Q(kind="la"), name="one_organisation_per_la"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.LA:
+            return f"{self.name} (LA {self.la_code})"
+        return self.name
+
+
+class OrganisationSchool(models.Model):
+    """A school in an organisation. A school may be in a trust and in its LA's view both."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="school_links"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="organisation_links")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "school"], name="one_link_per_organisation_school"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} in {self.organisation.name}"
+
+
+class OrganisationMembership(models.Model):
+    """A person's role in a trust or local authority: the figures of all its schools."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="organisation_memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=OrganisationRole.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="one_membership_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=OrganisationRole.values),
+                name="organisation_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.organisation.name}"
+
+    def can(self, permission: OrganisationPermission) -> bool:
+        return organisation_role_can(self.role, permission)
 
 
 class LoginFailure(models.Model):

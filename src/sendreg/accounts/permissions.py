@@ -146,3 +146,32 @@ TWO_FACTOR_ROLES: frozenset[str] = frozenset(
 
 def role_requires_two_factor(role: str) -> bool:
     return role in TWO_FACTOR_ROLES
+
+
+# --- Organisations: trusts and local authorities ----------------------------------------
+
+
+class OrganisationRole(models.TextChoices):
+    """A role in a multi-academy trust or a local authority, over all of its schools."""
+
+    ADVISER = "adviser", "Adviser"
+    SEND_LEAD = "send_lead", "SEND lead"
+
+
+class OrganisationPermission(StrEnum):
+    #: The organisation's figures: per school and in total, trends, need types, findings'
+    #: counts. Aggregates only, small numbers suppressed: never a pupil's name (a person who
+    #: should see names is given a membership of that school as well).
+    VIEW = "organisation.view"
+    #: Download the "levels and types of need" figures of a local authority's schools.
+    EXPORT_NEEDS = "organisation.export_needs"
+
+
+ORGANISATION_ROLE_PERMISSIONS: dict[str, frozenset[OrganisationPermission]] = {
+    OrganisationRole.ADVISER: frozenset(OrganisationPermission),
+    OrganisationRole.SEND_LEAD: frozenset(OrganisationPermission),
+}
+
+
+def organisation_role_can(role: str, permission: OrganisationPermission) -> bool:
+    return permission in ORGANISATION_ROLE_PERMISSIONS.get(role, frozenset())

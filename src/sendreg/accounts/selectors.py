@@ -21,6 +21,15 @@ def memberships_for_user(user: User) -> list[Membership]:
     return list(user.memberships.select_related("school").order_by("school__name"))
 
 
+def organisation_ids_of(user: User) -> list[int]:
+    """The trusts and local authorities the user has a role in, by name."""
+    return list(
+        user.organisation_memberships.order_by("organisation__name").values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
 def membership_for_request(request: HttpRequest) -> Membership | None:
     """The membership chosen in this session, or the user's only (or first) one."""
     user = request.user

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.accounts.selectors import memberships_for_user
+from sendreg.accounts.selectors import memberships_for_user, organisation_ids_of
 from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
 from sendreg.census.selectors import census_calendar
@@ -34,9 +36,24 @@ SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 PUPILS_PER_PAGE = 50
 
 
-@require_membership
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role's landing page: the SENCO's work, a teacher's pupils, a governor's picture."""
+    """Each role's landing page: the SENCO's work, a teacher's pupils, a governor's picture.
+
+    Someone with a role only in a trust or local authority (no school) is taken to it.
+    """
+    if getattr(request, "membership", None) is None:
+        organisations = organisation_ids_of(request.user)  # type: ignore[arg-type]
+        if not organisations:
+            raise PermissionDenied
+        if len(organisations) == 1:
+            return redirect("organisation_detail", organisations[0])
+        return redirect("organisation_list")
+    return _school_home(request)
+
+
+@require_membership
+def _school_home(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     day = today()
     overrides = register.census_overrides()
