@@ -120,3 +120,22 @@ def test_snapshot_command_and_census_day(
     assert cli.main(["snapshot", "--if-census-day", "--date", "2026-01-15", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["reason"] == "census"
     assert Snapshot.objects.count() == 2
+
+
+def _grow(school: School, senco: User, count: int) -> None:
+    for n, pupil in enumerate(PupilFactory.create_batch(count, school=school)):
+        if n % 3 == 0:
+            put_on_register(pupil, by=senco, status="K", needs=("SPLD",), on=dt.date(2025, 9, 3))
+
+
+def test_analysis_queries_do_not_grow_with_the_pupils(
+    school: School, senco: User, roll: Any, django_assert_max_num_queries: Any
+) -> None:
+    with django_assert_max_num_queries(40) as small:
+        selectors.analysis(school, TODAY)
+    _grow(school, senco, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        selectors.analysis(school, TODAY)
+    services.take_snapshot(school, TODAY, Snapshot.Reason.ON_DEMAND, senco)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert selectors.analysis(school, TODAY).snapshot is not None
