@@ -118,6 +118,7 @@ MATRICES = [
     "tests.support.test_permissions",
     "tests.security.test_permissions",
     "tests.organisations.test_permissions",
+    "tests.insight.test_permissions",
 ]
 
 

@@ -56,6 +56,7 @@ urlpatterns = [
     path("ehc/", include("sendreg.ehc.urls")),
     path("deadlines/", include("sendreg.deadlines.urls")),
     path("org/", include("sendreg.organisations.urls")),
+    path("insight/", include("sendreg.insight.urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

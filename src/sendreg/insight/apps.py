@@ -7,3 +7,26 @@ class InsightConfig(AppConfig):
     name = "sendreg.insight"
     label = "insight"
     verbose_name = "Insight: analysis, findings and reports"
+
+    def ready(self) -> None:
+        from sendreg.insight import cli, demo, views
+        from sendreg.insight.models import InsightEvent
+        from sendreg.lib.extensions import (
+            AUDIT_TYPES,
+            COMMANDS,
+            DEMO_FILLERS,
+            HOME_PANELS,
+            AuditTypes,
+            Command,
+            DemoFiller,
+            Section,
+        )
+
+        AUDIT_TYPES.register(AuditTypes("insight", InsightEvent, order=60))
+        COMMANDS.register(Command("snapshot", cli.add_snapshot, order=60))
+        COMMANDS.register(Command("insight", cli.add_insight, order=61))
+        COMMANDS.register(Command("national", cli.add_national, order=62))
+        DEMO_FILLERS.register(DemoFiller("insight", demo.fill, order=90))
+        HOME_PANELS.register(
+            Section("insight_findings", "insight/home_senco.html", views.home_panel, order=40)
+        )
