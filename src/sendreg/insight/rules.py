@@ -86,6 +86,22 @@ QUESTIONS: dict[Key, str] = {
 }
 
 
+#: The same questions in a few words, for a table with a row or column per finding.
+SHORT_QUESTIONS: dict[str, str] = {
+    Key.REGISTER_VS_NATIONAL: "Share of EHC plans or SEN support well outside the national figure",
+    Key.NEEDS_VS_NATIONAL: "A primary need over- or under-represented against national",
+    Key.LOW_ATTENDANCE_WITHOUT_PLAN: "Attendance of 90% or below and no open support plan",
+    Key.NO_PLAN: "On the register with no open support plan",
+    Key.NSA_HELD_LONG: "NSA (no specialist assessment) held for more than a term",
+    Key.NEEDS_WITHOUT_PROVISION: "Need types with no intervention targeting them",
+    Key.TRAINING_VS_NEEDS: "Largest or growing needs without trained staff",
+    Key.OVER_THRESHOLD: "Provision costing more than the notional £6,000",
+    Key.OVERDUE_REVIEWS: "Plan reviews and EHC duties overdue",
+    Key.PARENTS_NOT_MET: "Parents of pupils on SEN support not met this term",
+    Key.DISPROPORTIONALITY: "Boys, pupil premium or summer-born over-represented",
+}
+
+
 @dataclass(frozen=True)
 class Finding:
     """One answer to one question: what was found, how serious, and whom or what it concerns.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sendreg.insight import rules as insight_rules
 from sendreg.lib.figures import Withheld, is_small, percent, suppress_breakdown
 
 Shown = int | Withheld
@@ -28,19 +29,8 @@ SCHOOL_OUTSIDE_LA = (
 
 #: The termly questions whose answers a snapshot counts (issue 11), as an organisation's
 #: page names them. A key the page does not know is shown as it is.
-FINDING_QUESTIONS: Mapping[str, str] = {
-    "register_vs_national": "Share of EHC plans or SEN support well outside the national figure",
-    "needs_vs_national": "A primary need over- or under-represented against national",
-    "low_attendance_without_plan": "Attendance of 90% or below and no open support plan",
-    "no_plan": "On the register with no open support plan",
-    "nsa_held_long": "NSA (no specialist assessment) held for more than a term",
-    "needs_without_provision": "Need types with no intervention targeting them",
-    "training_vs_needs": "Largest or growing needs without trained staff",
-    "over_threshold": "Provision costing more than the notional £6,000",
-    "overdue_reviews": "Plan reviews and EHC duties overdue",
-    "parents_not_met": "Parents of pupils on SEN support not met this term",
-    "disproportionality": "Boys, pupil premium or summer-born over-represented",
-}
+#: A short label per finding key, for a table with a column or row per finding.
+FINDING_QUESTIONS: Mapping[str, str] = insight_rules.SHORT_QUESTIONS
 
 
 def finding_title(key: str) -> str:
