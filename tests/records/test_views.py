@@ -232,7 +232,7 @@ def test_xlsx_export_honours_filters(world: World, senco: User, login: Login) ->
         "Arrangement", "Key stage", "Evidence", "Approved on", "Expires on", "Status", "Why",
     ]  # fmt: skip
     assert [(r[1], r[5], r[10]) for r in rows[1:]] == [
-        ("Brown", "Reader", "Due to expire within 30 days"),
+        ("Brown", "Reader", "Due to expire within 14 days"),
         ("Clarke", "Other: Reading pen", "Current"),
         ("Clarke", "Word processor", "Current"),
     ]
@@ -252,7 +252,7 @@ def test_lac_export_says_whether_addresses_are_protected(
 def test_concern_export_lists_owner_and_review(world: World, senco: User, login: Login) -> None:
     rows = csv_rows(login(senco), "/registers/concerns/?export=csv")
     assert [(r[1], r[7], r[9]) for r in rows[1:]] == [
-        ("Adams", senco.name, "Due within 30 days"),
+        ("Adams", senco.name, "Due within 14 days"),
         ("Brown", "Office", "Not due yet"),
     ]
 
@@ -703,5 +703,5 @@ def test_pupil_sections_flag_what_is_due(world: World, senco: User) -> None:
     html = sections(senco, world.cara)
     assert 'Next PEP review</dt><dd>10 November 2025 (<strong class="due">overdue</strong>)' in html
     html = sections(senco, world.ben)
-    assert '<strong class="due">due to expire within 30 days</strong>' in html
+    assert '<strong class="due">due to expire within 14 days</strong>' in html
     assert 'review by 1 November 2025 (<strong class="due">overdue</strong>)' in html
