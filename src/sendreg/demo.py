@@ -18,11 +18,14 @@ from django.utils import timezone
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.lib.extensions import DEMO_FILLERS, DemoSchool
-from sendreg.pupils.models import Contact, Pupil, TeachingGroup
+from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.rules import make_upn
+from sendreg.pupils.services import teaching_group_set
 from sendreg.register.services import HistoricChange, monitoring_start, sen_histories_load
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
+#: What the audit trail says the demo's own records came from.
+DEMO_SOURCE = "demo data"
 
 SCHOOL_NAMES = [
     "Oakfield Academy", "Riverside School", "St Aidan's Church of England School",
@@ -203,16 +206,27 @@ def _classes(school: School, roll: list[Pupil], staff: dict[str, User], rng: ran
     for p in roll:
         groups.setdefault(p.reg_group, []).append(p)
     teachers = [staff[k] for k in staff if k.startswith("teacher")]
+
+    def group(name: str, members: list[Pupil], teachers: list[User]) -> None:
+        teaching_group_set(
+            school=school,
+            name=name,
+            pupil_ids=[p.pk for p in members],
+            teacher_ids=[t.pk for t in teachers],
+            by=None,
+            source=DEMO_SOURCE,
+        )
+
     for i, (name, members) in enumerate(sorted(groups.items())):
-        group = TeachingGroup.objects.create(school=school, name=f"Tutor group {name}")
-        group.pupils.set(members)
-        group.teachers.set([teachers[i % len(teachers)]])
+        group(f"Tutor group {name}", members, [teachers[i % len(teachers)]])
     demo_teacher, assistant = staff[Role.TEACHER], staff[Role.TEACHING_ASSISTANT]
     for year in (7, 9, 11):
         members = [p for p in roll if p.year_group == year]
-        group = TeachingGroup.objects.create(school=school, name=f"{year}En2 English")
-        group.pupils.set(rng.sample(members, min(28, len(members))))
-        group.teachers.set([demo_teacher, assistant] if year == 7 else [demo_teacher])
+        group(
+            f"{year}En2 English",
+            rng.sample(members, min(28, len(members))),
+            [demo_teacher, assistant] if year == 7 else [demo_teacher],
+        )
 
 
 def _contacts(roll: list[Pupil], rng: random.Random) -> None:
@@ -344,7 +358,7 @@ def _register_history(
         )
         watched.append(p)
         monitoring_from[p.pk] = left
-    sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
+    sen_histories_load(histories=histories, by=senco, today=today, source=DEMO_SOURCE, notify=True)
     for p in watched:
         started = monitoring_from.get(p.pk) or some_day(200)
         # Some reviews are overdue, as on a real list, but none before monitoring began.
