@@ -705,3 +705,19 @@ def test_pupil_sections_flag_what_is_due(world: World, senco: User) -> None:
     html = sections(senco, world.ben)
     assert '<strong class="due">due to expire within 14 days</strong>' in html
     assert 'review by 1 November 2025 (<strong class="due">overdue</strong>)' in html
+
+
+def test_the_pupil_page_honours_the_mis_medical_flag_as_the_medical_register_does(
+    school: School, senco: User, teacher: User
+) -> None:
+    from sendreg.records.selectors import MIS_FLAG_ONLY
+
+    flagged = PupilFactory(school=school, medical=True)
+    group = TeachingGroupFactory(school=school)
+    group.pupils.add(flagged)
+    group.teachers.add(teacher)
+    for user in (senco, teacher):
+        html = sections(user, flagged)
+        assert MIS_FLAG_ONLY in html
+        assert "No medical condition or disability recorded." not in html
+    assert MIS_FLAG_ONLY not in sections(senco, PupilFactory(school=school, medical=False))
