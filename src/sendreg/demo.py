@@ -96,7 +96,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
         slug = name.split()[0].lower().replace("'", "") + (str(index + 1) if index else "")
         existing = School.objects.filter(urn=urn).first()
         if existing is None:
-            school = _fill_school(
+            school, made = _fill_school(
                 urn=urn,
                 laestab=f"801{4001 + index}",
                 name=name,
@@ -106,6 +106,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
                 rng=random.Random(urn),
             )
             result.report.append(f"Created {school.name} with {pupils} pupils.")
+            result.report.extend(f"  {line}" for line in made)
         else:
             result.report.append(f"{existing.name} is already there; left as it was.")
         for role in (Role.SENCO, Role.DEPUTY_SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT,
@@ -118,7 +119,8 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
 def _fill_school(
     *, urn: str, laestab: str, name: str, slug: str, pupils: int, today: dt.date,
     rng: random.Random,
-) -> School:  # fmt: skip
+) -> tuple[School, list[str]]:  # fmt: skip
+    """Make one demo school; return it and what each app's demo filler says it made."""
     school = School.objects.create(
         urn=urn, laestab=laestab, name=name, phase=School.Phase.SECONDARY
     )
@@ -130,7 +132,7 @@ def _fill_school(
     demo = DemoSchool(school=school, staff=staff, pupils=roll, today=today, seed=urn)
     for filler in DEMO_FILLERS:
         filler.fill(demo)
-    return school
+    return school, demo.report
 
 
 def _staff(school: School, slug: str) -> dict[str, User]:
