@@ -1,9 +1,9 @@
 """How long the SEN register and a pupil's page take to build, and how many queries each makes.
 
-    python benchmarks/register_page.py                      # schools of 500 and 2,000 on SQLite
-    python benchmarks/register_page.py --pupils 2000 --runs 50
-    python benchmarks/register_page.py --postgres postgresql://postgres@127.0.0.1:5432/sendreg_bench
-    python benchmarks/register_page.py --profile            # where the register page's time goes
+    python benchmarks/pages.py                      # schools of 500 and 2,000 on SQLite
+    python benchmarks/pages.py --pupils 2000 --runs 50
+    python benchmarks/pages.py --postgres postgresql://postgres@127.0.0.1:5432/sendreg_bench
+    python benchmarks/pages.py --profile            # where the register page's time goes
 
 Each school is a demo school (sendreg.demo): about 19% of pupils on the register,
 two years of history, contacts and classes. A SENCO is logged in with Django's test

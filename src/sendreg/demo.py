@@ -18,11 +18,14 @@ from django.utils import timezone
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.lib.extensions import DEMO_FILLERS, DemoSchool
-from sendreg.pupils.models import Contact, Pupil, TeachingGroup
+from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.rules import make_upn
+from sendreg.pupils.services import teaching_group_set
 from sendreg.register.services import HistoricChange, monitoring_start, sen_histories_load
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
+#: What the audit trail says the demo's own records came from.
+DEMO_SOURCE = "demo data"
 
 SCHOOL_NAMES = [
     "Oakfield Academy", "Riverside School", "St Aidan's Church of England School",
@@ -93,7 +96,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
         slug = name.split()[0].lower().replace("'", "") + (str(index + 1) if index else "")
         existing = School.objects.filter(urn=urn).first()
         if existing is None:
-            school = _fill_school(
+            school, made = _fill_school(
                 urn=urn,
                 laestab=f"801{4001 + index}",
                 name=name,
@@ -103,6 +106,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
                 rng=random.Random(urn),
             )
             result.report.append(f"Created {school.name} with {pupils} pupils.")
+            result.report.extend(f"  {line}" for line in made)
         else:
             result.report.append(f"{existing.name} is already there; left as it was.")
         for role in (Role.SENCO, Role.DEPUTY_SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT,
@@ -115,7 +119,8 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
 def _fill_school(
     *, urn: str, laestab: str, name: str, slug: str, pupils: int, today: dt.date,
     rng: random.Random,
-) -> School:  # fmt: skip
+) -> tuple[School, list[str]]:  # fmt: skip
+    """Make one demo school; return it and what each app's demo filler says it made."""
     school = School.objects.create(
         urn=urn, laestab=laestab, name=name, phase=School.Phase.SECONDARY
     )
@@ -127,7 +132,7 @@ def _fill_school(
     demo = DemoSchool(school=school, staff=staff, pupils=roll, today=today, seed=urn)
     for filler in DEMO_FILLERS:
         filler.fill(demo)
-    return school
+    return school, demo.report
 
 
 def _staff(school: School, slug: str) -> dict[str, User]:
@@ -203,16 +208,27 @@ def _classes(school: School, roll: list[Pupil], staff: dict[str, User], rng: ran
     for p in roll:
         groups.setdefault(p.reg_group, []).append(p)
     teachers = [staff[k] for k in staff if k.startswith("teacher")]
+
+    def group(name: str, members: list[Pupil], teachers: list[User]) -> None:
+        teaching_group_set(
+            school=school,
+            name=name,
+            pupil_ids=[p.pk for p in members],
+            teacher_ids=[t.pk for t in teachers],
+            by=None,
+            source=DEMO_SOURCE,
+        )
+
     for i, (name, members) in enumerate(sorted(groups.items())):
-        group = TeachingGroup.objects.create(school=school, name=f"Tutor group {name}")
-        group.pupils.set(members)
-        group.teachers.set([teachers[i % len(teachers)]])
+        group(f"Tutor group {name}", members, [teachers[i % len(teachers)]])
     demo_teacher, assistant = staff[Role.TEACHER], staff[Role.TEACHING_ASSISTANT]
     for year in (7, 9, 11):
         members = [p for p in roll if p.year_group == year]
-        group = TeachingGroup.objects.create(school=school, name=f"{year}En2 English")
-        group.pupils.set(rng.sample(members, min(28, len(members))))
-        group.teachers.set([demo_teacher, assistant] if year == 7 else [demo_teacher])
+        group(
+            f"{year}En2 English",
+            rng.sample(members, min(28, len(members))),
+            [demo_teacher, assistant] if year == 7 else [demo_teacher],
+        )
 
 
 def _contacts(roll: list[Pupil], rng: random.Random) -> None:
@@ -344,7 +360,7 @@ def _register_history(
         )
         watched.append(p)
         monitoring_from[p.pk] = left
-    sen_histories_load(histories=histories, by=senco, today=today, source="demo data", notify=True)
+    sen_histories_load(histories=histories, by=senco, today=today, source=DEMO_SOURCE, notify=True)
     for p in watched:
         started = monitoring_from.get(p.pk) or some_day(200)
         # Some reviews are overdue, as on a real list, but none before monitoring began.

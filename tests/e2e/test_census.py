@@ -75,7 +75,7 @@ def test_findings_filter_by_rule_in_place(
 ) -> None:
     page = senco_page
     page.goto("/census/")
-    page.get_by_label("Rule").select_option("2175")
+    page.get_by_label("Rule", exact=True).select_option("2175")
 
     heading = page.get_by_role("heading", name="1 finding matching the filters")
     expect(heading).to_be_visible()

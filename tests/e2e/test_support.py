@@ -230,7 +230,7 @@ def test_every_support_page_passes_axe(
         assert_accessible(page, what)
     page.goto("/")
     panel = page.get_by_role("region", name="Support plans and parent meetings")
-    expect(panel).to_contain_text("Plan reviews due within two weeks (1)")
+    expect(panel).to_contain_text("Plan reviews due within 14 days (1)")
     expect(panel).to_contain_text("Maisie Young")
 
     # A form refused is shown again with its errors, and is still accessible.

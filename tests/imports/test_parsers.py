@@ -11,7 +11,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -1110,7 +1109,8 @@ def test_the_parser_needs_no_django_settings() -> None:
     assert done.stdout.strip() == "20"
 
 
-def test_a_large_export_parses_quickly() -> None:
+def test_a_large_export_parses_in_full() -> None:
+    """Every row of a 20,000-row export; how fast is measured by benchmarks/parsing.py."""
     rows = [
         [
             make_upn(801, 2000 + n // 1000, 20, n % 1000),
@@ -1126,9 +1126,6 @@ def test_a_large_export_parses_quickly() -> None:
     ]
     header = [*HEADER, "SEN Status", "SEN Need Type 1", "EAL", "Attendance %"]
     data = csv_bytes([header, *rows])
-    started = time.perf_counter()
     result = parse_export(data, "big.csv")
-    elapsed = time.perf_counter() - started
     assert len(result.rows) == 20_000 and result.errors == []
-    # About 0.2 s on a small machine; the bound only catches accidental quadratic work.
-    assert elapsed < 2.0
+    assert result.rows[-1].upn == make_upn(801, 2019, 20, 999)

@@ -271,6 +271,12 @@ def test_class_list_sets_who_teaches_whom(school, office, teacher, login):
     group = TeachingGroup.objects.get(school=school, name="7A/Ma1")
     assert set(group.pupils.values_list("upn", flat=True)) == {"E801200019001", "U801200019002"}
     assert list(group.teachers.all()) == [teacher]
+    audited = AuditEvent.objects.filter(type=AuditEvent.Type.CLASSES_CHANGED)
+    assert audited.count() == len(plan.new_groups) and audited.count() >= 1
+    assert {e.target_id for e in audited} == set(
+        TeachingGroup.objects.filter(school=school).values_list("pk", flat=True)
+    )
+    assert all(e.actor_id == office.pk and "class_list.csv" in e.source for e in audited)
     assert any("Mr D Okafor" in w.message for w in plan.warnings)
     pupil = Pupil.objects.get(upn="E801200019001")
     assert login(teacher).get(f"/pupils/{pupil.pk}/").status_code == 200

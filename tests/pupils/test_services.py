@@ -156,3 +156,44 @@ def test_protecting_an_address_does_not_write_it_into_the_audit_trail(
     [event] = AuditEvent.objects.all()
     assert event.new["address_protected"] is True
     assert "Hidden Close" not in all_audit_json()
+
+
+# --- classes and teaching groups ---------------------------------------------------------
+
+
+def test_setting_a_class_audits_who_joined_and_left_it(school, office, teacher) -> None:
+    from sendreg.pupils.models import TeachingGroup
+    from sendreg.pupils.services import teaching_group_set
+    from tests.factories import PupilFactory
+
+    amy, ben, cat = (
+        PupilFactory(school=school, legal_forename=name, legal_surname="Lee")
+        for name in ("Amy", "Ben", "Cat")
+    )
+    assert teaching_group_set(
+        school=school, name="7A/Ma1", pupil_ids=[amy.pk, ben.pk], teacher_ids=[], by=office
+    )
+    assert teaching_group_set(
+        school=school,
+        name="7A/Ma1",
+        pupil_ids=[ben.pk, cat.pk],
+        teacher_ids=[teacher.pk],
+        by=office,
+        source="import of classes.csv",
+    )
+    assert not teaching_group_set(
+        school=school,
+        name="7A/Ma1",
+        pupil_ids=[cat.pk, ben.pk],
+        teacher_ids=[teacher.pk],
+        by=office,
+    )
+
+    group = TeachingGroup.objects.get(school=school, name="7A/Ma1")
+    assert set(group.pupils.all()) == {ben, cat} and list(group.teachers.all()) == [teacher]
+    made, changed = AuditEvent.objects.filter(type=AuditEvent.Type.CLASSES_CHANGED).order_by("at")
+    assert (made.old, made.new) == ({}, {"pupils_added": ["Amy Lee", "Ben Lee"]})
+    assert changed.old == {"pupils_removed": ["Amy Lee"], "teachers": []}
+    assert changed.new == {"pupils_added": ["Cat Lee"], "teachers": [teacher.name]}
+    assert changed.target_id == group.pk and changed.source == "import of classes.csv"
+    assert changed.actor_id == office.pk and changed.school_id == school.pk

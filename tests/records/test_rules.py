@@ -90,7 +90,7 @@ def test_arrangement_has_expired_the_day_after_its_expiry_date() -> None:
     assert result.reason == rules.ARRANGEMENT_EXPIRED.format(expires=TODAY - dt.timedelta(days=1))
 
 
-def test_arrangement_is_due_to_expire_within_30_days() -> None:
+def test_arrangement_is_due_to_expire_within_the_due_soon_window() -> None:
     last_soon = TODAY + dt.timedelta(days=rules.SOON_DAYS)
     result = status(expires_on=last_soon)
     assert result.state == ArrangementState.EXPIRING
@@ -99,7 +99,7 @@ def test_arrangement_is_due_to_expire_within_30_days() -> None:
     )
 
 
-def test_arrangement_expiring_in_31_days_is_current() -> None:
+def test_arrangement_expiring_after_the_due_soon_window_is_current() -> None:
     later = TODAY + dt.timedelta(days=rules.SOON_DAYS + 1)
     result = status(expires_on=later)
     assert result.state == ArrangementState.CURRENT

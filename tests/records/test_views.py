@@ -233,7 +233,7 @@ def test_xlsx_export_honours_filters(world: World, senco: User, login: Login) ->
         "Arrangement", "Key stage", "Evidence", "Approved on", "Expires on", "Status", "Why",
     ]  # fmt: skip
     assert [(r[1], r[5], r[10]) for r in rows[1:]] == [
-        ("Brown", "Reader", "Due to expire within 30 days"),
+        ("Brown", "Reader", "Due to expire within 14 days"),
         ("Clarke", "Other: Reading pen", "Current"),
         ("Clarke", "Word processor", "Current"),
     ]
@@ -253,7 +253,7 @@ def test_lac_export_says_whether_addresses_are_protected(
 def test_concern_export_lists_owner_and_review(world: World, senco: User, login: Login) -> None:
     rows = csv_rows(login(senco), "/registers/concerns/?export=csv")
     assert [(r[1], r[7], r[9]) for r in rows[1:]] == [
-        ("Adams", senco.name, "Due within 30 days"),
+        ("Adams", senco.name, "Due within 14 days"),
         ("Brown", "Office", "Not due yet"),
     ]
 
@@ -704,5 +704,21 @@ def test_pupil_sections_flag_what_is_due(world: World, senco: User) -> None:
     html = sections(senco, world.cara)
     assert 'Next PEP review</dt><dd>10 November 2025 (<strong class="due">overdue</strong>)' in html
     html = sections(senco, world.ben)
-    assert '<strong class="due">due to expire within 30 days</strong>' in html
+    assert '<strong class="due">due to expire within 14 days</strong>' in html
     assert 'review by 1 November 2025 (<strong class="due">overdue</strong>)' in html
+
+
+def test_the_pupil_page_honours_the_mis_medical_flag_as_the_medical_register_does(
+    school: School, senco: User, teacher: User
+) -> None:
+    from sendreg.records.selectors import MIS_FLAG_ONLY
+
+    flagged = PupilFactory(school=school, medical=True)
+    group = TeachingGroupFactory(school=school)
+    group.pupils.add(flagged)
+    group.teachers.add(teacher)
+    for user in (senco, teacher):
+        html = sections(user, flagged)
+        assert MIS_FLAG_ONLY in html
+        assert "No medical condition or disability recorded." not in html
+    assert MIS_FLAG_ONLY not in sections(senco, PupilFactory(school=school, medical=False))

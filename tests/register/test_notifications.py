@@ -401,7 +401,7 @@ def test_the_review_shows_on_the_dashboard_when_due(
     ]
     assert due.pupils == [pupil]
     html = login(senco).get("/").content.decode()
-    assert "Monitoring reviews overdue or due within two weeks (1)" in html
+    assert "Monitoring reviews overdue or due within 14 days (1)" in html
 
 
 # --- pages ----------------------------------------------------------------------------

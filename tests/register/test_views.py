@@ -386,7 +386,7 @@ def test_sen_form_adds_changes_and_removes_with_full_history(
     page = client.get(f"/pupils/{pupil.pk}/")
     html = page.content.decode()
     assert "SEN status: <strong>Not on the SEN register</strong>" in html
-    assert "returned as\n    <strong>N – No SEN</strong>" in html
+    assert "returned as <strong>N – No SEN</strong>" in re.sub(r"\s+", " ", html)
     assert "keeps an explicit N entry for them until that census" in html
     for when, reason in [
         ("12 November 2025, 12:00", "Termly review."),
@@ -545,6 +545,22 @@ def test_senco_puts_a_pupil_on_the_monitoring_list_and_takes_them_off(
     entry.refresh_from_db()
     assert entry.ended_on == D(2025, 12, 1)
     assert "No pupils are on the monitoring list." in client.get("/monitoring/").content.decode()
+
+
+def test_the_monitoring_list_says_a_review_is_due_as_the_home_page_does(
+    pupil: Pupil, senco: User, login: Login, on_today: dt.date
+) -> None:
+    """One rule: a review within the due-soon window is due on the list too, not only once
+    its day has come (the home page already counts it)."""
+    from sendreg.lib.dates import DUE_SOON_DAYS
+    from sendreg.register.services import monitoring_start
+
+    review = on_today + dt.timedelta(days=DUE_SOON_DAYS - 4)
+    monitoring_start(pupil=pupil, reason="Reading.", review_date=review, on=on_today, by=senco)
+    listing = login(senco).get("/monitoring/").content.decode()
+    assert f'<strong class="due">due within {DUE_SOON_DAYS} days</strong>' in listing
+    home = login(senco).get("/").content.decode()
+    assert "Monitoring reviews overdue or due within" in home
 
 
 # --- query counts -----------------------------------------------------------------------------

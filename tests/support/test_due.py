@@ -128,7 +128,7 @@ def test_the_senco_home_panel_shows_what_needs_doing(
     html = login(senco).get("/").content.decode()
     panel = html.split('id="support-due-heading"')[1].split("</section>")[0]
     assert "Plan reviews overdue (1)" in panel
-    assert "Plan reviews due within two weeks (1)" in panel
+    assert "Plan reviews due within 14 days (1)" in panel
     assert "Ivy Hall" in panel
     assert "On the register with no open plan (1)" in panel
     assert "Teddy Barnes" in panel
@@ -138,7 +138,7 @@ def test_the_senco_home_panel_shows_what_needs_doing(
 
 def test_the_senco_home_panel_says_when_all_is_well(senco: User, login: Login) -> None:
     html = login(senco).get("/").content.decode()
-    assert "No plan review is due in the next two weeks" in html
+    assert "No plan review is due in the next 14 days" in html
 
 
 def test_home_queries_do_not_grow_with_the_work(

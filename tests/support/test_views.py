@@ -63,7 +63,7 @@ def test_the_support_record_shows_the_open_plan_and_the_history(
     )
     page = text_of(login(senco).get(f"/support/pupils/{plan.pupil_id}/"))
     assert f"Plan 2: open since {TODAY:%-d %B %Y}" in page
-    assert "(due within two weeks)" in page
+    assert "(due within 14 days)" in page
     assert "Review plan 2" in page
     assert "Earlier plans, newest first" in page
     assert "Read a page aloud: Met" in page

@@ -232,3 +232,20 @@ def test_the_preview_page_shows_offers_and_problems_by_pupil(
     assert "Pupils that will be skipped" in html
     assert "&lt;b&gt;Clarke&lt;/b&gt;" in html and "<b>Clarke</b>" not in html
     assert 'name="action" value="confirm"' in html
+
+
+def test_the_preview_counts_pupils_that_cannot_be_used_not_their_problems(
+    school: School, senco: User, request_for: Make, rf: RequestFactory
+) -> None:
+    kind = IMPORT_KINDS.get("ctf")
+    assert kind is not None
+    bad = ctf_pupil(5, upn="A801200014009", gender="X", surname="")
+    outcome = kind.plan(request_for(ctf_bytes([AMY, BEN, bad])))
+    assert len(outcome.context["plan"].errors) >= 2  # one pupil, several problems
+    request = rf.get("/imports/pending/abc/")
+    request.user = senco
+    html = render_to_string(
+        kind.preview_template, {"outcome": outcome, "kind": kind, "token": "abc"}, request=request
+    )
+    assert "<dt>Pupils in the file</dt><dd>3</dd>" in html
+    assert "<dt>Pupils that cannot be used</dt><dd>1</dd>" in html

@@ -49,7 +49,8 @@ def test_adding_then_counting_school_days_agree(start: dt.date, days: int) -> No
     ("today", "expected"),
     [
         (D(2025, 11, 3), AcknowledgementStatus.WAITING),
-        (D(2025, 11, 14), AcknowledgementStatus.WAITING),
+        (D(2025, 11, 9), AcknowledgementStatus.WAITING),
+        (D(2025, 11, 10), AcknowledgementStatus.DUE_SOON),  # 14 days before the 24th
         (D(2025, 11, 17), AcknowledgementStatus.DUE_SOON),
         (D(2025, 11, 24), AcknowledgementStatus.DUE_SOON),  # the 15th school day: still on time
         (D(2025, 11, 25), AcknowledgementStatus.OVERDUE),

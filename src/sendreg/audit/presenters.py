@@ -76,6 +76,8 @@ KEYS: dict[str, Key] = {
     "unchanged": Key("Records unchanged"),
     "register_seeded": Key("Register records started from the MIS"),
     "groups": Key("Classes and teaching groups"),
+    "pupils_added": Key("Pupils added"),
+    "pupils_removed": Key("Pupils removed"),
 }
 
 #: Fields whose verbose name or type says too little, as ``app_label.model.field``.

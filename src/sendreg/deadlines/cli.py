@@ -7,6 +7,7 @@ from typing import Any
 
 from sendreg.accounts.selectors import school_from_urn
 from sendreg.lib.cli import add_school_argument, print_json
+from sendreg.lib.dates import DUE_SOON_DAYS
 
 
 def add_deadlines(sub: argparse._SubParsersAction[Any]) -> None:
@@ -23,7 +24,8 @@ def add_deadlines(sub: argparse._SubParsersAction[Any]) -> None:
 def add_digest(sub: argparse._SubParsersAction[Any]) -> None:
     parser = sub.add_parser(
         "digest",
-        help="email each SENCO what is overdue or due in the next 14 days (run weekly from cron)",
+        help=f"email each SENCO what is overdue or due in the next {DUE_SOON_DAYS} days "
+        "(run weekly from cron)",
     )
     parser.add_argument("--school", metavar="URN", help="one school only (default: every school)")
     parser.add_argument("--json", action="store_true")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from sendreg.deadlines.rules import STATUS_LABELS
+from sendreg.deadlines.rules import DeadlineStatus
 
 
 class DeadlineFilterForm(forms.Form):
@@ -17,7 +17,7 @@ class DeadlineFilterForm(forms.Form):
         self.fields["status"].choices = [  # type: ignore[attr-defined]
             ("", "Every status"),
             ("open", "Not done yet"),
-            *((status.value, label) for status, label in STATUS_LABELS.items()),
+            *((status.value, status.label) for status in DeadlineStatus),
         ]
 
     def value(self, name: str) -> str:

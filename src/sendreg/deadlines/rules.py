@@ -9,33 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from enum import StrEnum
 
+from sendreg.lib.dates import DUE_SOON_DAYS, DueStatus, due_status
 from sendreg.lib.extensions import Deadline
 
-#: A duty falls "due soon" when its date is at most this many days away.
-SOON_DAYS = 14
+#: A duty falls "due soon" when its date is at most this many days away: sendreg's one
+#: window, ``lib.dates.DUE_SOON_DAYS``.
+SOON_DAYS = DUE_SOON_DAYS
 #: A duty met this recently still shows in the list (as done), so that the SENCO sees it land.
 RECENTLY_DONE_DAYS = 30
 
 
-class DeadlineStatus(StrEnum):
-    DONE = "done"
-    OVERDUE = "overdue"
-    DUE_SOON = "due_soon"
-    UPCOMING = "upcoming"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[DeadlineStatus, str] = {
-    DeadlineStatus.DONE: "Done",
-    DeadlineStatus.OVERDUE: "Overdue",
-    DeadlineStatus.DUE_SOON: f"Due within {SOON_DAYS} days",
-    DeadlineStatus.UPCOMING: "Upcoming",
-}
+#: Done, overdue, due soon or upcoming: sendreg's one status for every dated duty.
+DeadlineStatus = DueStatus
 #: The statuses that still ask for something to be done.
 OPEN_STATUSES = frozenset(
     {DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.UPCOMING}
@@ -58,19 +44,13 @@ def long_date(day: dt.date) -> str:
 
 
 def deadline_status(*, due: dt.date, today: dt.date, done: bool = False) -> DeadlineStatus:
-    """Where a dated duty stands on ``today``.
+    """Where a dated duty stands on ``today``: sendreg's one rule, ``lib.dates.due_status``.
 
     ``done`` once the event that meets it is recorded, whatever the date; otherwise
     ``overdue`` from the day after its date, ``due_soon`` from ``SOON_DAYS`` days before it
     up to and including the day itself, and ``upcoming`` before that.
     """
-    if done:
-        return DeadlineStatus.DONE
-    if due < today:
-        return DeadlineStatus.OVERDUE
-    if due <= today + dt.timedelta(days=SOON_DAYS):
-        return DeadlineStatus.DUE_SOON
-    return DeadlineStatus.UPCOMING
+    return due_status(due, today=today, done=done)
 
 
 def still_listed(*, done_on: dt.date | None, today: dt.date) -> bool:

@@ -77,7 +77,7 @@ OVERDUE_HEADING = "Overdue"
 DUE_HEADING = "Due by {until}"
 LINE = "- {date}: {summary}\n  {url}"
 ALREADY = "already sent today"
-NOTHING_DUE = "nothing overdue or due within 14 days"
+NOTHING_DUE = f"nothing overdue or due within {rules.SOON_DAYS} days"
 FOOTER = "You are sent this each week because of your role in sendreg. The whole list is at {url}."
 
 

@@ -234,6 +234,6 @@ def fill(demo: DemoSchool) -> None:
     for pupil, state in zip(on_k, assessments, strict=False):
         state(pupil)
     demo.report.append(
-        f"  EHC records: {len(on_e)} plans in force, "
+        f"EHC records: {len(on_e)} plans in force, "
         f"{min(len(on_k), len(assessments))} pupils on SEN support in an assessment or after one."
     )

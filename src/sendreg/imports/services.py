@@ -49,6 +49,7 @@ from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
+from sendreg.pupils.services import teaching_group_set
 from sendreg.register import rules
 from sendreg.register.models import MisSenRecord, SenEpisode
 from sendreg.register.selectors import Comparer, Discrepancy, register_states
@@ -658,7 +659,7 @@ def _write(
     source = f"import of {plan.filename} (sha256 {plan.sha256[:12]})"
     now = timezone.now()
     if plan.kind == "classes":
-        _apply_classes(plan)
+        _apply_classes(plan, by=by, label=label, source=source)
     else:
         _apply_pupils(plan, by=by, label=label, source=source, now=now, today=today)
         left = [
@@ -920,10 +921,17 @@ def _mark_left(
     )
 
 
-def _apply_classes(plan: ImportPlan) -> None:
-    """Each group in the file gets exactly the pupils and teachers the file gives it."""
+def _apply_classes(plan: ImportPlan, *, by: User | None, label: str, source: str) -> None:
+    """Each group in the file gets exactly the pupils and teachers the file gives it,
+    through the pupils' service, so that each group's change is audited."""
     for name in [*plan.new_groups, *plan.changed_groups]:
         pupil_ids, teacher_ids = plan.groups[name]
-        group, _ = TeachingGroup.objects.get_or_create(school=plan.school, name=name)
-        group.pupils.set(pupil_ids)
-        group.teachers.set(teacher_ids)
+        teaching_group_set(
+            school=plan.school,
+            name=name,
+            pupil_ids=pupil_ids,
+            teacher_ids=teacher_ids,
+            by=by,
+            source=source,
+            actor_label=label,
+        )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
 
-from sendreg.accounts.models import User
+from sendreg.accounts.models import School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import audit_record
 from sendreg.lib.diff import changed, snapshot
-from sendreg.pupils.models import Contact, Pupil
+from sendreg.pupils.models import Contact, Pupil, TeachingGroup
+from sendreg.pupils.selectors import BY_SHOWN_NAME
 
 PUPIL_FIELDS = [
     "upn", "former_upn", "legal_surname", "legal_forename", "preferred_surname",
@@ -131,3 +133,53 @@ def contact_remove(*, contact: Contact, by: User) -> None:
         old=_contact_snapshot(contact),
     )
     contact.delete()
+
+
+@transaction.atomic
+def teaching_group_set(
+    *,
+    school: School,
+    name: str,
+    pupil_ids: Collection[int],
+    teacher_ids: Collection[int],
+    by: User | None,
+    source: str = "",
+    actor_label: str = "",
+) -> bool:
+    """Give the class or teaching group ``name`` exactly these pupils and teachers, making the
+    group if it is new; return whether anything changed.
+
+    Who teaches whom decides which pupils a teacher sees, so every change is audited: the
+    pupils added and removed, and the teachers before and after.
+    """
+    group, made = TeachingGroup.objects.get_or_create(school=school, name=name)
+    had_pupils = set() if made else set(group.pupils.values_list("pk", flat=True))
+    had_teachers = set() if made else set(group.teachers.values_list("pk", flat=True))
+    pupils, teachers = set(pupil_ids), set(teacher_ids)
+    if not made and had_pupils == pupils and had_teachers == teachers:
+        return False
+    group.pupils.set(pupils)
+    group.teachers.set(teachers)
+    added, removed = pupils - had_pupils, had_pupils - pupils
+    moved = {
+        p.pk: str(p) for p in Pupil.objects.filter(pk__in=added | removed).order_by(*BY_SHOWN_NAME)
+    }
+    staff = dict(User.objects.filter(pk__in=teachers | had_teachers).values_list("pk", "name"))
+    old: dict[str, Any] = {"pupils_removed": [moved[pk] for pk in moved if pk in removed]}
+    new: dict[str, Any] = {"pupils_added": [moved[pk] for pk in moved if pk in added]}
+    if had_teachers != teachers:
+        old["teachers"] = sorted(staff[pk] for pk in had_teachers)
+        new["teachers"] = sorted(staff[pk] for pk in teachers)
+    if made:
+        old = {}
+    audit_record(
+        type=AuditEvent.Type.CLASSES_CHANGED,
+        school_id=school.pk,
+        target=group,
+        by=by,
+        old=old,
+        new=new,
+        source=source,
+        actor_label=actor_label,
+    )
+    return True

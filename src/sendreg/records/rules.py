@@ -15,8 +15,11 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.db import models
 
-#: How far ahead a review or an expiry counts as "due soon".
-SOON_DAYS = 30
+from sendreg.lib.dates import DUE_SOON_DAYS, DueStatus, due_status
+
+#: How far ahead a review or an expiry counts as "due soon": sendreg's one window for every
+#: dated duty (``lib.dates.DUE_SOON_DAYS``), so the registers agree with the deadline list.
+SOON_DAYS = DUE_SOON_DAYS
 #: The first year of secondary school: an arrangement for the Key Stage 2 tests ends here.
 FIRST_SECONDARY_YEAR = 7
 
@@ -192,11 +195,14 @@ def review_status(*, due: dt.date | None, today: dt.date) -> ReviewStatus:
     """
     if due is None:
         return ReviewStatus.NOT_SET
-    if due < today:
-        return ReviewStatus.OVERDUE
-    if due <= today + dt.timedelta(days=SOON_DAYS):
-        return ReviewStatus.DUE_SOON
-    return ReviewStatus.NOT_DUE
+    return _REVIEW_STATUS[due_status(due, today=today)]
+
+
+_REVIEW_STATUS = {
+    DueStatus.OVERDUE: ReviewStatus.OVERDUE,
+    DueStatus.DUE_SOON: ReviewStatus.DUE_SOON,
+    DueStatus.UPCOMING: ReviewStatus.NOT_DUE,
+}
 
 
 class ArrangementState(StrEnum):
@@ -257,11 +263,12 @@ def arrangement_status(
         return ArrangementStatus(
             ArrangementState.CURRENT, ARRANGEMENT_NO_EXPIRY.format(approved=approved_on)
         )
-    if expires_on < today:
+    expiry = due_status(expires_on, today=today)
+    if expiry == DueStatus.OVERDUE:
         return ArrangementStatus(
             ArrangementState.EXPIRED, ARRANGEMENT_EXPIRED.format(expires=expires_on)
         )
-    if expires_on <= today + dt.timedelta(days=SOON_DAYS):
+    if expiry == DueStatus.DUE_SOON:
         return ArrangementStatus(
             ArrangementState.EXPIRING,
             ARRANGEMENT_EXPIRES_SOON.format(expires=expires_on, days=SOON_DAYS),

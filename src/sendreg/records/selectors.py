@@ -467,6 +467,9 @@ class PupilRegisters:
 
     medical: Split[MedicalRow]
     exams: Split[ExamRow]
+    #: ``MIS_FLAG_ONLY`` when the MIS marks the pupil as medical and no condition is current
+    #: here: the pupil page says so, as the medical register lists them.
+    mis_flag: str = ""
     eal: EalRecord | None = None
     lac: LookedAfterRecord | None = None
     looked_after: bool = False
@@ -515,6 +518,7 @@ def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) ->
     result = PupilRegisters(
         medical=medical,
         exams=exams,
+        mis_flag=MIS_FLAG_ONLY if pupil.medical and not medical.current else "",
         can_edit=member_may(membership, *EDIT),
         can_edit_sensitive=member_may(membership, *EDIT, *SENSITIVE),
     )

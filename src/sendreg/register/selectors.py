@@ -17,7 +17,7 @@ from django.utils import timezone
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
-from sendreg.lib.dates import due_soon_until
+from sendreg.lib.dates import DUE_SOON_DAYS, due_soon_until
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
@@ -549,7 +549,9 @@ def needs_attention(
         for e in monitoring_list(membership, day=day).filter(review_date__lte=due_soon_until(day))
     ]
     if due:
-        items.append(Attention("Monitoring reviews overdue or due within two weeks", due))
+        items.append(
+            Attention(f"Monitoring reviews overdue or due within {DUE_SOON_DAYS} days", due)
+        )
     register = register or school_register(pupils_visible_to(membership), day=day)
     states = register.states
     assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}

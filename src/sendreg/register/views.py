@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sendreg import codes
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.lib.dates import today
+from sendreg.lib.dates import due_status, today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import comparison_for
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
@@ -172,8 +172,11 @@ def sen_record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def monitoring_list_view(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     day = today()
-    entries = selectors.monitoring_list(membership, day=day)
-    return render(request, "register/monitoring.html", {"entries": entries, "today": day})
+    entries = [
+        (entry, due_status(entry.review_date, today=day))
+        for entry in selectors.monitoring_list(membership, day=day)
+    ]
+    return render(request, "register/monitoring.html", {"entries": entries})
 
 
 @require_http_methods(["GET", "POST"])

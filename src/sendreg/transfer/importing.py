@@ -98,6 +98,11 @@ class CtfPlan:
     def errors(self) -> list[CtfProblem]:
         return self.file.errors
 
+    @property
+    def unusable(self) -> int:
+        """How many pupils cannot be used: one pupil may have several problems."""
+        return len({problem.number for problem in self.errors})
+
     def summary(self, *, applied: bool) -> dict[str, Any]:
         """``sendreg import --json`` for a CTF (a public interface: see the README)."""
         source = self.file.header.source

@@ -15,14 +15,13 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 
 from sendreg.codes import ON_REGISTER, SenProvision
+from sendreg.lib.dates import DUE_SOON_DAYS, due_status
 
 # --- School days and the acknowledgement ------------------------------------------------
 
 #: A receiving school is chased when it has not acknowledged a record pack within this
 #: many school days of its sending.
 ACKNOWLEDGEMENT_SCHOOL_DAYS = 15
-#: The acknowledgement is "due soon" within this many school days of its due date.
-DUE_SOON_SCHOOL_DAYS = 5
 
 
 def is_school_day(day: dt.date) -> bool:
@@ -76,7 +75,7 @@ class AcknowledgementStatus(StrEnum):
 _ACK_LABELS = {
     AcknowledgementStatus.ACKNOWLEDGED: "Acknowledged",
     AcknowledgementStatus.OVERDUE: "No acknowledgement after 15 school days: chase it",
-    AcknowledgementStatus.DUE_SOON: "Acknowledgement due within a week",
+    AcknowledgementStatus.DUE_SOON: f"Acknowledgement due within {DUE_SOON_DAYS} days",
     AcknowledgementStatus.WAITING: "Waiting for the acknowledgement",
 }
 
@@ -84,14 +83,10 @@ _ACK_LABELS = {
 def acknowledgement_status(
     *, sent_on: dt.date, acknowledged_on: dt.date | None, today: dt.date
 ) -> AcknowledgementStatus:
-    if acknowledged_on is not None:
-        return AcknowledgementStatus.ACKNOWLEDGED
-    due = acknowledgement_due(sent_on)
-    if today > due:
-        return AcknowledgementStatus.OVERDUE
-    if school_days_between(today, due) <= DUE_SOON_SCHOOL_DAYS:
-        return AcknowledgementStatus.DUE_SOON
-    return AcknowledgementStatus.WAITING
+    """Chased the day after the 15th school day; due soon as every dated duty is
+    (``lib.dates.due_status``), so the deadline list and the pack agree."""
+    status = due_status(acknowledgement_due(sent_on), today=today, done=acknowledged_on is not None)
+    return AcknowledgementStatus(status.value)
 
 
 ACK_NAME_REQUIRED = "Give the name of the person at the receiving school who acknowledged it."

@@ -1,12 +1,20 @@
-"""Template filters that show every code with its meaning, from codes.py alone."""
+"""Template filters that show every code with its meaning, from codes.py alone, and the
+one "due soon" window (``lib.dates.DUE_SOON_DAYS``) for pages that explain it."""
 
 from __future__ import annotations
 
 from django import template
 
 from sendreg import codes
+from sendreg.lib.dates import DUE_SOON_DAYS
 
 register = template.Library()
+
+
+@register.simple_tag
+def due_soon_days() -> int:
+    """How many days ahead a dated duty counts as due soon, as pages say it."""
+    return DUE_SOON_DAYS
 
 
 @register.filter
