@@ -80,6 +80,10 @@ class Permission(StrEnum):
     TRANSFER_LOG_VIEW = "transfer.view_log"
     #: Keep the school's contact details and the local advice that letters to parents give.
     SCHOOL_DETAILS_EDIT = "school.edit_details"
+    #: Write and publish the SEN information report: the SENCO and deputy.
+    INFORMATION_REPORT_EDIT = "insight.edit_information_report"
+    #: The termly pack for leaders, with pupils' names (the governors' pack has none).
+    PACK_LEADERS = "insight.pack_leaders"
 
 
 _SENCO = frozenset(Permission)
@@ -126,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PROVISION_VIEW,
             Permission.PROVISION_AGGREGATES,
             Permission.TRANSFER_LOG_VIEW,
+            Permission.PACK_LEADERS,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,

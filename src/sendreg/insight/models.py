@@ -74,3 +74,9 @@ class SnapshotPupil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upn} in {self.snapshot}"
+
+
+# The SEN information report's model lives in its own module, beside the report's code.
+from sendreg.insight.report_models import InformationReport  # noqa: E402
+
+__all__ = ["InformationReport", "Snapshot", "SnapshotPupil"]
