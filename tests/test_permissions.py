@@ -117,6 +117,7 @@ MATRICES = [
     "tests.provision.test_permissions",
     "tests.support.test_permissions",
     "tests.security.test_permissions",
+    "tests.insight.test_permissions",
     "tests.insight.test_report_permissions",
 ]
 

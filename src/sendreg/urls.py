@@ -55,6 +55,7 @@ urlpatterns = [
     path("support/", include("sendreg.support.urls")),
     path("ehc/", include("sendreg.ehc.urls")),
     path("deadlines/", include("sendreg.deadlines.urls")),
+    path("insight/", include("sendreg.insight.urls")),
     path("", include("sendreg.insight.report_urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),

@@ -80,10 +80,13 @@ class Permission(StrEnum):
     TRANSFER_LOG_VIEW = "transfer.view_log"
     #: Keep the school's contact details and the local advice that letters to parents give.
     SCHOOL_DETAILS_EDIT = "school.edit_details"
+    #: The analysis and findings with the pupils concerned named (others with
+    #: ``AGGREGATES_VIEW`` see them without names, small numbers withheld).
+    INSIGHT_VIEW = "insight.view"
+    #: Take a snapshot now; write the note and action on a finding, and on a complex case.
+    INSIGHT_EDIT = "insight.edit"
     #: Write and publish the SEN information report: the SENCO and deputy.
     INFORMATION_REPORT_EDIT = "insight.edit_information_report"
-    #: The termly pack for leaders, with pupils' names (the governors' pack has none).
-    PACK_LEADERS = "insight.pack_leaders"
 
 
 _SENCO = frozenset(Permission)
@@ -130,7 +133,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PROVISION_VIEW,
             Permission.PROVISION_AGGREGATES,
             Permission.TRANSFER_LOG_VIEW,
-            Permission.PACK_LEADERS,
+            Permission.INSIGHT_VIEW,
         }
     ),
     Role.GOVERNOR: _AGGREGATES,

@@ -9,6 +9,24 @@ class InsightConfig(AppConfig):
     verbose_name = "Insight: analysis, findings and reports"
 
     def ready(self) -> None:
+        from sendreg.insight import cli, views
+        from sendreg.insight.models import InsightEvent
+        from sendreg.lib.extensions import (
+            AUDIT_TYPES,
+            COMMANDS,
+            HOME_PANELS,
+            AuditTypes,
+            Command,
+            Section,
+        )
+
+        AUDIT_TYPES.register(AuditTypes("insight", InsightEvent, order=60))
+        COMMANDS.register(Command("snapshot", cli.add_snapshot, order=60))
+        COMMANDS.register(Command("insight", cli.add_insight, order=61))
+        COMMANDS.register(Command("national", cli.add_national, order=62))
+        HOME_PANELS.register(
+            Section("insight_findings", "insight/home_senco.html", views.home_panel, order=40)
+        )
         self._ready_information_report()
 
     def _ready_information_report(self) -> None:

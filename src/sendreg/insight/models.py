@@ -63,6 +63,10 @@ class SnapshotPupil(models.Model):
     fsm = models.BooleanField(default=False)
     eal = models.BooleanField(default=False)
     looked_after = models.BooleanField(default=False)
+    #: Whether the pupil had an open support plan on the day.
+    open_plan = models.BooleanField(default=False)
+    #: Since when the pupil had held NSA (need still to be assessed), if they held it.
+    nsa_since = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -76,7 +80,66 @@ class SnapshotPupil(models.Model):
         return f"{self.upn} in {self.snapshot}"
 
 
+class FindingNote(models.Model):
+    """The SENCO's note and action on one finding of one school (kept until changed)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="finding_notes")
+    key = models.CharField(max_length=40)
+    note = models.TextField(blank=True)
+    action = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "key"], name="one_note_per_finding"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.key}"
+
+
+class CaseNote(models.Model):
+    """A one-sentence qualitative note on a complex case (seed 003), shown in the termly pack.
+
+    Keyed by UPN rather than by pupil so that the note reads with the snapshots, which
+    hold no pupil rows of their own.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="case_notes")
+    upn = models.CharField("UPN", max_length=13)
+    text = models.CharField(max_length=300)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["school", "upn"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="one_case_note_per_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case note on {self.upn}"
+
+
+class InsightEvent(models.TextChoices):
+    """The insight app's entries in the audit trail (registered in ``apps.py``)."""
+
+    SNAPSHOT_TAKEN = "insight.snapshot_taken", "Snapshot of the register taken"
+    FINDING_NOTED = "insight.finding_noted", "Note and action on a finding saved"
+    CASE_NOTED = "insight.case_noted", "Note on a complex case saved"
+    NATIONAL_IMPORTED = "insight.national_imported", "National or local figures imported"
+
+
 # The SEN information report's model lives in its own module, beside the report's code.
 from sendreg.insight.report_models import InformationReport  # noqa: E402
 
-__all__ = ["InformationReport", "Snapshot", "SnapshotPupil"]
+__all__ = [
+    "CaseNote",
+    "FindingNote",
+    "InformationReport",
+    "InsightEvent",
+    "Snapshot",
+    "SnapshotPupil",
+]

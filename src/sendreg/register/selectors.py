@@ -190,6 +190,30 @@ def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
     return needs_on_query(Pupil.objects.filter(pk__in=list(pupil_ids)), day=day)
 
 
+def need_held_since(pupils: QuerySet[Pupil], code: str, *, day: dt.date) -> dict[int, dt.date]:
+    """Since when each pupil of ``pupils`` holding ``code`` on ``day`` has held it without a
+    break (a re-ranking ends one row and starts the next on the same day: one stretch).
+    One query."""
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for pupil_id, start, end in (
+        PupilNeed.objects.filter(code=code, start__lte=day, pupil__in=pupils.values("pk"))
+        .order_by("pupil_id", "start")
+        .values_list("pupil_id", "start", "end")
+    ):
+        spans.setdefault(pupil_id, []).append((start, end))
+    since = {}
+    for pupil_id, held in spans.items():
+        covering = [s for s, e in held if e is None or e > day]
+        if not covering:
+            continue
+        start = min(covering)
+        ends = {e: s for s, e in held if e is not None}
+        while start in ends:
+            start = ends[start]
+        since[pupil_id] = start
+    return since
+
+
 def on_register(pupils: QuerySet[Pupil], *, day: dt.date) -> QuerySet[Pupil]:
     """The pupils of ``pupils`` on the SEN register (E or K) on ``day``, with ``sen_status``."""
     return with_sen_status(pupils, day).filter(sen_status__isnull=False)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_school_contact_details'),
-        ('insight', '0001_initial'),
+        ('insight', '0002_findings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
