@@ -1,7 +1,8 @@
 """The SEN information report's pages (staff and public) and the termly pack.
 
 Included at the site's root (``path("", include("sendreg.insight.report_urls"))``):
-the staff pages under /information-report/ and /pack/, the public report under /report/.
+the staff pages under /information-report/ and /insight/pack/, the public report under
+/report/.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ urlpatterns = [
         views.information_report_download,
         name="information_report_download",
     ),
+    path("insight/pack/", views.pack_page, name="insight_pack"),
+    path("insight/pack/download/", views.pack_download, name="insight_pack_download"),
     # Public: no login, only what the school published.
     path(
         "report/<str:urn>/",

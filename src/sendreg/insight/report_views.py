@@ -6,8 +6,9 @@ report (``/report/<urn>/<year>/``) needs neither, and shows only what was publis
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,15 +17,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sendreg.accounts.decorators import require_permission
 from sendreg.accounts.models import Membership, User
 from sendreg.accounts.permissions import Permission
-from sendreg.insight import report, report_rules
+from sendreg.insight import pack, report, report_rules
+from sendreg.insight.models import Snapshot
 from sendreg.insight.report_forms import InformationReportForm
 from sendreg.insight.report_models import InformationReport
 from sendreg.lib.dates import today
 from sendreg.lib.documents import DOCX_TYPE, PDF_TYPE, Document, document_docx, document_pdf
 from sendreg.lib.htmx import redirect_after_post
 from sendreg.lib.plain_english import check_fields, load_glossary
+from sendreg.lib.spreadsheets import XLSX_TYPE
 
 FORMAT_TYPES = {"pdf": PDF_TYPE, "docx": DOCX_TYPE}
+TEXT = "text/plain; charset=utf-8"
 FORMAT_UNKNOWN = "Ask for the report as format=pdf (to share) or format=docx (to edit)."
 
 
@@ -41,7 +45,7 @@ def _document_response(
 ) -> HttpResponse:
     wanted = request.GET.get("format", "pdf")
     if wanted not in FORMAT_TYPES:
-        return HttpResponseBadRequest(FORMAT_UNKNOWN, content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(FORMAT_UNKNOWN, content_type=TEXT)
     body = document_pdf(document) if wanted == "pdf" else document_docx(document)
     response = HttpResponse(body, content_type=FORMAT_TYPES[wanted])
     response["Content-Disposition"] = f'attachment; filename="{stem}.{wanted}"'
@@ -196,3 +200,80 @@ def information_report_public(request: HttpRequest, urn: str, year: int) -> Http
 def information_report_public_download(request: HttpRequest, urn: str, year: int) -> HttpResponse:
     item = report.published_report(urn, year)
     return _document_response(request, report.report_document(item), _stem(item), public=True)
+
+
+# --- The termly pack ------------------------------------------------------------------------
+
+PACK_FORMATS = {"pdf": PDF_TYPE, "xlsx": XLSX_TYPE}
+PACK_FORMAT_UNKNOWN = "Ask for the pack as format=pdf or format=xlsx."
+PACK_VERSION_UNKNOWN = "Ask for the pack as version=leaders or version=governors."
+PACK_DAY_BAD = "Give the day as a date, for example date=2025-12-12."
+SEE_FIGURES = (Permission.INSIGHT_VIEW, Permission.AGGREGATES_VIEW)
+
+
+class PackForm(forms.Form):
+    date = forms.DateField(
+        label="The day the figures are for",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Today, or a day a snapshot was taken (a census day, say).",
+    )
+
+
+def _versions(membership: Membership) -> list[pack.Version]:
+    if membership.can(Permission.INSIGHT_VIEW):
+        return [pack.Version.LEADERS, pack.Version.GOVERNORS]
+    return [pack.Version.GOVERNORS]
+
+
+@require_GET
+@require_permission(*SEE_FIGURES)
+def pack_page(request: HttpRequest) -> HttpResponse:
+    membership = _member(request)
+    form = PackForm(request.GET or None, initial={"date": today()})
+    day = today()
+    if form.is_valid() and form.cleaned_data["date"]:
+        day = form.cleaned_data["date"]
+    return render(
+        request,
+        "insight/pack/page.html",
+        {
+            "form": form,
+            "day": day,
+            "term": pack.term_label(day),
+            "versions": _versions(membership),
+            "snapshots": list(
+                Snapshot.objects.filter(school=membership.school)
+                .order_by("-taken_on")
+                .values_list("taken_on", flat=True)[:12]
+            ),
+        },
+    )
+
+
+@require_GET
+@require_permission(*SEE_FIGURES)
+def pack_download(request: HttpRequest) -> HttpResponse:
+    membership = _member(request)
+    wanted = request.GET.get("format", "pdf")
+    if wanted not in PACK_FORMATS:
+        return HttpResponseBadRequest(PACK_FORMAT_UNKNOWN, content_type=TEXT)
+    try:
+        version = pack.Version(request.GET.get("version", pack.Version.GOVERNORS))
+    except ValueError:
+        return HttpResponseBadRequest(PACK_VERSION_UNKNOWN, content_type=TEXT)
+    if version not in _versions(membership):
+        raise PermissionDenied
+    form = PackForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(PACK_DAY_BAD, content_type=TEXT)
+    day = form.cleaned_data["date"] or today()
+    made = pack.termly_pack(membership.school, day, version)
+    if wanted == "pdf":
+        body = document_pdf(pack.pack_document(made))
+    else:
+        body = pack.pack_xlsx(made)
+    response = HttpResponse(body, content_type=PACK_FORMATS[wanted])
+    response["Content-Disposition"] = f'attachment; filename="{made.stem}.{wanted}"'
+    response["Cache-Control"] = "no-store"
+    return response
