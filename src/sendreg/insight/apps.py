@@ -9,14 +9,16 @@ class InsightConfig(AppConfig):
     verbose_name = "Insight: analysis, findings and reports"
 
     def ready(self) -> None:
-        from sendreg.insight import cli, views
+        from sendreg.insight import cli, demo, views
         from sendreg.insight.models import InsightEvent
         from sendreg.lib.extensions import (
             AUDIT_TYPES,
             COMMANDS,
+            DEMO_FILLERS,
             HOME_PANELS,
             AuditTypes,
             Command,
+            DemoFiller,
             Section,
         )
 
@@ -24,6 +26,7 @@ class InsightConfig(AppConfig):
         COMMANDS.register(Command("snapshot", cli.add_snapshot, order=60))
         COMMANDS.register(Command("insight", cli.add_insight, order=61))
         COMMANDS.register(Command("national", cli.add_national, order=62))
+        DEMO_FILLERS.register(DemoFiller("insight", demo.fill, order=90))
         HOME_PANELS.register(
             Section("insight_findings", "insight/home_senco.html", views.home_panel, order=40)
         )

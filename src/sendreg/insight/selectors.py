@@ -223,17 +223,12 @@ def _trained_in(school: School) -> list[str]:
 
 def _costs(school: School, day: dt.date) -> tuple[list[rules.Cost], Decimal]:
     from sendreg.provision import rules as provision_rules
-    from sendreg.provision.selectors import pupil_costs, topup_threshold
+    from sendreg.provision.selectors import cost_totals, topup_threshold
 
-    threshold = topup_threshold(school)
-    costs = pupil_costs(
-        school,
-        year=provision_rules.school_year_of(day),
-        today=day,
-        pupils=_on_roll(school, day),
-        threshold=threshold,
-    )
-    return [rules.Cost(c.upn, c.cost) for c in costs], threshold
+    # All the school's pupils, not only those on roll: a subquery of the roll costs SQLite
+    # far more than the few rows of pupils who left, which ``findings_for`` leaves out.
+    totals = cost_totals(school, year=provision_rules.school_year_of(day))
+    return [rules.Cost(upn, cost) for upn, cost in totals.items()], topup_threshold(school)
 
 
 #: The kinds of deadline that ``overdue_reviews`` asks about, by the source that yields them
@@ -585,13 +580,22 @@ class Analysis:
 
 
 def _previous_facts(school: School, day: dt.date) -> list[PupilFacts] | None:
+    """The pupils on the register in the snapshot before ``day`` (their status and needs
+    only: what "growing needs" compares), or None when there is no earlier snapshot."""
     before = (
         Snapshot.objects.filter(school=school, taken_on__lt=day)
         .order_by("-taken_on")
         .values_list("pk", flat=True)
         .first()
     )
-    return snapshot_facts(before) if before is not None else None
+    if before is None:
+        return None
+    return [
+        PupilFacts(upn=upn, status=status, needs=tuple(needs.split()))
+        for upn, status, needs in SnapshotPupil.objects.filter(
+            snapshot_id=before, status__in=[E, K]
+        ).values_list("upn", "status", "needs")
+    ]
 
 
 def trends(school: School) -> list[TrendRow]:
@@ -617,6 +621,8 @@ def findings_for(
 ) -> list[Finding]:
     """Every finding for the school on the day, over ``pupils``."""
     costs, threshold = _costs(school, day)
+    upns = {p.upn for p in pupils}
+    costs = [c for c in costs if c.upn in upns]
     meetings, per_year = _meetings(school, day)
     return rules.findings(
         rules.Inputs(

@@ -600,6 +600,20 @@ def _pupil_costs(
     return costs
 
 
+def cost_totals(
+    school: School, *, year: int, pupils: QuerySet[Pupil] | None = None
+) -> dict[str, Decimal]:
+    """Each pupil's costed provision in the school year by UPN: the same sum as
+    ``pupil_costs`` (each run's cost in the year), without the rows behind it. Two queries,
+    for the analysis, which needs only the totals."""
+    enrolments = _year_enrolments(school, year, pupils)
+    facts = _run_facts(Run.objects.filter(pk__in=enrolments.values("run_id")), year)
+    totals: dict[str, Decimal] = defaultdict(lambda: rules.ZERO)
+    for upn, run_id in enrolments.values_list("pupil__upn", "run_id"):
+        totals[upn] += facts[run_id].cost_in_year
+    return dict(totals)
+
+
 def topup_candidates(school: School, *, year: int, today: dt.date) -> list[PupilCost]:
     """Pupils whose costed provision this year is above the threshold, with the evidence."""
     return [c for c in pupil_costs(school, year=year, today=today) if c.over_threshold]
