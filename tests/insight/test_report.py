@@ -381,3 +381,25 @@ def test_the_home_page_shows_the_reminder(
     client.force_login(senco)
     response = client.get("/")
     assert report_rules.NEVER_PUBLISHED in response.content.decode()
+
+
+# --- The demo and the audit trail ------------------------------------------------------------
+
+
+def test_the_demo_publishes_its_report(client: Client, db: None) -> None:
+    from sendreg.demo import demo_fill
+
+    demo_fill(pupils=60, today=TODAY)
+    published = InformationReport.objects.get()
+    assert published.published_on == TODAY and published.published_facts["roll"] == 60
+    response = client.get(f"/report/{published.school.urn}/{YEAR}/")
+    assert response.status_code == 200
+
+
+def test_the_audit_trail_shows_the_report_in_words(
+    client: Client, school: School, senco: User, published: InformationReport, on_today: dt.date
+) -> None:
+    client.force_login(senco)
+    page = client.get("/audit/").content.decode()
+    assert "SEN information report published" in page
+    assert "SEN information report text changed" in page
