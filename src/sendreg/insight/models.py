@@ -129,7 +129,6 @@ class InsightEvent(models.TextChoices):
     SNAPSHOT_TAKEN = "insight.snapshot_taken", "Snapshot of the register taken"
     FINDING_NOTED = "insight.finding_noted", "Note and action on a finding saved"
     CASE_NOTED = "insight.case_noted", "Note on a complex case saved"
-    NATIONAL_IMPORTED = "insight.national_imported", "National or local figures imported"
 
 
 # The SEN information report's model lives in its own module, beside the report's code.
