@@ -31,6 +31,8 @@ from sendreg.provision.models import Intervention
 from sendreg.provision.selectors import training_summary
 from sendreg.register.selectors import register_counts
 
+ReportFacts = rules.ReportFacts
+
 # --- Reads ----------------------------------------------------------------------------------
 
 
@@ -84,9 +86,6 @@ def report_facts(school: School, *, day: dt.date) -> ReportFacts:
             for a in training_summary(school)
         ),
     )
-
-
-ReportFacts = rules.ReportFacts
 
 
 def reports_of(school: School) -> list[InformationReport]:
