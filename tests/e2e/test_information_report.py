@@ -56,9 +56,8 @@ def test_senco_publishes_the_sen_information_report_and_downloads_the_termly_pac
     page = senco_page
     label = year_label(school_year_of(today()))
     page.goto("/")
-    expect(page.get_by_role("region", name="SEN information report")).to_contain_text(
-        "has not published"
-    )
+    panel = page.get_by_role("region", name="SEN information report and termly pack")
+    expect(panel).to_contain_text("has not published")
     page.goto("/information-report/")
     expect(page.get_by_role("heading", level=1)).to_have_text("SEN information report")
     assert_accessible(page, "the list of reports")

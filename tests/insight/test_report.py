@@ -353,26 +353,33 @@ def test_the_draft_download_uses_todays_figures(
 # --- The home page reminder ------------------------------------------------------------------
 
 
-def _panel(user: User, day: dt.date) -> list[str]:
+def _reasons(user: User, day: dt.date) -> list[str] | None:
+    """The reasons the home panel gives, or None when the member gets no panel."""
     membership = user.memberships.get()
     page = PageContext(membership=membership, user=user, day=day)
-    return [s.key for s in build_sections(HOME_PANELS, page)]
+    panels = {s.key: s.context for s in build_sections(HOME_PANELS, page)}
+    panel = panels.get("information_report")
+    return None if panel is None else list(panel["reasons"])
 
 
 def test_the_senco_is_reminded_until_the_report_is_published(
-    school: School, senco: User, governor: User
+    school: School, senco: User, governor: User, teacher: User
 ) -> None:
-    assert "information_report" in _panel(senco, TODAY)
-    assert "information_report" not in _panel(governor, TODAY)
+    assert _reasons(senco, TODAY) == [report_rules.NEVER_PUBLISHED]
+    # A governor gets the links, not the reminder; a teacher gets neither.
+    assert _reasons(governor, TODAY) == []
+    assert _reasons(teacher, TODAY) is None
 
 
 def test_no_reminder_after_publishing_until_a_year_passes_or_the_numbers_change(
     school: School, senco: User, published: InformationReport
 ) -> None:
-    assert "information_report" not in _panel(senco, TODAY)
-    assert "information_report" in _panel(senco, TODAY + dt.timedelta(days=366))
+    assert _reasons(senco, TODAY) == []
+    assert _reasons(senco, TODAY + dt.timedelta(days=366)) == [
+        report_rules.YEAR_OLD.format(days=366)
+    ]
     put_on_register(PupilFactory(school=school), by=senco, status="K", needs=("SEMH",))
-    assert "information_report" in _panel(senco, TODAY)
+    assert _reasons(senco, TODAY) == [report_rules.SUPPORT_CHANGED.format(then=7, now=8)]
 
 
 def test_the_home_page_shows_the_reminder(
