@@ -139,3 +139,19 @@ def test_analysis_queries_do_not_grow_with_the_pupils(
     services.take_snapshot(school, TODAY, Snapshot.Reason.ON_DEMAND, senco)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert selectors.analysis(school, TODAY).snapshot is not None
+
+
+def test_insight_as_text(school: School, roll: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["insight", "--date", TODAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "from the live register" in out
+    assert "On roll 4; EHC plan (E) 1 (25.0%); SEN support (K) 1 (25.0%)" in out
+    assert "[Act now]" in out and roll["k"].upn in out
+    assert cli.main(["insight", "--date", "15/01/2026"]) == 2
+    assert "is not a date like 2026-01-15" in capsys.readouterr().err
+
+
+def test_national_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["national", "list", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert {"year": 2025, "area": "England", "phase": "all"}.items() <= figures[1].items()

@@ -99,10 +99,13 @@ def test_case_note_too_long_changes_nothing(login: Any, senco: User, register: l
     assert not CaseNote.objects.exists()
 
 
-def test_home_panel_counts_the_findings(
+def test_home_panel_counts_the_findings_of_the_latest_snapshot(
     login: Any, senco: User, governor: User, register: Any
 ) -> None:
-    page = login(senco).get("/").content.decode()
-    assert "This term&#x27;s findings" in page or "This term's findings" in page
-    assert "to act on now" in page
-    assert "This term" not in login(governor).get("/").content.decode()
+    client = login(senco)
+    assert "No snapshot of the register has been taken yet." in client.get("/").content.decode()
+    client.post("/insight/snapshot/")
+    page = client.get("/").content.decode()
+    assert "At the snapshot of 12 November 2025" in page
+    assert "Which pupils on the register have no open support plan? <strong>3</strong>" in page
+    assert "findings" not in login(governor).get("/").content.decode().lower()

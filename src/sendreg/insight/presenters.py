@@ -279,6 +279,11 @@ class FindingView:
     #: The pupils concerned (UPN, name, link, the note on their case), for those who see names.
     pupils: list[tuple[str, str, str, str]]
     note: FindingNote | None = None
+    #: The page's id for the finding: ``finding-KEY`` for the first of its key (the one that
+    #: carries the note and action, which are per key), ``finding-KEY-N`` for the others.
+    anchor: str = ""
+    #: The first finding of its key on the page.
+    first: bool = True
 
 
 def finding_views(
@@ -294,7 +299,11 @@ def finding_views(
     views = []
     notes = notes or {}
     cases = cases or {}
+    seen: dict[str, int] = {}
     for f in found.findings:
+        seen[f.key] = seen.get(f.key, 0) + 1
+        first = seen[f.key] == 1
+        anchor = f"finding-{f.key}" if first else f"finding-{f.key}-{seen[f.key]}"
         count = f.count
         shown = str(Withheld.SMALL) if suppress and is_small(count) else str(count)
         pupils = []
@@ -304,6 +313,14 @@ def finding_views(
                 case = cases.get(upn)
                 pupils.append((upn, name, url, case.text if case else ""))
         views.append(
-            FindingView(f, rules.QUESTIONS[rules.Key(f.key)], shown, pupils, notes.get(f.key))
+            FindingView(
+                f,
+                rules.QUESTIONS[rules.Key(f.key)],
+                shown,
+                pupils,
+                notes.get(f.key),
+                anchor,
+                first,
+            )
         )
     return views
