@@ -119,6 +119,7 @@ MATRICES = [
     "tests.security.test_permissions",
     "tests.organisations.test_permissions",
     "tests.insight.test_permissions",
+    "tests.insight.test_report_permissions",
 ]
 
 

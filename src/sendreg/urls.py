@@ -57,6 +57,7 @@ urlpatterns = [
     path("deadlines/", include("sendreg.deadlines.urls")),
     path("org/", include("sendreg.organisations.urls")),
     path("insight/", include("sendreg.insight.urls")),
+    path("", include("sendreg.insight.report_urls")),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/pending/<str:token>/", imports.import_preview, name="import_preview"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),

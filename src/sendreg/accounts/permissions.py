@@ -85,6 +85,8 @@ class Permission(StrEnum):
     INSIGHT_VIEW = "insight.view"
     #: Take a snapshot now; write the note and action on a finding, and on a complex case.
     INSIGHT_EDIT = "insight.edit"
+    #: Write and publish the SEN information report: the SENCO and deputy.
+    INFORMATION_REPORT_EDIT = "insight.edit_information_report"
 
 
 _SENCO = frozenset(Permission)

@@ -30,3 +30,21 @@ class InsightConfig(AppConfig):
         HOME_PANELS.register(
             Section("insight_findings", "insight/home_senco.html", views.home_panel, order=40)
         )
+        self._ready_information_report()
+
+    def _ready_information_report(self) -> None:
+        """The SEN information report and the termly pack: audit types and the home panel."""
+        from sendreg.insight import report_demo, report_sections
+        from sendreg.insight.report_models import ReportEvent
+        from sendreg.lib.extensions import (
+            AUDIT_TYPES,
+            DEMO_FILLERS,
+            HOME_PANELS,
+            AuditTypes,
+            DemoFiller,
+        )
+
+        AUDIT_TYPES.register(AuditTypes("insight_report", ReportEvent, order=70))
+        HOME_PANELS.register(report_sections.HOME_PANEL)
+        # After the provision map and the register, so that the figures are the demo's.
+        DEMO_FILLERS.register(DemoFiller("insight_report", report_demo.fill, order=95))

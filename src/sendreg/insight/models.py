@@ -129,3 +129,16 @@ class InsightEvent(models.TextChoices):
     SNAPSHOT_TAKEN = "insight.snapshot_taken", "Snapshot of the register taken"
     FINDING_NOTED = "insight.finding_noted", "Note and action on a finding saved"
     CASE_NOTED = "insight.case_noted", "Note on a complex case saved"
+
+
+# The SEN information report's model lives in its own module, beside the report's code.
+from sendreg.insight.report_models import InformationReport  # noqa: E402
+
+__all__ = [
+    "CaseNote",
+    "FindingNote",
+    "InformationReport",
+    "InsightEvent",
+    "Snapshot",
+    "SnapshotPupil",
+]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from sendreg.lib.text import xml_safe as xml_safe
 
@@ -70,7 +71,39 @@ class PageBreak:
     kind: ClassVar[str] = "page_break"
 
 
-Block = Heading | Paragraph | Bullets | Facts | Table | PageBreak
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart from ``lib.charts`` (every text in it escaped where it was drawn).
+
+    The PDF shows it; the Word file leaves it out, as a chart always comes with its table.
+    """
+
+    kind: ClassVar[str] = "chart"
+    svg: str
+
+    @property
+    def html(self) -> SafeString:
+        # WeasyPrint styles an SVG from the SVG's own stylesheet, not the page's: the chart's
+        # colours (classes from ``lib.charts``) go inside it, after the opening tag.
+        head, _, rest = self.svg.partition(">")
+        return mark_safe(f"{head}><style>{CHART_STYLE}</style>{rest}")  # noqa: S308
+
+
+#: The colours of ``lib.charts``'s classes, for print: greys and dark colours that copy well.
+CHART_STYLE = (
+    ".chart-label, .chart-value { font-size: 12px; fill: #1d1d1d; }"
+    ".chart-bar { fill: #555; }"
+    ".chart-compare { stroke: #000; stroke-width: 3; }"
+    ".chart-axis { stroke: #505a5f; stroke-width: 1; }"
+    ".chart-line { fill: none; stroke-width: 2.5; }"
+    ".chart-series-1 { stroke: #1d5fa8; fill: #1d5fa8; }"
+    ".chart-series-2 { stroke: #b35900; fill: #b35900; }"
+    ".chart-series-3 { stroke: #00703c; fill: #00703c; }"
+    "polyline.chart-line { fill: none; }"
+)
+
+
+Block = Heading | Paragraph | Bullets | Facts | Table | PageBreak | Chart
 
 
 @dataclass(frozen=True)
