@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +29,35 @@ from tests.factories import (
 # No example database in the working tree, and no deadline: a loaded CI machine is not a bug.
 hypothesis_settings.register_profile("sendreg", database=None, deadline=None)
 hypothesis_settings.load_profile("sendreg")
+
+#: The fixtures through which a test reaches the database.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the second pass (PostgreSQL, see scripts/test), run only what the database can change.
+
+    ``scripts/test`` runs the suite on SQLite, then again on PostgreSQL with
+    ``SENDREG_TEST_DATABASE_PASS=second``. A test that touches no database, a browser test
+    (what it checks is the page, which the view tests cover on both databases) and a test
+    marked ``one_pass`` (it makes its own databases, or sweeps pages whose logic no database
+    changes) would only repeat the first pass: they are left out of the second.
+    """
+    if os.environ.get("SENDREG_TEST_DATABASE_PASS") != "second":
+        return
+    kept, left_out = [], []
+    for item in items:
+        uses_database = bool(item.get_closest_marker("django_db")) or bool(
+            DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        )
+        once = item.get_closest_marker("e2e") or item.get_closest_marker("one_pass")
+        (kept if uses_database and not once else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
 
 #: A school day well clear of any census, for tests that pin "today".
 TODAY = dt.date(2025, 11, 12)
