@@ -43,7 +43,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ``SENDREG_TEST_DATABASE_PASS=second``. A test that touches no database, a browser test
     (what it checks is the page, which the view tests cover on both databases) and a test
     marked ``one_pass`` (it makes its own databases, or sweeps pages whose logic no database
-    changes) would only repeat the first pass: they are left out of the second.
+    changes) would only repeat the first pass: they are left out of the second. A test marked
+    ``postgresql`` (it makes PostgreSQL databases of its own) runs on the second pass whatever
+    fixtures it uses.
     """
     if os.environ.get("SENDREG_TEST_DATABASE_PASS") != "second":
         return
@@ -53,7 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         )
         once = item.get_closest_marker("e2e") or item.get_closest_marker("one_pass")
-        (kept if uses_database and not once else left_out).append(item)
+        wanted = (uses_database and not once) or item.get_closest_marker("postgresql")
+        (kept if wanted else left_out).append(item)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept

@@ -66,3 +66,8 @@ def test_permission_matrix(
     on_today: dt.date,
 ) -> None:
     check(row, role, expected, objects=objects, client=client, request=request)
+
+
+# Who may open which URL is decided in Python over the same queries on either database: the
+# matrix runs on the first (SQLite) pass only, and each app's view tests run on both.
+pytestmark = pytest.mark.one_pass

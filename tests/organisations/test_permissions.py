@@ -67,3 +67,8 @@ def test_permission_matrix(
 def test_matrix_covers_every_organisation_url() -> None:
     names = {p.name for p in urls.urlpatterns if isinstance(p, URLPattern)}
     assert names == {row.name for row in MATRIX}
+
+
+# Who may open which URL is decided in Python over the same queries on either database: the
+# matrix runs on the first (SQLite) pass only, and each app's view tests run on both.
+pytestmark = pytest.mark.one_pass

@@ -190,6 +190,7 @@ def pg_tables(url: str) -> dict[str, list[tuple[Any, ...]]]:
         return {n: sorted(db.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}  # noqa: S608
 
 
+@pytest.mark.postgresql
 def test_a_postgresql_backup_restores_every_table_and_file_into_an_empty_home(
     tmp_path: Path, scratch_databases: tuple[str, str]
 ) -> None:
