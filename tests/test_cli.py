@@ -315,6 +315,7 @@ def test_serving_on_a_busy_port_says_so_without_a_traceback(
     assert "Traceback" not in err + out
 
 
+@pytest.mark.one_pass
 def test_demo_fills_a_school_like_the_national_picture_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -357,6 +358,7 @@ def test_demo_fills_a_school_like_the_national_picture_once(
     assert demo_counts() == before
 
 
+@pytest.mark.one_pass
 def test_the_default_demo_fills_a_thousand_pupils(capsys: pytest.CaptureFixture[str]) -> None:
     # A thousand pupils meet cases sixty do not (a monitoring review soon after a removal).
     code, out, err = run(capsys, "demo", "--no-serve")

@@ -53,6 +53,7 @@ def test_a_pupil_with_no_ehc_record_has_no_files(pupil: Pupil, on_today: dt.date
     assert part.data(pupil) == {"stage": "none", "events": [], "due_dates": [], "deadlines": []}
 
 
+@pytest.mark.one_pass
 def test_demo_has_ehc_records_in_every_state_some_overdue(db: None) -> None:
     today = dt.date(2025, 11, 12)
     demo_fill(pupils=300, today=today)

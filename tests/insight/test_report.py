@@ -393,6 +393,7 @@ def test_the_home_page_shows_the_reminder(
 # --- The demo and the audit trail ------------------------------------------------------------
 
 
+@pytest.mark.one_pass
 def test_the_demo_publishes_its_report(client: Client, db: None) -> None:
     from sendreg.demo import demo_fill
 

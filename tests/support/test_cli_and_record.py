@@ -173,6 +173,7 @@ def test_the_record_part_of_a_pupil_with_nothing(pupil: Pupil) -> None:
 # --- The demo -------------------------------------------------------------------------------------
 
 
+@pytest.mark.one_pass
 def test_the_demo_fills_every_panel(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "demo", "--no-serve", "--pupils", "150")
     assert code == 0
