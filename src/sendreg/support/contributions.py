@@ -88,9 +88,7 @@ def deadlines(school: School, day: dt.date, *, attention: bool = False) -> Itera
     With ``attention``, reviews and missing plans only when overdue or due soon (the
     deadlines' ``attention``); meetings owed are all yielded, and filtered by the list.
     """
-    lists = selectors.due_lists(
-        Pupil.objects.filter(school=school), school, day=day, upcoming=not attention
-    )
+    lists = selectors.school_due_lists(school, day=day, upcoming=not attention)
     return (
         [_deadline("plan_review", row) for row in lists.reviews]
         + [_deadline("no_plan", row) for row in lists.no_plan]
