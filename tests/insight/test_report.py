@@ -14,13 +14,14 @@ from docx import Document as DocxDocument
 from pypdf import PdfReader
 
 from sendreg.accounts.models import School, User
+from sendreg.accounts.permissions import Role
 from sendreg.audit.models import AuditEvent
 from sendreg.insight import report, report_rules
 from sendreg.insight.report_models import InformationReport, ReportEvent
 from sendreg.lib.extensions import HOME_PANELS, PageContext, build_sections
 from sendreg.pupils.models import Pupil
 from tests.conftest import TODAY, put_on_register, register_in_bulk
-from tests.factories import PupilFactory
+from tests.factories import MembershipFactory, PupilFactory, UserFactory
 from tests.provision.factories import InterventionFactory, TrainingRecordFactory
 
 YEAR = report_rules.school_year_of(TODAY)
@@ -386,6 +387,31 @@ def test_no_reminder_after_publishing_until_a_year_passes_or_the_numbers_change(
     ]
     put_on_register(PupilFactory(school=school), by=senco, status="K", needs=("SEMH",))
     assert _reasons(senco, TODAY) == [report_rules.SUPPORT_CHANGED.format(then=7, now=8)]
+
+
+def test_the_reminders_read_only_what_they_compare_and_agree_with_the_whole_facts(
+    school: School, senco: User, published: InformationReport
+) -> None:
+    """``report_reminders`` reads the counts and the SENCOs, not the report's every fact: the
+    reasons are those the rule gives with the whole facts, before and after changes."""
+
+    def whole(day: dt.date) -> list[str]:
+        return report_rules.reminders(
+            published_on=published.published_on,
+            stated=report_rules.ReportFacts.from_json(published.published_facts),
+            now=report.report_facts(school, day=day),
+            today=day,
+        )
+
+    later = TODAY + dt.timedelta(days=400)
+    assert report.report_reminders(school, today=TODAY) == whole(TODAY) == []
+    put_on_register(PupilFactory(school=school), by=senco, status="E", needs=("ASD",))
+    other = UserFactory(email="new-senco@example.test", name="Nadia New")
+    MembershipFactory(user=other, school=school, role=Role.SENCO)
+    for day in (TODAY, later):
+        found = report.report_reminders(school, today=day)
+        assert found == whole(day)
+        assert len(found) == (2 if day == TODAY else 3)
 
 
 def test_the_home_page_shows_the_reminder(

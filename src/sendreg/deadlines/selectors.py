@@ -56,8 +56,17 @@ def school_deadlines(
 
 
 def attention(school: School, today: dt.date) -> list[Deadline]:
-    """Overdue, or due within 14 days: the SENCO's home page and the weekly email."""
-    return [d for d in school_deadlines(school, today) if rules.needs_attention(d)]
+    """Overdue, or due within 14 days: the SENCO's home page and the weekly email.
+
+    The same deadlines as filtering ``school_deadlines``; a source that can ask the
+    database for only these (``DeadlineSource.attention``) is asked that way.
+    """
+    found: list[Deadline] = []
+    for source in DEADLINE_SOURCES:
+        found += (
+            source.attention(school, today) if source.attention else source.collect(school, today)
+        )
+    return rules.in_order(d for d in found if rules.needs_attention(d))
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ pupils on roll; the status of every deadline comes from ``rules.deadline_status`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from django.urls import reverse
 
 from sendreg.accounts.models import School
 from sendreg.deadlines.rules import deadline_status, long_date
+from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline, DeadlineSource
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
@@ -74,6 +76,12 @@ def _pupils_on_roll(school: School, today: dt.date) -> dict[str, object]:
     return {"pupil__in": Pupil.objects.filter(on_roll(today), school=school)}
 
 
+def _due_by(field: str, today: dt.date, attention: bool) -> dict[str, object]:
+    """With ``attention``, only records whose date is overdue or due soon on ``today``: the
+    same as ``rules.needs_attention`` of the deadline, for a source that is never done."""
+    return {f"{field}__lte": due_soon_until(today)} if attention else {}
+
+
 def census_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
     for census in upcoming_censuses(today, CENSUS_DAYS_AHEAD, census_overrides()):
         spring = SPRING_NOTE if census.term == Term.SPRING else ""
@@ -86,9 +94,15 @@ def census_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         )
 
 
-def monitoring_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
+def monitoring_deadlines(
+    school: School, today: dt.date, *, attention: bool = False
+) -> Iterator[Deadline]:
     entries = (
-        MonitoringEntry.objects.filter(ended_on__isnull=True, **_pupils_on_roll(school, today))
+        MonitoringEntry.objects.filter(
+            ended_on__isnull=True,
+            **_pupils_on_roll(school, today),
+            **_due_by("review_date", today, attention),
+        )
         .select_related("pupil")
         .only("pupil", "reason", "started_on", "review_date", *PUPIL_FIELDS)
     )
@@ -99,9 +113,14 @@ def monitoring_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         yield _deadline(MONITORING_REVIEW, entry.review_date, today, detail, entry.pupil)
 
 
-def exam_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
+def exam_deadlines(
+    school: School, today: dt.date, *, attention: bool = False
+) -> Iterator[Deadline]:
     arrangements = ExamArrangement.objects.filter(
-        ended_on__isnull=True, expires_on__isnull=False, **_pupils_on_roll(school, today)
+        ended_on__isnull=True,
+        expires_on__isnull=False,
+        **_pupils_on_roll(school, today),
+        **_due_by("expires_on", today, attention),
     ).select_related("pupil")
     for arrangement in arrangements:
         assert arrangement.expires_on is not None
@@ -117,10 +136,13 @@ def exam_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         )
 
 
-def ihp_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
+def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     conditions = (
         MedicalCondition.objects.filter(
-            ended_on__isnull=True, has_ihp=True, **_pupils_on_roll(school, today)
+            ended_on__isnull=True,
+            has_ihp=True,
+            **_pupils_on_roll(school, today),
+            **_due_by("ihp_review_date", today, attention),
         )
         .select_related("pupil")
         .only("pupil", "condition", "ihp_review_date", *PUPIL_FIELDS)
@@ -131,12 +153,13 @@ def ihp_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         yield _deadline(IHP_REVIEW, condition.ihp_review_date, today, detail, condition.pupil)
 
 
-def pep_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
+def pep_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     records = (
         LookedAfterRecord.objects.filter(
             pep_review_date__isnull=False,
             pupil__looked_after=True,
             **_pupils_on_roll(school, today),
+            **_due_by("pep_review_date", today, attention),
         )
         .select_related("pupil")
         .only("pupil", "responsible_authority", "pep_review_date", *PUPIL_FIELDS)
@@ -145,6 +168,12 @@ def pep_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         assert record.pep_review_date is not None
         detail = PEP_DETAIL.format(authority=record.responsible_authority)
         yield _deadline(PEP_REVIEW, record.pep_review_date, today, detail, record.pupil)
+
+
+def _attention(
+    collect: Callable[..., Iterator[Deadline]],
+) -> Callable[[School, dt.date], Iterator[Deadline]]:
+    return partial(collect, attention=True)
 
 
 SOURCES: Iterable[DeadlineSource] = (
@@ -158,24 +187,28 @@ SOURCES: Iterable[DeadlineSource] = (
         "monitoring",
         {MONITORING_REVIEW: "Monitoring list review"},
         monitoring_deadlines,
+        attention=_attention(monitoring_deadlines),
         order=20,
     ),
     DeadlineSource(
         "exam_arrangements",
         {EXAM_ARRANGEMENT_EXPIRY: "Exam access arrangement expires"},
         exam_deadlines,
+        attention=_attention(exam_deadlines),
         order=30,
     ),
     DeadlineSource(
         "healthcare_plans",
         {IHP_REVIEW: "Individual Healthcare Plan review"},
         ihp_deadlines,
+        attention=_attention(ihp_deadlines),
         order=40,
     ),
     DeadlineSource(
         "personal_education_plans",
         {PEP_REVIEW: "Personal Education Plan (PEP) review"},
         pep_deadlines,
+        attention=_attention(pep_deadlines),
         order=50,
     ),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.http import Http404
@@ -131,12 +131,22 @@ def public_url(report: InformationReport) -> str:
 def report_reminders(school: School, *, today: dt.date) -> list[str]:
     """Why the school's published report needs updating (empty when it does not)."""
     published = latest_published(school)
-    return rules.reminders(
-        published_on=published.published_on if published else None,
-        stated=ReportFacts.from_json(published.published_facts) if published else None,
-        now=report_facts(school, day=today),
-        today=today,
+    if published is None or published.published_on is None:
+        return rules.reminders(published_on=None, stated=None, now=None, today=today)
+    stated = ReportFacts.from_json(published.published_facts)
+    counts = register_counts(school, day=today)
+    # The reminders compare only the SENCOs and the EHC and support counts: those are read
+    # now (the home page reads the counts anyway), not the whole report's facts.
+    now = replace(
+        stated,
+        counted_on=today,
+        roll=counts.roll,
+        ehc=counts.ehc,
+        support=counts.support,
+        needs=tuple(counts.by_need),
+        senco_names=senco_names(school),
     )
+    return rules.reminders(published_on=published.published_on, stated=stated, now=now, today=today)
 
 
 # --- Writes ---------------------------------------------------------------------------------

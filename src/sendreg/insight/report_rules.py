@@ -302,16 +302,21 @@ def names_list(names: Sequence[str]) -> str:
 
 
 def reminders(
-    *, published_on: dt.date | None, stated: ReportFacts | None, now: ReportFacts, today: dt.date
+    *,
+    published_on: dt.date | None,
+    stated: ReportFacts | None,
+    now: ReportFacts | None,
+    today: dt.date,
 ) -> list[str]:
     """Why the published report needs updating, if it does: one sentence a reason.
 
     Age counts from the day it was published; a report more than ``STALE_AFTER_DAYS``
     old is due. What it states is compared with the school's records now: the SENCO's
     name, and the numbers with EHC plans and on SEN support (the exact counts, though
-    the report shows small ones as "fewer than 5").
+    the report shows small ones as "fewer than 5"). ``now`` is not needed (may be None)
+    when nothing has been published.
     """
-    if published_on is None or stated is None:
+    if published_on is None or stated is None or now is None:
         return [NEVER_PUBLISHED]
     found = []
     age = (today - published_on).days

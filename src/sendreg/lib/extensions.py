@@ -145,12 +145,20 @@ class DeadlineSource(_Keyed):
     """Where some kinds of deadline come from: a function of the school and the day.
 
     ``kinds`` maps each kind the source yields to its plain-English label.
+
+    ``attention``, when given, yields every one of ``collect``'s deadlines that is overdue
+    or due soon (``deadlines.rules.needs_attention``), asking the database for little more:
+    the home panel and the weekly email want those few, not the whole list. It may yield
+    others too (the owner filters by the rule), never fewer, and each deadline it yields is
+    the same as ``collect``'s (tests compare the two). Without it the owner filters
+    ``collect``.
     """
 
     key: str
     kinds: Mapping[str, str]
     collect: Callable[[School, dt.date], Iterable[Deadline]]
     order: int = 100
+    attention: Callable[[School, dt.date], Iterable[Deadline]] | None = None
 
 
 DEADLINE_SOURCES: Registry[DeadlineSource] = Registry("deadlines")

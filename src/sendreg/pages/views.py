@@ -17,6 +17,7 @@ from sendreg.lib.dates import today
 from sendreg.lib.extensions import HOME_PANELS, PUPIL_SECTIONS, PageContext, build_sections
 from sendreg.lib.htmx import page_or_fragment, query_without
 from sendreg.lib.national import comparison_for
+from sendreg.lib.pagereads import page_reads, remember
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
@@ -54,6 +55,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_membership
 def _school_home(request: HttpRequest) -> HttpResponse:
+    # The panels of other apps read some of what this page reads (the register's counts,
+    # the census days, the support lists): each is read once for the whole page.
+    with page_reads():
+        return _school_home_page(request)
+
+
+def _school_home_page(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     day = today()
     overrides = register.census_overrides()
@@ -72,7 +80,9 @@ def _school_home(request: HttpRequest) -> HttpResponse:
     )
     if membership.can(Permission.AGGREGATES_VIEW):
         context["counts"] = (
-            school_register.counts()
+            remember(
+                register.register_counts_key(membership.school_id, day), school_register.counts()
+            )
             if membership.can(Permission.PUPILS_VIEW_ALL) and school_register
             else register.register_counts(membership.school, day=day)
         )

@@ -20,6 +20,7 @@ from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import DUE_SOON_DAYS, due_soon_until
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
+from sendreg.lib.pagereads import shared
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
@@ -60,7 +61,13 @@ SORTS: dict[str, Callable[[RegisterRow], tuple[object, ...]]] = {
 
 
 def census_overrides() -> dict[tuple[int, rules.Term], dt.date]:
-    return {(o.academic_year, rules.Term(o.term)): o.date for o in CensusDateOverride.objects.all()}
+    """The census days moved from their usual dates (read once per page: ``lib.pagereads``)."""
+    return shared(
+        "register.census_overrides",
+        lambda: {
+            (o.academic_year, rules.Term(o.term)): o.date for o in CensusDateOverride.objects.all()
+        },
+    )
 
 
 def with_sen_status(pupils: QuerySet[Pupil], day: dt.date) -> QuerySet[Pupil]:
@@ -419,8 +426,16 @@ def counts_from(roll: int, states: Iterable[RegisterState]) -> RegisterCounts:
 
 
 def register_counts(school: School, *, day: dt.date) -> RegisterCounts:
-    """Roll, E and K counts and primary needs for the whole school, in three queries."""
-    return school_register(Pupil.objects.filter(school=school), day=day).counts()
+    """Roll, E and K counts and primary needs for the whole school, in three queries (read
+    once per page: ``lib.pagereads``)."""
+    return shared(
+        register_counts_key(school.pk, day),
+        lambda: school_register(Pupil.objects.filter(school=school), day=day).counts(),
+    )
+
+
+def register_counts_key(school_id: int, day: dt.date) -> tuple[str, int, dt.date]:
+    return ("register.register_counts", school_id, day)
 
 
 def register_history(pupil: Pupil, *, lock: bool = False) -> rules.RegisterHistory:

@@ -46,7 +46,12 @@ class SupportConfig(AppConfig):
             )
         )
         DEADLINE_SOURCES.register(
-            DeadlineSource("support", contributions.DEADLINE_KINDS, contributions.deadlines)
+            DeadlineSource(
+                "support",
+                contributions.DEADLINE_KINDS,
+                contributions.deadlines,
+                attention=contributions.attention_deadlines,
+            )
         )
         COMMANDS.register(Command("plans", add_plans_command))
         DEMO_FILLERS.register(DemoFiller("support", demo_fill, order=50))

@@ -81,15 +81,23 @@ def _deadline(kind: str, row: DueRow) -> Deadline:
     )
 
 
-def deadlines(school: School, day: dt.date) -> Iterable[Deadline]:
+def deadlines(school: School, day: dt.date, *, attention: bool = False) -> Iterable[Deadline]:
     """Every open plan's review, every pupil on the register with no open plan, and every pupil
-    on SEN support whose parents are owed a meeting, for the whole school."""
-    lists = selectors.due_lists(Pupil.objects.filter(school=school), school, day=day)
+    on SEN support whose parents are owed a meeting, for the whole school.
+
+    With ``attention``, reviews and missing plans only when overdue or due soon (the
+    deadlines' ``attention``); meetings owed are all yielded, and filtered by the list.
+    """
+    lists = selectors.school_due_lists(school, day=day, upcoming=not attention)
     return (
         [_deadline("plan_review", row) for row in lists.reviews]
         + [_deadline("no_plan", row) for row in lists.no_plan]
         + [_deadline("parent_meeting", row) for row in lists.meetings]
     )
+
+
+def attention_deadlines(school: School, day: dt.date) -> Iterable[Deadline]:
+    return deadlines(school, day, attention=True)
 
 
 # --- The pupil's whole record -------------------------------------------------------------------

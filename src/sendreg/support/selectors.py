@@ -22,6 +22,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import plain_english
+from sendreg.lib.pagereads import shared
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records import selectors as records
@@ -556,8 +557,19 @@ def due_lists(
     return lists
 
 
+def school_due_lists(school: School, *, day: dt.date, upcoming: bool = True) -> DueLists:
+    """``due_lists`` for every pupil of the school, read once per page (``lib.pagereads``):
+    the home page's support panel and its deadlines panel both show them."""
+    return shared(
+        ("support.due_lists", school.pk, day, upcoming),
+        lambda: due_lists(Pupil.objects.filter(school=school), school, day=day, upcoming=upcoming),
+    )
+
+
 def due_for_member(membership: Membership, *, day: dt.date) -> DueLists:
     """The SENCO's home panel: only what is overdue or due within two weeks."""
+    if membership.can(Permission.PUPILS_VIEW_ALL):
+        return school_due_lists(membership.school, day=day, upcoming=False)
     return due_lists(pupils_visible_to(membership), membership.school, day=day, upcoming=False)
 
 

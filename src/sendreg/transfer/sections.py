@@ -19,8 +19,8 @@ from sendreg.transfer.selectors import (
     consent_check,
     consents_for,
     histories_for,
-    record_packs_unacknowledged,
     transfer_in_pending,
+    unacknowledged_packs,
 )
 
 DEADLINE_KIND = "transfer_acknowledgement"
@@ -76,10 +76,7 @@ def home_panel(page: PageContext) -> Mapping[str, Any] | None:
     if not membership.can(Permission.TRANSFER_LOG_VIEW):
         return None
     pending = list(transfer_in_pending(membership)[:20])
-    packs = [
-        (pack, pack.status(page.day))
-        for pack in record_packs_unacknowledged(membership.school)[:20]
-    ]
+    packs = [(pack, pack.status(page.day)) for pack in unacknowledged_packs(membership.school)[:20]]
     if not pending and not packs:
         return None
     return {
@@ -91,7 +88,7 @@ def home_panel(page: PageContext) -> Mapping[str, Any] | None:
 
 def deadlines(school: School, day: dt.date) -> Iterable[Deadline]:
     """Each record pack still waiting for its acknowledgement, due 15 school days after sending."""
-    for pack in record_packs_unacknowledged(school):
+    for pack in unacknowledged_packs(school):
         pupil = pack.pupil
         yield Deadline(
             kind=DEADLINE_KIND,

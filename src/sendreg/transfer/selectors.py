@@ -11,10 +11,11 @@ from django.http import Http404
 
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
+from sendreg.documents.letters import letter_address
 
 # The letters' rule for protected addresses: also withholds the same address typed again on
 # another contact. One rule for every document that leaves the school.
-from sendreg.documents.letters import letter_address
+from sendreg.lib.pagereads import shared
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.selectors import protected_addresses_of, pupils_visible_to
 from sendreg.register.models import SenEpisode
@@ -130,6 +131,15 @@ def record_packs_unacknowledged(school: School) -> QuerySet[RecordPack]:
         RecordPack.objects.filter(pupil__school=school, acknowledged_on__isnull=True)
         .select_related("pupil", "sharing")
         .order_by("sent_on", "pk")
+    )
+
+
+def unacknowledged_packs(school: School) -> list[RecordPack]:
+    """``record_packs_unacknowledged``, read once per page (``lib.pagereads``): the home
+    page's transfer panel and its deadlines both list them."""
+    return shared(
+        ("transfer.unacknowledged_packs", school.pk),
+        lambda: list(record_packs_unacknowledged(school)),
     )
 
 
