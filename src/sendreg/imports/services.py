@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from sendreg import codes
@@ -390,7 +390,10 @@ def _plan_pupils(
         # compare each pupil as they come, so that the school's values are never all held.
         by_upn = {row.upn: row for row in rows}
         compare = _FieldComparer(plan, reader, start=len(identity))
-        for current in _streamed(pupils.values_list(*identity, *_COMPARED[1:])):
+        # iterator(): the queryset's cache would hold every pupil until the loop ends; on
+        # PostgreSQL its server-side cursor also spares this process the whole result.
+        read = pupils.values_list(*identity, *_COMPARED[1:])
+        for current in read.iterator(chunk_size=2000):
             pk, upn, stored, leaving, forename, surname = current[: len(identity)]
             known[upn] = _Known(pk, stored, leaving, f"{forename} {surname}")
             row = by_upn.get(upn)
@@ -476,18 +479,6 @@ _COMPARE_WHOLE_SCHOOL = 2000
 #: What is read of a pupil to compare with a row: their details and their MIS record.
 #: The needs are read as text (each distinct text decoded once: see ``lib.jsontext``).
 _COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", json_text("mis_sen__needs"))
-
-
-def _streamed(queryset: QuerySet[Any, tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """A ``values_list`` query's rows, one at a time as the database cursor gives them.
-
-    Iterating the queryset would keep every row in its cache until the loop ends, and
-    ``iterator()`` takes a server-side cursor, which PostgreSQL materialises in full
-    outside a transaction (``WITH HOLD``). This is what ``iterator()`` does, with the
-    ordinary cursor. The expressions in the list must come after its fields.
-    """
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    return compiler.results_iter(tuple_expected=True)  # type: ignore[return-value]
 
 
 class _FieldComparer:
