@@ -7,6 +7,8 @@ again with the threshold at nothing: every file takes the big file's way.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from sendreg.audit.models import AuditEvent
@@ -58,6 +60,8 @@ def whole_school(monkeypatch):
 def test_both_ways_plan_and_audit_the_same_changes(school, office, monkeypatch, threshold):
     monkeypatch.setattr(services, "_COMPARE_WHOLE_SCHOOL", threshold)
     _import(school, by=office)
+    ahmed = Pupil.objects.get(upn="E801200019001")
+    before = (ahmed.gender, ahmed.year_group, ahmed.reg_group)
     data = _rewrite(SIMS, "Campbell,Noah,,21/06/2013,M,7,7B", "Campbell,Noah,,21/06/2013,F,8,7C")
     data = data.replace(b",96.4,", b",90.0,", 1)
 
@@ -74,6 +78,12 @@ def test_both_ways_plan_and_audit_the_same_changes(school, office, monkeypatch, 
     assert event.old == {"gender": "M", "year_group": 7, "reg_group": "7B"}
     assert event.new == {"gender": "F", "year_group": 8, "reg_group": "7C"}
     assert (campbell.gender, campbell.year_group, campbell.reg_group) == ("F", 8, "7C")
+    # Each pupil is written every changed field of the file: their own new values, and
+    # their row's (unchanged) values of the fields only the other pupil changed.
+    ahmed = Pupil.objects.get(upn="E801200019001")
+    assert ahmed.attendance == Decimal("90.0")
+    assert (ahmed.gender, ahmed.year_group, ahmed.reg_group) == before
+    assert events.get(pupil_id=ahmed.pk).new == {"attendance": "90"}
     # What is stored is the row's fingerprint: the next import of the same file is a no-op.
     again, _ = _import(school, data=data, by=office)
     assert (again.unchanged, again.updates) == (20, [])

@@ -88,16 +88,13 @@ class PupilChange:
     upn: str
     name: str
     changes: dict[str, tuple[Any, Any]]
-    #: The MIS fields the row gives (every row of a file gives the same, in one tuple) and
-    #: their values, changed or not, as the pupil will hold them: a tuple rather than a
-    #: dictionary a pupil, as a whole school's changes are held at once.
-    fields: tuple[str, ...] = ()
-    given: tuple[Any, ...] = ()
+    #: The row, for the values it gives that did not change (``values``).
+    row: PupilRow | None = None
 
     @property
     def values(self) -> dict[str, Any]:
         """Every MIS value the row gives (changed or not), as the pupil will hold them."""
-        return dict(zip(self.fields, self.given, strict=True))
+        return _row_values(self.row) if self.row is not None else {}
 
 
 @dataclass(frozen=True)
@@ -456,8 +453,15 @@ def _plan_pupils(
     if not sen_rows:
         return
     register_empty = not SenEpisode.objects.filter(pupil__school=school).exists()
+    # One (status, needs) for all the pupils who have the same: a school has a few dozen.
+    # Like the MIS records read to compare with, they are only compared, never changed.
+    shared: dict[tuple[str, tuple[str, ...]], tuple[str, list[str]]] = {}
     for row in sen_rows:
-        plan.mis_records[row.upn] = (row.sen_status, list(row.needs))
+        key = (row.sen_status, row.needs)
+        record = shared.get(key)
+        if record is None:
+            record = shared[key] = (row.sen_status, list(row.needs))
+        plan.mis_records[row.upn] = record
         if register_empty and row.sen_status in codes.ON_REGISTER:
             try:
                 rules.validate_needs(status=row.sen_status, needs=list(row.needs))
@@ -514,7 +518,7 @@ class _FieldComparer:
         }
         if changes:
             name = f"{current[self.forename]} {current[self.surname]}"
-            plan.updates.append(PupilChange(pk, row.upn, name, changes, self.names, tuple(values)))
+            plan.updates.append(PupilChange(pk, row.upn, name, changes, row))
         else:
             plan.unchanged += 1
         plan.refingerprint[pk] = fingerprint
@@ -888,18 +892,13 @@ def _apply_pupils(
         )
     if plan.updates:
         fields = sorted({name for change in plan.updates for name in change.changes})
-        at = [plan.updates[0].fields.index(name) for name in fields]
         bulk_update(
             Pupil,
             [*fields, "mis_fingerprint"],
             (
-                (
-                    change.pupil_id,
-                    *(change.given[i] for i in at),
-                    plan.refingerprint[change.pupil_id],
-                )
+                (change.pupil_id, *_new_values(change, fields), plan.refingerprint[change.pupil_id])
                 for change in plan.updates
-            ),  # fmt: skip
+            ),
             # A details form left open while the import ran must not overwrite what it brought.
             increment=["details_version"],
         )
@@ -925,6 +924,15 @@ def _apply_pupils(
     bulk_insert(AuditEvent, _EVENT_FIELDS, chain.from_iterable(events), raw=_EVENT_RAW)
     if plan.seeds:
         _seed_register(plan, ids, by=by, label=label, source=source, now=now, today=today)
+
+
+def _new_values(change: PupilChange, fields: list[str]) -> list[Any]:
+    """What ``fields`` will hold for the pupil: the changes, and the row's other values
+    (read again from the row only when some of ``fields`` did not change for this pupil)."""
+    if len(change.changes) == len(fields):
+        return [change.changes[name][1] for name in fields]
+    values = change.values
+    return [values[name] for name in fields]
 
 
 def _seed_register(
