@@ -126,7 +126,7 @@ def upn_rule(upn: str) -> str:
     return RULE_UPN_CHECK_LETTER
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PupilRow:
     row: int
     upn: str
@@ -151,7 +151,7 @@ class PupilRow:
     medical: bool | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassRow:
     row: int
     upn: str

@@ -21,6 +21,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -43,9 +45,9 @@ from sendreg.imports.parsers import (
     PupilRow,
     parse_export,
 )
-from sendreg.lib.bulk import bulk_insert, bulk_update
+from sendreg.lib.bulk import bulk_insert, bulk_update, driver_value
 from sendreg.lib.diff import jsonable
-from sendreg.lib.jsontext import JsonTexts, json_text
+from sendreg.lib.jsontext import JsonTexts, json_encoder, json_text
 from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll
@@ -80,14 +82,19 @@ _EVENT_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PupilChange:
     pupil_id: int
     upn: str
     name: str
     changes: dict[str, tuple[Any, Any]]
-    #: Every MIS value the row gives (changed or not), as the pupil will hold them.
-    values: dict[str, Any] = field(default_factory=dict)
+    #: The row, for the values it gives that did not change (``values``).
+    row: PupilRow | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every MIS value the row gives (changed or not), as the pupil will hold them."""
+        return _row_values(self.row) if self.row is not None else {}
 
 
 @dataclass(frozen=True)
@@ -283,8 +290,51 @@ def _import_plan(
     return plan
 
 
+class _RowReader:
+    """The pupil fields a file's rows set (only those whose columns the file has), read
+    from each row in one call, and their fingerprint.
+
+    Every row of a file has the same columns (``PupilRow.present``), so which fields,
+    where each sits and the text the fingerprint digests are worked out once a file.
+    """
+
+    def __init__(self, present: frozenset[str]) -> None:
+        self.names = tuple(name for name in MIS_FIELDS if name in present)
+        self.flags = tuple(i for i, name in enumerate(self.names) if name in _FLAGS)
+        self.gender = self.names.index("gender") if "gender" in self.names else None
+        self.get = attrgetter(*self.names) if len(self.names) > 1 else None
+        self.sen = bool(present & _SEN_FIELDS)
+        # What ``_fingerprint`` digests, as one format string: str.format gives each value
+        # as an f-string would, so the text (and the digest) is the same.
+        template = "\x1f".join(f"{name}\x1e{{}}" for name in self.names)
+        self.template = template + "\x1f~sen\x1e{}" if self.sen else template
+
+    def values(self, row: PupilRow) -> list[Any]:
+        """The row's values in ``names`` order, as the pupil will hold them."""
+        if self.get is None:
+            values = [getattr(row, name) for name in self.names]
+        else:
+            values = list(self.get(row))
+        for i in self.flags:
+            values[i] = bool(values[i])  # a blank flag in an MIS export means "no"
+        if self.gender is not None and values[self.gender] not in {"F", "M"}:
+            values[self.gender] = ""
+        return values
+
+    def fingerprint(self, row: PupilRow, values: list[Any]) -> str:
+        """As ``_row_fingerprint(row, dict(zip(names, values)))``."""
+        if self.sen:
+            text = self.template.format(*values, (row.sen_status, row.needs))
+        else:
+            text = self.template.format(*values)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _row_values(row: PupilRow) -> dict[str, Any]:
-    """The pupil fields this row sets: only those whose columns the file has."""
+    """The pupil fields this row sets: only those whose columns the file has.
+
+    Field by field, as the rule reads; ``_RowReader`` gives the same faster (tested).
+    """
     values: dict[str, Any] = {}
     for name in MIS_FIELDS:
         if name not in row.present:
@@ -313,7 +363,7 @@ def _row_fingerprint(row: PupilRow, values: dict[str, Any]) -> str:
     return _fingerprint(values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Known:
     """What planning needs to know of a pupil already in the school."""
 
@@ -330,35 +380,51 @@ def _plan_pupils(
     # Unordered: Pupil's default ordering would have the database sort the whole school.
     pupils = Pupil.objects.filter(school=school).order_by()
     identity = ("pk", "upn", "mis_fingerprint", "leaving_date", "legal_forename", "legal_surname")
-    current: dict[int, tuple[Any, ...]] | None = None
-    if len(rows) > _COMPARE_WHOLE_SCHOOL:
-        # A big file: read every pupil's values once, with what identifies them, rather
-        # than the school's identities now and most of the school again to compare.
-        current = {}
-        known = {}
-        for values in pupils.values_list(*identity, *_COMPARED[1:]):
-            pk, upn, fingerprint, leaving, forename, surname = values[: len(identity)]
-            known[upn] = _Known(pk, fingerprint, leaving, f"{forename} {surname}")
-            current[pk] = (pk, *values[len(identity) :])
+    reader = _RowReader(rows[0].present) if rows else None
+    known: dict[str, _Known] = {}
+    if reader is not None and len(rows) > _COMPARE_WHOLE_SCHOOL:
+        # A big file: read every pupil's values once, with what identifies them, and
+        # compare each pupil as they come, so that the school's values are never all held.
+        by_upn = {row.upn: row for row in rows}
+        compare = _FieldComparer(plan, reader, start=len(identity))
+        # iterator(): the queryset's cache would hold every pupil until the loop ends; on
+        # PostgreSQL its server-side cursor also spares this process the whole result.
+        read = pupils.values_list(*identity, *_COMPARED[1:])
+        for current in read.iterator(chunk_size=2000):
+            pk, upn, stored, leaving, forename, surname = current[: len(identity)]
+            known[upn] = _Known(pk, stored, leaving, f"{forename} {surname}")
+            row = by_upn.get(upn)
+            if row is None:
+                continue
+            values = reader.values(row)
+            fingerprint = reader.fingerprint(row, values)
+            if fingerprint == stored:
+                plan.unchanged += 1
+                plan.sen_unchanged.add(upn)
+            else:
+                compare(pk, current, row, values, fingerprint)
+        plan.creates = [row for row in rows if row.upn not in known]
     else:
         known = {
             upn: _Known(pk, fingerprint, leaving, f"{forename} {surname}")
             for pk, upn, fingerprint, leaving, forename, surname in pupils.values_list(*identity)
         }
-    to_compare: dict[int, tuple[PupilRow, dict[str, Any], str]] = {}
-    for row in rows:
-        values = _row_values(row)
-        pupil = known.get(row.upn)
-        if pupil is None:
-            plan.creates.append(row)
-            continue
-        fingerprint = _row_fingerprint(row, values)
-        if pupil.fingerprint == fingerprint:
-            plan.unchanged += 1
-            plan.sen_unchanged.add(row.upn)
-        else:
-            to_compare[pupil.pk] = (row, values, fingerprint)
-    _compare_fields(plan, to_compare, current)
+        to_compare: dict[int, tuple[PupilRow, list[Any], str]] = {}
+        for row in rows:
+            pupil = known.get(row.upn)
+            if pupil is None:
+                plan.creates.append(row)
+                continue
+            assert reader is not None
+            values = reader.values(row)
+            fingerprint = reader.fingerprint(row, values)
+            if pupil.fingerprint == fingerprint:
+                plan.unchanged += 1
+                plan.sen_unchanged.add(row.upn)
+            else:
+                to_compare[pupil.pk] = (row, values, fingerprint)
+        if reader is not None:
+            _compare_fields(plan, reader, to_compare)
     plan.names = {upn: pupil.name for upn, pupil in known.items()}
     plan.ids = {upn: pupil.pk for upn, pupil in known.items()}
 
@@ -387,8 +453,15 @@ def _plan_pupils(
     if not sen_rows:
         return
     register_empty = not SenEpisode.objects.filter(pupil__school=school).exists()
+    # One (status, needs) for all the pupils who have the same: a school has a few dozen.
+    # Like the MIS records read to compare with, they are only compared, never changed.
+    shared: dict[tuple[str, tuple[str, ...]], tuple[str, list[str]]] = {}
     for row in sen_rows:
-        plan.mis_records[row.upn] = (row.sen_status, list(row.needs))
+        key = (row.sen_status, row.needs)
+        record = shared.get(key)
+        if record is None:
+            record = shared[key] = (row.sen_status, list(row.needs))
+        plan.mis_records[row.upn] = record
         if register_empty and row.sen_status in codes.ON_REGISTER:
             try:
                 rules.validate_needs(status=row.sen_status, needs=list(row.needs))
@@ -402,8 +475,8 @@ def _plan_pupils(
     plan.discrepancies = _predicted_discrepancies(plan, today)
 
 
-#: Above this many pupils to compare, the whole school is read in one query rather than
-#: in batches of named pupils (whose IN lists cost more to build than to answer).
+#: Above this many rows, the whole school is read in one query, with every pupil's values,
+#: rather than in batches of named pupils (whose IN lists cost more to build than to answer).
 _COMPARE_WHOLE_SCHOOL = 2000
 
 
@@ -412,56 +485,55 @@ _COMPARE_WHOLE_SCHOOL = 2000
 _COMPARED = ("pk", *MIS_FIELDS, "mis_sen__pk", "mis_sen__status", json_text("mis_sen__needs"))
 
 
-def _compare_fields(
-    plan: ImportPlan,
-    rows: dict[int, tuple[PupilRow, dict[str, Any], str]],
-    current: dict[int, tuple[Any, ...]] | None = None,
-) -> None:
-    """Field by field, for the pupils whose fingerprint differs from the row's.
+class _FieldComparer:
+    """Compares a pupil's values, as read (``_COMPARED`` from ``start`` on), with their row's:
+    a pupil with a changed value is an update, with the old and new of each change.
 
-    ``current`` is every pupil's ``_COMPARED`` values when the caller has read them
-    already. The pupils' MIS records are read with their details, so that writing
-    them needs no second read of the school.
+    The pupil's MIS record is read with their details, so that writing it needs no second
+    read of the school.
     """
+
+    def __init__(self, plan: ImportPlan, reader: _RowReader, *, start: int) -> None:
+        self.plan = plan
+        self.names = reader.names
+        first = start  # where the first of MIS_FIELDS sits in what is read
+        self.at = tuple(first + MIS_FIELDS.index(name) for name in reader.names)
+        self.surname = first + MIS_FIELDS.index("legal_surname")
+        self.forename = first + MIS_FIELDS.index("legal_forename")
+        self.record = first + len(MIS_FIELDS)
+        # Lists shared between pupils with the same needs: only ever compared, never changed.
+        self.needs_of = JsonTexts(list)
+
+    def __call__(
+        self, pk: int, current: Sequence[Any], row: PupilRow, values: list[Any], fingerprint: str
+    ) -> None:
+        plan, record = self.plan, self.record
+        if current[record] is not None:
+            needs = self.needs_of[current[record + 2]]
+            plan.mis_held[pk] = (current[record], current[record + 1], needs)
+        changes = {
+            name: (current[at], value)
+            for name, at, value in zip(self.names, self.at, values, strict=True)
+            if current[at] != value
+        }
+        if changes:
+            name = f"{current[self.forename]} {current[self.surname]}"
+            plan.updates.append(PupilChange(pk, row.upn, name, changes, row))
+        else:
+            plan.unchanged += 1
+        plan.refingerprint[pk] = fingerprint
+
+
+def _compare_fields(
+    plan: ImportPlan, reader: _RowReader, rows: dict[int, tuple[PupilRow, list[Any], str]]
+) -> None:
+    """Field by field, for the few pupils whose fingerprint differs from the row's."""
     ids = list(rows)
-    batches: list[Iterable[tuple[Any, ...]]]
-    if current is not None:
-        batches = [current.values()]
-    elif len(ids) > _COMPARE_WHOLE_SCHOOL:
-        batches = [Pupil.objects.filter(school=plan.school).order_by().values_list(*_COMPARED)]
-    else:
-        batches = [
-            Pupil.objects.filter(pk__in=ids[start : start + 500]).order_by().values_list(*_COMPARED)
-            for start in range(0, len(ids), 500)
-        ]
-    positions = {name: index for index, name in enumerate(MIS_FIELDS, start=1)}
-    # Lists shared between pupils with the same needs: only ever compared, never changed.
-    needs_of = JsonTexts(list)
-    surname, forename = positions["legal_surname"], positions["legal_forename"]
-    record = len(MIS_FIELDS) + 1
-    for batch in batches:
-        for current in batch:
-            found = rows.get(current[0])
-            if found is None:
-                continue
-            if current[record] is not None:
-                plan.mis_held[current[0]] = (
-                    current[record],
-                    current[record + 1],
-                    needs_of[current[record + 2]],
-                )
-            row, values, fingerprint = found
-            changes = {
-                k: (current[positions[k]], v)
-                for k, v in values.items()
-                if current[positions[k]] != v
-            }
-            if changes:
-                name = f"{current[forename]} {current[surname]}"
-                plan.updates.append(PupilChange(current[0], row.upn, name, changes, values))
-            else:
-                plan.unchanged += 1
-            plan.refingerprint[current[0]] = fingerprint
+    compare = _FieldComparer(plan, reader, start=1)
+    for start in range(0, len(ids), 500):
+        batch = Pupil.objects.filter(pk__in=ids[start : start + 500]).order_by()
+        for current in batch.values_list(*_COMPARED):
+            compare(current[0], current, *rows[current[0]])
 
 
 def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepancy]:
@@ -742,22 +814,29 @@ def _event(
 
 class _EventRows:
     """Rows for ``bulk_insert`` (in ``_EVENT_FIELDS`` order) of the same events as ``_event``,
-    for one import: what every event shares is worked out once, not once a pupil."""
+    for one import: what every event shares is worked out once, not once a pupil, and the
+    values are encoded as JSON here, by one encoder (see ``_EVENT_RAW``)."""
 
     def __init__(
         self, *, school: School, by: User | None, label: str, source: str, now: dt.datetime
     ) -> None:
-        self.head = (now, school.pk, by.pk if by else None, label)
+        self.head = (driver_value(AuditEvent, "at", now), school.pk, by.pk if by else None, label)
         self.source = source
+        self.encode = json_encoder()
 
     def __call__(
         self, type: AuditEvent.Type, pupil_id: int, pupil_label: str, old: dict[str, Any],
         new: dict[str, Any],
     ) -> tuple[Any, ...]:  # fmt: skip
+        encode = self.encode
         return (
-            *self.head, type.value, "pupils.pupil", pupil_id, pupil_id, pupil_label, old, new,
-            "", self.source,
+            *self.head, type.value, "pupils.pupil", pupil_id, pupil_id, pupil_label, encode(old),
+            encode(new), "", self.source,
         )  # fmt: skip
+
+
+#: The event columns ``_EventRows`` gives as the database driver takes them.
+_EVENT_RAW = ("at", "old", "new")
 
 
 #: What a new pupil holds for an MIS column the file does not have.
@@ -778,16 +857,17 @@ def _apply_pupils(
 ) -> None:  # fmt: skip
     school = plan.school
     event = _EventRows(school=school, by=by, label=label, source=source, now=now)
-    events: list[tuple[Any, ...]] = []
+    # Generators, not lists: each event row is made as the database takes it.
+    events: list[Iterable[tuple[Any, ...]]] = []
     created_ids: dict[str, int] = {}
     if plan.creates:
-        present = [name for name in MIS_FIELDS if name in plan.creates[0].present]
-        new_rows = [(row, _row_values(row)) for row in plan.creates]
+        reader = _RowReader(plan.creates[0].present)
+        new_rows = [(row, reader.values(row)) for row in plan.creates]
         bulk_insert(
             Pupil,
-            ["school_id", "upn", "mis_fingerprint", *present],
+            ["school_id", "upn", "mis_fingerprint", *reader.names],
             (
-                (school.pk, row.upn, _row_fingerprint(row, values), *(values[n] for n in present))
+                (school.pk, row.upn, reader.fingerprint(row, values), *values)
                 for row, values in new_rows
             ),
         )
@@ -797,35 +877,33 @@ def _apply_pupils(
             for upn, pk in Pupil.objects.filter(school=school).order_by().values_list("upn", "pk")
             if upn in wanted
         }
-        for row, values in new_rows:
-            full = {**_PUPIL_DEFAULTS, **values}
-            events.append(
-                event(
-                    AuditEvent.Type.PUPIL_CREATED,
-                    created_ids[row.upn],
-                    _display_name(full),
-                    {},
-                    {"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
-                )
+        events.append(
+            event(
+                AuditEvent.Type.PUPIL_CREATED,
+                created_ids[row.upn],
+                _display_name(full),
+                {},
+                {"upn": row.upn, **{k: jsonable(full[k]) for k in MIS_FIELDS}},
             )
+            for row, full in (
+                (row, {**_PUPIL_DEFAULTS, **dict(zip(reader.names, values, strict=True))})
+                for row, values in new_rows
+            )
+        )
     if plan.updates:
         fields = sorted({name for change in plan.updates for name in change.changes})
         bulk_update(
             Pupil,
             [*fields, "mis_fingerprint"],
             (
-                (
-                    change.pupil_id,
-                    *(change.values[f] for f in fields),
-                    plan.refingerprint[change.pupil_id],
-                )
+                (change.pupil_id, *_new_values(change, fields), plan.refingerprint[change.pupil_id])
                 for change in plan.updates
-            ),  # fmt: skip
+            ),
             # A details form left open while the import ran must not overwrite what it brought.
             increment=["details_version"],
         )
         updated_type = AuditEvent.Type.PUPIL_UPDATED
-        events += [
+        events.append(
             event(
                 updated_type,
                 change.pupil_id,
@@ -834,7 +912,7 @@ def _apply_pupils(
                 {k: jsonable(v[1]) for k, v in change.changes.items()},
             )
             for change in plan.updates
-        ]
+        )
     updated = {change.pupil_id for change in plan.updates}
     bulk_update(
         Pupil,
@@ -843,9 +921,18 @@ def _apply_pupils(
     )
     ids = {**plan.ids, **created_ids}
     _apply_mis_records(plan, ids, now)
-    bulk_insert(AuditEvent, _EVENT_FIELDS, events)
+    bulk_insert(AuditEvent, _EVENT_FIELDS, chain.from_iterable(events), raw=_EVENT_RAW)
     if plan.seeds:
         _seed_register(plan, ids, by=by, label=label, source=source, now=now, today=today)
+
+
+def _new_values(change: PupilChange, fields: list[str]) -> list[Any]:
+    """What ``fields`` will hold for the pupil: the changes, and the row's other values
+    (read again from the row only when some of ``fields`` did not change for this pupil)."""
+    if len(change.changes) == len(fields):
+        return [change.changes[name][1] for name in fields]
+    values = change.values
+    return [values[name] for name in fields]
 
 
 def _seed_register(

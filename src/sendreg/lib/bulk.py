@@ -19,7 +19,7 @@ events with them in the same transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from itertools import count as counter
 from typing import Any
@@ -94,13 +94,26 @@ def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
         yield batch
 
 
+def driver_value(model: type[models.Model], name: str, value: Any) -> Any:
+    """``value`` of the field ``name`` as ``bulk_insert`` sends it to the database: for a
+    value every row shares, prepared once and given to ``bulk_insert`` as ``raw``."""
+    prepare = _preparer(_concrete(model, name), connections[DEFAULT_DB_ALIAS])
+    return value if prepare is None or value is None else prepare(value)
+
+
 def bulk_insert(
-    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    raw: Collection[str] = (),
 ) -> int:
     """Insert ``rows`` (values in the order of ``fields``); returns how many were inserted.
 
     A field not named gets its default, worked out once for the whole call (so a
     callable default such as ``timezone.now`` gives every row the same value).
+    The values of the fields named in ``raw`` are given already as the database
+    driver takes them (``driver_value``; JSON as its text), and are sent as they are.
     """
     connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
@@ -118,7 +131,8 @@ def bulk_insert(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(_column(field)) for field in concrete)
-    values = _peeked(_prepared(rows, [_preparer(field, connection) for field in concrete]))
+    preparers = [None if field.name in raw else _preparer(field, connection) for field in concrete]
+    values = _peeked(_prepared(rows, preparers))
     if values is None:
         return 0
     inserted = 0

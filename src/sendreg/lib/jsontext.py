@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from json.encoder import (  # type: ignore[attr-defined]
+    INFINITY,
+    c_make_encoder,
+    encode_basestring_ascii,
+)
 from typing import Any
 
 from django.db.models import TextField
@@ -37,3 +42,39 @@ class JsonTexts(dict[str | None, Any]):
         value = None if text is None else self.convert(json.loads(text))
         self[text] = value
         return value
+
+
+def json_encoder() -> Callable[[Any], str]:
+    """A function that gives what ``json.JSONEncoder().encode`` gives, for writing many values.
+
+    ``JSONEncoder.encode`` builds a new C encoder for every value it is given, which is
+    most of the cost of encoding a small dictionary; this builds one and keeps it. (It
+    does not check for a value that contains itself, which no audit value does.)
+    """
+    plain = json.JSONEncoder()
+    if c_make_encoder is None:  # pragma: no cover - CPython always has the C encoder
+        return plain.encode
+
+    def floatstr(value: float) -> str:
+        # As JSONEncoder's own (allow_nan is on by default).
+        if value != value:
+            return "NaN"
+        if value == INFINITY:
+            return "Infinity"
+        if value == -INFINITY:
+            return "-Infinity"
+        return float.__repr__(value)
+
+    encode = c_make_encoder(
+        None, plain.default, encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
+    iterencode = plain.iterencode
+
+    def encoded(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring_ascii(value)
+        if isinstance(value, dict | list | tuple):
+            return "".join(encode(value, 0))
+        return "".join(iterencode(value, _one_shot=True))
+
+    return encoded
