@@ -16,9 +16,11 @@ and apply the same pure rules as every other page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import operator
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
@@ -367,7 +369,7 @@ def with_census_plain(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 
 _PLAIN_FIELDS = (
     "pk", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
-    "date_of_birth", "mis_sen__pk", "mis_sen__status", "mis_sen__correction_requested_at",
+    "date_of_birth", "mis_sen__status", "mis_sen__correction_requested_at",
 )  # fmt: skip
 
 
@@ -387,20 +389,22 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     )
     book = census_rule_book()
     on_roll_day = with_census_plain(Pupil.objects.filter(on_roll(census_date), school=school))
-    # In no order: their findings are sorted with the rest, and most have none.
-    plain_rows = list(on_roll_day.filter(census_plain=True).order_by().values_list(*_PLAIN_FIELDS))
+    plain = on_roll_day.filter(census_plain=True).order_by()
+    # Only what the rules need of them, in no order: the UPN and the MIS provision (None: no
+    # MIS values). Their findings are sorted with the rest, and most have none.
+    plain_values = list(plain.values_list("upn", "mis_sen__status"))
     rows = _census_rows(on_roll_day.filter(census_plain=False), census_date)
     # An import gives nearly every pupil on roll MIS values; only when none has any is it
     # worth asking whether the school's MIS was ever imported (pupils who have left count).
     mis_imported = (
-        any(row[-3] is not None for row in plain_rows)
+        any(status is not None for _, status in plain_values)
         or any(mis is not None for _, mis in rows)
         or MisSenRecord.objects.filter(pupil__school=school).exists()
     )
-    without_sen = len(plain_rows) + sum(
+    without_sen = len(plain_values) + sum(
         1 for p, _ in rows if rules.status_on(p.register.episodes, census_date) is None
     )
-    with_n = sum(1 for row in plain_rows if row[-2] == codes.SenProvision.NO_SEN) + sum(
+    with_n = sum(1 for _, status in plain_values if status == codes.SenProvision.NO_SEN) + sum(
         1
         for p, mis in rows
         if mis is not None
@@ -427,22 +431,16 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
             reading = rules.read_mis_status(provision)
             ehc += reading.register == codes.SenProvision.EHC_PLAN
             support += reading.register == codes.SenProvision.SEN_SUPPORT
-    findings += _plain_findings(plain_rows, ctx, checked)
-
-    roll = len(plain_rows) + len(rows)
+    roll = len(plain_values) + len(rows)
     latest = (
         ImportRun.objects.filter(school=school, kind=ImportRun.Kind.PUPILS)
         .order_by("-at", "-id")
         .first()
     )
-    loud_by_upn = {p.upn: p for p, _ in rows}
-    plain_by_upn = {row[1]: row for row in plain_rows}
-
-    def pupil_of(upn: str) -> CensusPupil | None:
-        row = plain_by_upn.get(upn)
-        return _plain_pupil(row) if row is not None else loud_by_upn.get(upn)
-
-    findings += _import_row_findings(latest, book, ctx.term, pupil_of)
+    found, plain_named = _plain_findings(plain, plain_values, ctx, checked, _import_upns(latest))
+    findings += found
+    by_upn = {p.upn: p for p, _ in rows} | plain_named
+    findings += _import_row_findings(latest, book, ctx.term, by_upn)
     school_wide: list[rules.CensusProblem] = []
     if ctx.mis_imported:
         if rules.share_checks_apply(school.phase):
@@ -479,53 +477,75 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     )
 
 
-def _plain_pupil(row: tuple[Any, ...]) -> CensusPupil:
-    pk, upn, legal_surname, legal_forename, preferred_surname, preferred_forename, born = row[:7]
-    return CensusPupil(
-        pk=pk,
-        upn=upn,
-        name=_name(legal_surname, legal_forename, preferred_surname, preferred_forename),
-        legal_surname=legal_surname,
-        legal_forename=legal_forename,
-        date_of_birth=born,
-        top_up_funding=False,
-        register=state_of({}, pk),
-    )
-
-
 def _plain_findings(
-    rows: Sequence[tuple[Any, ...]],
+    plain: QuerySet[Pupil],
+    values: Sequence[tuple[str, str | None]],
     ctx: _Context,
     checked: dict[rules.CensusValues, list[rules.CensusProblem]],
-) -> list[Finding]:
-    """The findings for the plain pupils (``rules.census_plain``), from their ``_PLAIN_FIELDS``.
+    also: Collection[str],
+) -> tuple[list[Finding], dict[str, CensusPupil]]:
+    """The findings for the plain pupils (``rules.census_plain``), from their UPNs and MIS
+    provisions, and those pupils by UPN with any whose UPN is in ``also``.
 
     Their problems other than their UPN's turn only on their MIS provision (or its absence),
-    so the rules run once for each: a pupil is checked in full only when their UPN breaks a
-    rule or their provision does. Their MIS values add nothing to the EHC and support counts.
+    so the rules run once for each provision; only the pupils whose UPN or provision breaks
+    a rule are read in full (one query, none when there are none) and checked in full.
+    Their MIS values add nothing to the EHC and support counts.
     """
-    flagged: dict[str | None, bool] = {}  # MIS provision (None: no values) -> any problem
+    nobody = CensusPupil(0, "", "", "", "", dt.date.min, False, state_of({}, 0))
+    flagged = [
+        status
+        for status in {status for _, status in values}
+        if _pupil_problems(nobody, _plain_mis(status, None), ctx, checked)[0]
+    ]
+    upns = {upn for upn, _ in values if rules.check_upn(upn, la_codes=ctx.book.la_codes)}
+    wanted = [Q(upn__in=sorted(upns | set(also)))] if upns or also else []
+    if None in flagged:
+        wanted.append(Q(mis_sen__isnull=True))
+    if any(status is not None for status in flagged):
+        wanted.append(Q(mis_sen__status__in=[status for status in flagged if status is not None]))
+    if not wanted:
+        return [], {}
     findings: list[Finding] = []
-    for row in rows:
-        status = row[-2]
-        if status not in flagged:
-            problems, _, _ = _pupil_problems(_plain_pupil(row), _plain_mis(row), ctx, checked)
-            flagged[status] = bool(problems)
-        if flagged[status] or rules.check_upn(row[1], la_codes=ctx.book.la_codes):
-            findings += _pupil_findings(_plain_pupil(row), _plain_mis(row), ctx, checked)[0]
-    return findings
+    named: dict[str, CensusPupil] = {}
+    for row in plain.filter(reduce(operator.or_, wanted)).values_list(*_PLAIN_FIELDS):
+        pk, upn, legal_surname, legal_forename, preferred_surname, preferred_forename = row[:6]
+        pupil = CensusPupil(
+            pk=pk,
+            upn=upn,
+            name=_name(legal_surname, legal_forename, preferred_surname, preferred_forename),
+            legal_surname=legal_surname,
+            legal_forename=legal_forename,
+            date_of_birth=row[6],
+            top_up_funding=False,
+            register=state_of({}, pk),
+        )
+        named[upn] = pupil
+        status, requested = row[7], row[8]
+        if upn in upns or status in flagged:
+            findings += _pupil_findings(pupil, _plain_mis(status, requested), ctx, checked)[0]
+    return findings, named
 
 
-def _plain_mis(row: tuple[Any, ...]) -> MisValues | None:
-    mis_pk, status, requested = row[-3:]
-    return None if mis_pk is None else MisValues(status, (), requested is not None)
+def _plain_mis(status: str | None, requested: dt.datetime | None) -> MisValues | None:
+    return None if status is None else MisValues(status, (), requested is not None)
+
+
+def _import_upns(run: ImportRun | None) -> set[str]:
+    """The UPNs ``_import_row_findings`` may look a pupil up by."""
+    summary = (run.summary if run else None) or {}
+    return {
+        str(problem.get(key) or "")
+        for problem in [*summary.get("errors", []), *summary.get("warnings", [])]
+        for key in ("upn", "value")
+    } - {""}
 
 
 def _import_row_findings(
     run: ImportRun | None,
     book: RuleBook,
     term: rules.Term,
-    pupil_of: Callable[[str], CensusPupil | None],
+    pupils: Mapping[str, CensusPupil],
 ) -> list[Finding]:
     """Problems in rows of the latest MIS export that the import could not keep.
 
@@ -552,7 +572,7 @@ def _import_row_findings(
         else:
             continue
         row = problem.get("row")
-        pupil = pupil_of(upn)
+        pupil = pupils.get(upn)
         found += [
             make_finding(
                 book,
