@@ -101,15 +101,18 @@ def _census_rows(
 ) -> list[tuple[CensusPupil, MisValues | None]]:
     """``pupils`` with their register state on the census day and their MIS values (None:
     none kept), in census order (legal names), in three queries."""
-    states = register_states(pupils, day=census_date)
     ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
-    rows = pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
-        *_PUPIL_FIELDS,
-        "mis_sen__pk",
-        "mis_sen__status",
-        json_text("mis_sen__needs"),
-        "mis_sen__correction_requested_at",
+    rows = list(
+        pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
+            *_PUPIL_FIELDS,
+            "mis_sen__pk",
+            "mis_sen__status",
+            json_text("mis_sen__needs"),
+            "mis_sen__correction_requested_at",
+        )
     )
+    # By their ids, not by ``pupils`` again: SQLite would work out the whole filter once more.
+    states = register_states(Pupil.objects.filter(pk__in=[row[0] for row in rows]), day=census_date)
     return [
         (
             CensusPupil(
