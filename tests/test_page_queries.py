@@ -7,6 +7,7 @@ plans, provision, deadlines), each of which adds its own queries.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,13 +16,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from sendreg.accounts.models import Membership
+from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
 from sendreg.demo import demo_fill
 from sendreg.lib.dates import today
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import MisSenRecord
 from sendreg.register.selectors import needs_on, with_sen_status
+from tests.conftest import put_on_register
+from tests.factories import ContactFactory, PupilFactory, TeachingGroupFactory
 
 #: Page -> the most queries it may make (what it makes today, so that a new one is noticed).
 PAGES = {"/": 37, "/census/": 12, "/register/discrepancies/": 6}
@@ -69,3 +72,36 @@ def test_the_senco_pages_make_the_same_queries_for_a_school_three_times_the_size
     assert {url: len(set(found)) for url, found in counts.items()} == dict.fromkeys(PAGES, 1), (
         counts
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("on_today")
+def test_the_pupil_page_makes_the_same_queries_for_a_small_and_a_bigger_record(
+    school: School, senco: User
+) -> None:
+    """More contacts, classes, register history, needs and audit rows: no more queries."""
+    small = PupilFactory(school=school)
+    put_on_register(small, by=senco, status="K", needs=("SEMH",))
+    ContactFactory(pupil=small)
+    TeachingGroupFactory(school=school, name="7A/Ma1").pupils.add(small)
+
+    bigger = PupilFactory(school=school)
+    put_on_register(bigger, by=senco, status="K", needs=("SLCN",), on=dt.date(2025, 9, 4))
+    put_on_register(bigger, by=senco, status="K", needs=("SLCN", "ASD"), on=dt.date(2025, 10, 1))
+    put_on_register(bigger, by=senco, status="E", needs=("ASD", "SLCN", "SPLD"))
+    for _ in range(4):
+        ContactFactory(pupil=bigger)
+    for name in ("7A/Ma2", "7A/En2", "7A/Sc2"):
+        TeachingGroupFactory(school=school, name=name).pupils.add(bigger)
+    MisSenRecord.objects.create(
+        pupil=bigger, status="E", needs=["ASD", "SLCN"], imported_at=timezone.now()
+    )
+
+    client = Client()
+    client.force_login(senco)
+    counts = []
+    for pupil in (small, bigger):
+        url = f"/pupils/{pupil.pk}/"
+        client.get(url)
+        counts.append(_queries(client, url))
+    assert counts[0] == counts[1], counts

@@ -16,10 +16,14 @@ and apply the same pure rules as every other page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from sendreg import codes
 from sendreg.accounts.models import School
@@ -35,7 +39,7 @@ from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
-from sendreg.register.models import CensusCheckRun, MisSenRecord
+from sendreg.register.models import CensusCheckRun, MisSenRecord, SenEpisode
 from sendreg.register.rules import Severity
 from sendreg.register.selectors import RegisterState, census_overrides, register_states, state_of
 
@@ -89,24 +93,53 @@ def census_pupils(school: School, census_date: dt.date) -> list[CensusPupil]:
     """The school's pupils on roll on the census day with their register state that day, in
     census order (legal names), in three queries."""
     pupils = Pupil.objects.filter(on_roll(census_date), school=school)
-    states = register_states(pupils, day=census_date)
-    rows = pupils.order_by("legal_surname", "legal_forename", "upn").values_list(*_PUPIL_FIELDS)
+    return [pupil for pupil, _ in _census_rows(pupils, census_date)]
+
+
+def _census_rows(
+    pupils: QuerySet[Pupil], census_date: dt.date
+) -> list[tuple[CensusPupil, MisValues | None]]:
+    """``pupils`` with their register state on the census day and their MIS values (None:
+    none kept), in census order (legal names), in three queries."""
+    ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
+    rows = list(
+        pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
+            *_PUPIL_FIELDS,
+            "mis_sen__pk",
+            "mis_sen__status",
+            json_text("mis_sen__needs"),
+            "mis_sen__correction_requested_at",
+        )
+    )
+    # By their ids, not by ``pupils`` again: SQLite would work out the whole filter once more.
+    states = register_states(Pupil.objects.filter(pk__in=[row[0] for row in rows]), day=census_date)
     return [
-        CensusPupil(
-            pk=pk,
-            upn=upn,
-            name=f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}",
-            legal_surname=legal_surname,
-            legal_forename=legal_forename,
-            date_of_birth=date_of_birth,
-            top_up_funding=top_up_funding,
-            register=state_of(states, pk),
+        (
+            CensusPupil(
+                pk=pk,
+                upn=upn,
+                name=_name(legal_surname, legal_forename, preferred_surname, preferred_forename),
+                legal_surname=legal_surname,
+                legal_forename=legal_forename,
+                date_of_birth=date_of_birth,
+                top_up_funding=top_up_funding,
+                register=state_of(states, pk),
+            ),
+            None
+            if mis_pk is None
+            else MisValues(status.strip(), ranked[needs], requested is not None),
         )
         for (
             pk, upn, legal_surname, legal_forename, preferred_surname, preferred_forename,
-            date_of_birth, top_up_funding,
+            date_of_birth, top_up_funding, mis_pk, status, needs, requested,
         ) in rows
     ]  # fmt: skip
+
+
+def _name(
+    legal_surname: str, legal_forename: str, preferred_surname: str, preferred_forename: str
+) -> str:
+    return f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}"
 
 
 @dataclass(frozen=True)
@@ -136,16 +169,6 @@ def mis_ranked_needs(needs: Sequence[Any]) -> tuple[rules.RankedNeed, ...]:
         if code:
             ranked.append((code, rank))
     return tuple(ranked)
-
-
-def mis_values(school: School) -> dict[int, MisValues]:
-    ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
-    return {
-        pupil_id: MisValues(status.strip(), ranked[needs], requested is not None)
-        for pupil_id, status, needs, requested in MisSenRecord.objects.filter(
-            pupil__school=school
-        ).values_list("pupil_id", "status", json_text("needs"), "correction_requested_at")
-    }
 
 
 # --- The check -------------------------------------------------------------------------
@@ -228,9 +251,31 @@ def _pupil_findings(
     checked: dict[rules.CensusValues, list[rules.CensusProblem]],
 ) -> tuple[list[Finding], str | None]:
     """One pupil's findings, and the provision the MIS will return for them (None: no values)."""
-    problems: list[rules.CensusProblem] = list(
-        rules.check_upn(pupil.upn, la_codes=ctx.book.la_codes)
-    )
+    problems, provision, corrected = _pupil_problems(pupil, mis, ctx, checked)
+    found = [
+        make_finding(
+            ctx.book,
+            problem,
+            term=ctx.term,
+            upn=pupil.upn,
+            name=pupil.name,
+            pupil_id=pupil.pk,
+            extra_action=corrected if problem.rule in _DIFFERENCES else "",
+        )
+        for problem in [*rules.check_upn(pupil.upn, la_codes=ctx.book.la_codes), *problems]
+    ]
+    return found, provision
+
+
+def _pupil_problems(
+    pupil: CensusPupil,
+    mis: MisValues | None,
+    ctx: _Context,
+    checked: dict[rules.CensusValues, list[rules.CensusProblem]],
+) -> tuple[list[rules.CensusProblem], str | None, str]:
+    """One pupil's problems other than their UPN's, the provision the MIS will return for them
+    (None: no values) and what to add to a difference's "what to do"."""
+    problems: list[rules.CensusProblem] = []
     episodes = pupil.register.episodes
     on_register = rules.status_on(episodes, ctx.census_date) if episodes else None
     status = on_register or codes.SenProvision.NO_SEN
@@ -254,19 +299,7 @@ def _pupil_findings(
         problems += _difference_problems(values, on_register, pupil.register.needs)
         if mis.correction_requested:
             corrected = "The SENCO has already asked for the MIS to be corrected."
-    found = [
-        make_finding(
-            ctx.book,
-            problem,
-            term=ctx.term,
-            upn=pupil.upn,
-            name=pupil.name,
-            pupil_id=pupil.pk,
-            extra_action=corrected if problem.rule in _DIFFERENCES else "",
-        )
-        for problem in problems
-    ]
-    return found, provision
+    return problems, provision, corrected
 
 
 _DIFFERENCES = frozenset({rules.RULE_MIS_STATUS_DIFFERS, rules.RULE_MIS_NEEDS_DIFFER})
@@ -322,12 +355,35 @@ def _difference_problems(
     return found
 
 
+def with_census_plain(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """``pupils`` with ``census_plain``: ``rules.census_plain`` as SQL (tests hold the two
+    together). True for a pupil never on the register, with no top-up, and no MIS values or
+    exactly blank or N with no needs; never NULL, so False is every other pupil."""
+    plain = (
+        ~Exists(SenEpisode.objects.filter(pupil=OuterRef("pk")))
+        & Q(top_up_funding=False)
+        & (
+            Q(mis_sen__isnull=True)
+            | Q(mis_sen__status__in=rules.PLAIN_MIS_PROVISIONS, mis_sen__needs=[])
+        )
+    )
+    return pupils.alias(census_plain=ExpressionWrapper(plain, output_field=BooleanField()))
+
+
+_PLAIN_FIELDS = (
+    "pk", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
+    "date_of_birth", "mis_sen__status", "mis_sen__correction_requested_at",
+)  # fmt: skip
+
+
 def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     """Every problem the census on ``census_date`` would raise from the school's SEN data.
 
-    Reads the pupils on roll that day with their register history, the needs held that
-    day and their MIS values, and the latest import's rows that never became pupils:
-    six queries, whatever the size of the school. Writes nothing.
+    Most pupils on roll were never on the register and the MIS holds blank or N for them
+    (``rules.census_plain``): the rules can only flag them by their UPN, or all of them alike
+    by that value, so they are read as a narrow list and the rules run once per value. The
+    others are read whole (register history, needs held that day, MIS values) and every
+    rule runs on each. Six or seven queries, whatever the size of the school. Writes nothing.
     """
     overrides = census_overrides()
     census = census_day_for(census_date, overrides)
@@ -335,43 +391,59 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
         c.date == census_date for c in rules.census_days_around(census_date, overrides)
     )
     book = census_rule_book()
-    pupils = census_pupils(school, census_date)
-    mis = mis_values(school)
-    on_roll_mis = {p.pk: mis[p.pk] for p in pupils if p.pk in mis}
-    without_sen = [p for p in pupils if rules.status_on(p.register.episodes, census_date) is None]
-    with_n = sum(
-        1
-        for p in without_sen
-        if p.pk in on_roll_mis and on_roll_mis[p.pk].status == codes.SenProvision.NO_SEN
+    on_roll_day = with_census_plain(Pupil.objects.filter(on_roll(census_date), school=school))
+    plain = on_roll_day.filter(census_plain=True).order_by()
+    # Only what the rules need of them, in no order: the UPN and the MIS provision (None: no
+    # MIS values). Their findings are sorted with the rest, and most have none.
+    plain_values = list(plain.values_list("upn", "mis_sen__status"))
+    rows = _census_rows(on_roll_day.filter(census_plain=False), census_date)
+    # An import gives nearly every pupil on roll MIS values; only when none has any is it
+    # worth asking whether the school's MIS was ever imported (pupils who have left count).
+    mis_imported = (
+        any(status is not None for _, status in plain_values)
+        or any(mis is not None for _, mis in rows)
+        or MisSenRecord.objects.filter(pupil__school=school).exists()
     )
-    n_for_everyone = rules.mis_records_n_for_everyone(with_n=with_n, without_sen=len(without_sen))
+    without_sen = len(plain_values) + sum(
+        1 for p, _ in rows if rules.status_on(p.register.episodes, census_date) is None
+    )
+    with_n = sum(1 for _, status in plain_values if status == codes.SenProvision.NO_SEN) + sum(
+        1
+        for p, mis in rows
+        if mis is not None
+        and mis.status == codes.SenProvision.NO_SEN
+        and rules.status_on(p.register.episodes, census_date) is None
+    )
+    n_for_everyone = rules.mis_records_n_for_everyone(with_n=with_n, without_sen=without_sen)
     ctx = _Context(
         book=book,
         census_date=census_date,
         previous=rules.previous_census(census_date, overrides).date,
         term=census.term,
         phase=school.phase,
-        mis_imported=bool(mis),
+        mis_imported=mis_imported,
         n_for_everyone=n_for_everyone,
     )
     findings: list[Finding] = []
     ehc = support = 0
     checked: dict[rules.CensusValues, list[rules.CensusProblem]] = {}
-    for pupil in pupils:
-        found, provision = _pupil_findings(pupil, on_roll_mis.get(pupil.pk), ctx, checked)
+    for pupil, mis in rows:
+        found, provision = _pupil_findings(pupil, mis, ctx, checked)
         findings += found
         if provision not in _NO_SEN_VALUES and provision is not None:
             reading = rules.read_mis_status(provision)
             ehc += reading.register == codes.SenProvision.EHC_PLAN
             support += reading.register == codes.SenProvision.SEN_SUPPORT
-
-    roll = len(pupils)
+    roll = len(plain_values) + len(rows)
     latest = (
         ImportRun.objects.filter(school=school, kind=ImportRun.Kind.PUPILS)
         .order_by("-at", "-id")
         .first()
     )
-    findings += _import_row_findings(latest, book, ctx.term, {p.upn: p for p in pupils})
+    found, plain_named = _plain_findings(plain, plain_values, ctx, checked, _import_upns(latest))
+    findings += found
+    by_upn = {p.upn: p for p, _ in rows} | plain_named
+    findings += _import_row_findings(latest, book, ctx.term, by_upn)
     school_wide: list[rules.CensusProblem] = []
     if ctx.mis_imported:
         if rules.share_checks_apply(school.phase):
@@ -390,7 +462,7 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
             threshold=book.threshold(rules.RULE_SPECIAL_EHC_SHARE_LOW),
         )
         school_wide += rules.check_any_sen(on_register=ehc + support, roll=roll)
-        school_wide += rules.check_n_for_everyone(with_n=with_n, without_sen=len(without_sen))
+        school_wide += rules.check_n_for_everyone(with_n=with_n, without_sen=without_sen)
     elif roll:
         school_wide.append(rules.CensusProblem(rules.RULE_MIS_NOT_IMPORTED, rules.FIELD_ROLL))
     findings += [make_finding(book, p, term=ctx.term) for p in school_wide]
@@ -408,8 +480,75 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     )
 
 
+def _plain_findings(
+    plain: QuerySet[Pupil],
+    values: Sequence[tuple[str, str | None]],
+    ctx: _Context,
+    checked: dict[rules.CensusValues, list[rules.CensusProblem]],
+    also: Collection[str],
+) -> tuple[list[Finding], dict[str, CensusPupil]]:
+    """The findings for the plain pupils (``rules.census_plain``), from their UPNs and MIS
+    provisions, and those pupils by UPN with any whose UPN is in ``also``.
+
+    Their problems other than their UPN's turn only on their MIS provision (or its absence),
+    so the rules run once for each provision; only the pupils whose UPN or provision breaks
+    a rule are read in full (one query, none when there are none) and checked in full.
+    Their MIS values add nothing to the EHC and support counts.
+    """
+    nobody = CensusPupil(0, "", "", "", "", dt.date.min, False, state_of({}, 0))
+    flagged = [
+        status
+        for status in {status for _, status in values}
+        if _pupil_problems(nobody, _plain_mis(status, None), ctx, checked)[0]
+    ]
+    upns = {upn for upn, _ in values if rules.check_upn(upn, la_codes=ctx.book.la_codes)}
+    wanted = [Q(upn__in=sorted(upns | set(also)))] if upns or also else []
+    if None in flagged:
+        wanted.append(Q(mis_sen__isnull=True))
+    if any(status is not None for status in flagged):
+        wanted.append(Q(mis_sen__status__in=[status for status in flagged if status is not None]))
+    if not wanted:
+        return [], {}
+    findings: list[Finding] = []
+    named: dict[str, CensusPupil] = {}
+    for row in plain.filter(reduce(operator.or_, wanted)).values_list(*_PLAIN_FIELDS):
+        pk, upn, legal_surname, legal_forename, preferred_surname, preferred_forename = row[:6]
+        pupil = CensusPupil(
+            pk=pk,
+            upn=upn,
+            name=_name(legal_surname, legal_forename, preferred_surname, preferred_forename),
+            legal_surname=legal_surname,
+            legal_forename=legal_forename,
+            date_of_birth=row[6],
+            top_up_funding=False,
+            register=state_of({}, pk),
+        )
+        named[upn] = pupil
+        status, requested = row[7], row[8]
+        if upn in upns or status in flagged:
+            findings += _pupil_findings(pupil, _plain_mis(status, requested), ctx, checked)[0]
+    return findings, named
+
+
+def _plain_mis(status: str | None, requested: dt.datetime | None) -> MisValues | None:
+    return None if status is None else MisValues(status, (), requested is not None)
+
+
+def _import_upns(run: ImportRun | None) -> set[str]:
+    """The UPNs ``_import_row_findings`` may look a pupil up by."""
+    summary = (run.summary if run else None) or {}
+    return {
+        str(problem.get(key) or "")
+        for problem in [*summary.get("errors", []), *summary.get("warnings", [])]
+        for key in ("upn", "value")
+    } - {""}
+
+
 def _import_row_findings(
-    run: ImportRun | None, book: RuleBook, term: rules.Term, pupils: Mapping[str, CensusPupil]
+    run: ImportRun | None,
+    book: RuleBook,
+    term: rules.Term,
+    pupils: Mapping[str, CensusPupil],
 ) -> list[Finding]:
     """Problems in rows of the latest MIS export that the import could not keep.
 

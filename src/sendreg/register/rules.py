@@ -887,6 +887,30 @@ def check_n_for_everyone(*, with_n: int, without_sen: int) -> list[CensusProblem
     return []
 
 
+#: The MIS provisions a pupil never on the register may hold and still be read narrowly.
+PLAIN_MIS_PROVISIONS = ("", SenProvision.NO_SEN.value)
+
+
+def census_plain(
+    *,
+    has_register_history: bool,
+    top_up_funding: bool,
+    mis_status: str | None,
+    mis_needs: Sequence[object] = (),
+) -> bool:
+    """Whether a pupil is one of the many the census rules can only flag by their UPN or by
+    their MIS provision value alone: never on the register, no top-up funding, and no MIS
+    values (``mis_status`` None) or exactly blank or N with no needs.
+
+    Every such pupil with the same MIS provision meets the pupil rules the same way, so the
+    census check runs them once per provision and reads those pupils as a set.
+    ``census.selectors.plain_for_census`` is this test in SQL; tests hold the two together.
+    """
+    if has_register_history or top_up_funding:
+        return False
+    return mis_status is None or (mis_status in PLAIN_MIS_PROVISIONS and not mis_needs)
+
+
 def check_mis_values_present(*, status: str, has_mis_values: bool) -> list[CensusProblem]:
     """A pupil on the register (E or K) on census day with no SEN values from the MIS."""
     if status in codes.ON_REGISTER and not has_mis_values:
