@@ -3,6 +3,7 @@
     python benchmarks/load.py                      # SQLite, 50 users for 60 s
     python benchmarks/load.py --postgres postgresql://postgres@127.0.0.1:5432/sendreg_load
     python benchmarks/load.py --users 20 --seconds 30 --think 0.5
+    python benchmarks/load.py --workers 1           # one server process (waitress)
 
 It makes a throwaway SENDREG_HOME, fills a demo school of 2,000 pupils
 (``sendreg demo --no-serve``), starts ``sendreg serve`` on a free port on
@@ -20,6 +21,8 @@ itself. An error is a server error (5xx, including the "busy, try again" page)
 or a failed connection. It prints throughput, the 50th, 95th and 99th
 percentile times for each kind of page and overall, and the errors, beside the
 goals (95th percentile at most 300 ms, no errors); it exits 1 if one is missed.
+On Linux it also prints the server's CPU time per request (all its processes) and the
+load average: on a shared machine these say more than response times do.
 """
 
 from __future__ import annotations
@@ -289,6 +292,24 @@ def percentile(values: list[float], share: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by the server and its worker processes (Linux only; else None).
+
+    Less noisy than response times on a shared machine: it counts the server's own work,
+    not the time it waited for a core.
+    """
+
+    def cpu(one: int) -> float:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return cpu(pid) + sum(cpu(int(child)) for child in children)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def report(results: Results, seconds: float, database: str) -> bool:
     every = [t for times in results.times.values() for t in times]
     errors = sum(results.errors.values())
@@ -323,6 +344,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="how long to run (60)")
     parser.add_argument("--think", type=float, default=0.5, help="mean pause between pages (0.5)")
     parser.add_argument("--pupils", type=int, default=2000, help="pupils in the demo school")
+    parser.add_argument("--workers", type=int, help="sendreg serve's --workers (its default)")
     parser.add_argument("--postgres", help="a PostgreSQL URL (a throwaway database) for SQLite")
     args = parser.parse_args()
 
@@ -352,7 +374,8 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - closed with the server
-        server = sendreg(env, "serve", "--host", "127.0.0.1", "--port", str(port),
+        workers = ["--workers", str(args.workers)] if args.workers else []
+        server = sendreg(env, "serve", "--host", "127.0.0.1", "--port", str(port), *workers,
                          stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
         wait_for(base, server)
 
@@ -385,11 +408,18 @@ def main() -> None:
             for user, act in users
         ]
         started = time.monotonic()
+        cpu_before = server_cpu_seconds(server.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
+        cpu_after = server_cpu_seconds(server.pid)
         met = report(results, time.monotonic() - started, database)
+        served = sum(len(times) for times in results.times.values())
+        if cpu_before is not None and cpu_after is not None and served:
+            print(f"Server CPU: {(cpu_after - cpu_before) * 1000 / served:,.1f} ms a request")
+        if hasattr(os, "getloadavg"):
+            print("Load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
         log_text = (Path(home) / "server.log").read_text(errors="replace")
         tracebacks = log_text.count("Traceback")
         print(f"Server tracebacks logged: {tracebacks}")

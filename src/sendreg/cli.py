@@ -72,23 +72,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "\nTwo-factor login is off for this demo (its pupils are invented); "
             "`sendreg serve` asks for it. To try it here: SENDREG_TWO_FACTOR=true sendreg demo"
         )
-    return _serve(args.host, args.port)
+    # The demo's settings were changed in this process: it serves from this process alone.
+    return _serve(args.host, args.port, workers=1)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _serve(args.host, args.port)
+    from sendreg.lib import serving
+
+    can_fork = serving.gunicorn_available()
+    workers = args.workers
+    if workers is None:
+        workers = serving.default_workers(cores=serving.cores(), can_fork=can_fork)
+    elif workers < 1:
+        raise CommandError("--workers must be 1 or more.")
+    elif workers > 1 and not can_fork:
+        print(
+            "Several processes need gunicorn, which runs on Linux and macOS "
+            "(pip install gunicorn); serving from one process with waitress.",
+            file=sys.stderr,
+        )
+        workers = 1
+    return _serve(args.host, args.port, workers=workers)
 
 
-def _serve(host: str, port: int) -> int:
+def _serve(host: str, port: int, *, workers: int) -> int:
     import waitress
     from django.conf import settings
 
     from sendreg.accounts.hashers import return_hash_memory_to_the_system
+    from sendreg.lib import serving
     from sendreg.wsgi import application
 
     _check_port_free(host, port)
     _sweep_stale_uploads()
     return_hash_memory_to_the_system()
+    processes = f"{workers} processes" if workers > 1 else "one process"
+    print(
+        f"\nsendreg is serving at http://{host}:{port}/ with {processes} (press Ctrl+C to stop)",
+        flush=True,
+    )
+    if serving.uses_gunicorn(workers=workers, can_fork=serving.gunicorn_available()):
+        app = application
+        if settings.SENDREG_TRUSTED_PROXY:
+            app = serving.with_trusted_proxy(application, settings.SENDREG_TRUSTED_PROXY)
+        options = serving.gunicorn_options(host=host, port=port, workers=workers)
+        serving.serve_with_gunicorn(app, options)
+        return 0
     # Behind a reverse proxy that ends TLS, believe its X-Forwarded-For and -Proto (and only
     # its): the access log and the login pauses see the client's address, and HTTPS is known.
     proxy: dict[str, Any] = {}
@@ -98,8 +127,14 @@ def _serve(host: str, port: int) -> int:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
-    print(f"\nsendreg is serving at http://{host}:{port}/ (press Ctrl+C to stop)", flush=True)
-    waitress.serve(application, host=host, port=port, threads=8, ident="sendreg", **proxy)
+    waitress.serve(
+        application,
+        host=host,
+        port=port,
+        threads=serving.WAITRESS_THREADS,
+        ident="sendreg",
+        **proxy,
+    )
     return 0
 
 
@@ -482,6 +517,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="the address to serve on (127.0.0.1: this machine)"
     )
     serve.add_argument("--port", type=int, default=8000, help="the port to serve on (8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="server processes (default: one per core, at most 4, with gunicorn on Linux and "
+        "macOS; 1 serves with waitress, as on Windows)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     school = sub.add_parser("school", help="add or list schools").add_subparsers(

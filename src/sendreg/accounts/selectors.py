@@ -35,7 +35,8 @@ def membership_for_request(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = user.memberships.select_related("school", "user")
+    # ``user.memberships`` gives each membership this same user, so it is not joined again.
+    memberships = user.memberships.select_related("school")
     chosen = request.session.get(SESSION_SCHOOL_KEY)
     if chosen is not None:
         found = memberships.filter(school_id=chosen).first()
