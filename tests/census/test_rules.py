@@ -14,6 +14,8 @@ from decimal import Decimal
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sendreg.census import rulebook, selectors
 from sendreg.register import rules
@@ -497,6 +499,29 @@ def test_an_unknown_mis_status_never_agrees_with_the_register() -> None:
             mis_status="SEN Stage 3", mis_needs=[], status=status, needs=[]
         )
         assert [d.field for d in found] == ["status"]
+
+
+@given(
+    mis_status=st.one_of(st.none(), st.sampled_from(["", "N", "K", "E", "S", " N", "SEN"])),
+    mis_needs=st.lists(st.sampled_from(["SPLD", "SEMH", "ASD"]), max_size=2),
+    top_up=st.booleans(),
+)
+def test_a_pupil_plain_for_the_census_never_differs_from_the_mis(
+    mis_status: str | None, mis_needs: list[str], top_up: bool
+) -> None:
+    # Why the MIS differences leave census-plain pupils out of their query: never on the
+    # register (no status, no needs), such a pupil agrees with their MIS values.
+    plain = rules.census_plain(
+        has_register_history=False, top_up_funding=top_up, mis_status=mis_status,
+        mis_needs=mis_needs,
+    )  # fmt: skip
+    if plain and mis_status is not None:
+        assert (
+            rules.compare_with_mis(
+                mis_status=mis_status, mis_needs=mis_needs, status=None, needs=[]
+            )
+            == []
+        )
 
 
 # --- Which census, and how serious --------------------------------------------------------------

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from sendreg import codes
 from sendreg.accounts.models import School
@@ -39,9 +39,15 @@ from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
-from sendreg.register.models import CensusCheckRun, MisSenRecord, SenEpisode
+from sendreg.register.models import CensusCheckRun, MisSenRecord
 from sendreg.register.rules import Severity
-from sendreg.register.selectors import RegisterState, census_overrides, register_states, state_of
+from sendreg.register.selectors import (
+    RegisterState,
+    census_overrides,
+    register_states,
+    state_of,
+    with_census_plain,
+)
 
 DATE_NOT_UNDERSTOOD = (
     "{value!r} is not a date like 2026-01-15, so the check is for the next census instead."
@@ -353,21 +359,6 @@ def _difference_problems(
                 rules.CensusProblem(rules.RULE_MIS_NEEDS_DIFFER, rules.FIELD_NEEDS, labels)
             )
     return found
-
-
-def with_census_plain(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """``pupils`` with ``census_plain``: ``rules.census_plain`` as SQL (tests hold the two
-    together). True for a pupil never on the register, with no top-up, and no MIS values or
-    exactly blank or N with no needs; never NULL, so False is every other pupil."""
-    plain = (
-        ~Exists(SenEpisode.objects.filter(pupil=OuterRef("pk")))
-        & Q(top_up_funding=False)
-        & (
-            Q(mis_sen__isnull=True)
-            | Q(mis_sen__status__in=rules.PLAIN_MIS_PROVISIONS, mis_sen__needs=[])
-        )
-    )
-    return pupils.alias(census_plain=ExpressionWrapper(plain, output_field=BooleanField()))
 
 
 _PLAIN_FIELDS = (
