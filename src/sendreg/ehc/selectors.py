@@ -405,6 +405,41 @@ def school_deadlines(school: School, today: dt.date) -> Iterable[Deadline]:
         yield from record.as_deadlines()
 
 
+def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
+    """The EHC deadlines overdue or due soon (``DeadlineSource.attention``): the home panel's.
+
+    Only pupils on roll with an event that counts can have a duty, so their SEN status is
+    not read; each record's duties are worked out as for the whole list, and only those
+    that need attention are made into deadlines.
+    """
+    pupils = list(
+        Pupil.objects.filter(on_roll(today), school=school)
+        .filter(pk__in=EhcEvent.objects.filter(withdrawn_at__isnull=True).values("pupil_id"))
+        .only(*PUPIL_FIELDS)
+        .order_by("legal_surname", "legal_forename", "pk")
+    )
+    records = _build(pupils, today=today, school=school, statuses={}, light=True)
+    found: list[Deadline] = []
+    url = reverse("ehc_pupil", args=[0]).removesuffix("0/") + "{}/"
+    for record in records:
+        for row in record.rows:
+            if not row.needs_attention:
+                continue
+            found.append(
+                Deadline(
+                    kind=row.duty.kind.value,
+                    due=row.duty.due,
+                    status=row.status.value,
+                    detail=row.duty.detail,
+                    upn=record.pupil.upn,
+                    name=str(record.pupil),
+                    pupil_id=record.pupil.pk,
+                    url=url.format(record.pupil.pk),
+                )
+            )
+    return found
+
+
 #: The deadline list's kinds, with their words.
 KINDS = {kind.value: kind.label for kind in DutyKind}
 
