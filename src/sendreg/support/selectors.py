@@ -471,11 +471,7 @@ def due_lists(
             plan_number=F("open_plan__number"),
             plan_review=F("open_plan__review_date"),
             last_review=Subquery(last_review.order_by("-reviewed_on").values("reviewed_on")[:1]),
-            per_year=Subquery(
-                SupportSettings.objects.filter(school_id=OuterRef("school_id")).values(
-                    "meetings_per_year"
-                )[:1]
-            ),
+            per_year=F("school__support_settings__meetings_per_year"),
         )
         .filter(Q(sen_status__isnull=False) | Q(plan_pk__isnull=False))
         .order_by("legal_surname", "legal_forename", "pk")
