@@ -434,18 +434,23 @@ def _move_due_soon_years(today: dt.date, final_year: int) -> list[int]:
 
 
 def _may_need_attention(today: dt.date, final_year: int) -> Q:
-    """Pupils whose record may have a duty overdue or due soon on ``today``: no date is kept
-    for it (``EhcClock``), or the kept date is within the horizon, or a plan is in force and
-    the phase transfer (which the kept date leaves out) may be: its statutory date is, or
-    the school gave it a date of its own."""
-    own_move_date = Exists(
-        EhcDueDate.objects.filter(pupil_id=OuterRef("pk"), duty_key__startswith=PHASE_TRANSFER_KEY)
-    )
+    """Pupils whose record may have a duty overdue or due soon on ``today``: the date kept
+    for it (``EhcClock``) is within the horizon, or a plan is in force and the phase
+    transfer (which the kept date leaves out) may be (its statutory date is, or the school
+    gave it a date of its own), or no date is kept and the pupil has an event that counts.
+
+    Every condition is on the pupil's own row and clock, or an uncorrelated list of pupils,
+    so that the database never searches the events once per pupil of the school."""
+    own_move_date = EhcDueDate.objects.filter(duty_key__startswith=PHASE_TRANSFER_KEY)
+    recorded = EhcEvent.objects.filter(withdrawn_at__isnull=True)
     return (
-        Q(ehc_clock__isnull=True)
-        | Q(ehc_clock__next_due__lte=due_soon_until(today))
+        Q(ehc_clock__next_due__lte=due_soon_until(today))
         | Q(ehc_clock__plan_in_force=True)
-        & (Q(year_group__in=_move_due_soon_years(today, final_year)) | own_move_date)
+        & (
+            Q(year_group__in=_move_due_soon_years(today, final_year))
+            | Q(pk__in=own_move_date.values("pupil_id"))
+        )
+        | Q(ehc_clock__isnull=True) & Q(pk__in=recorded.values("pupil_id"))
     )
 
 
@@ -460,7 +465,6 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     final_year = final_year_for(school)
     pupils = list(
         Pupil.objects.filter(on_roll(today), school=school)
-        .filter(pk__in=EhcEvent.objects.filter(withdrawn_at__isnull=True).values("pupil_id"))
         .filter(_may_need_attention(today, final_year))
         .only(*PUPIL_FIELDS)
         .order_by("legal_surname", "legal_forename", "pk")
