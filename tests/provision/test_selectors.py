@@ -92,6 +92,36 @@ def test_a_run_across_two_school_years_counts_in_each(school: School) -> None:
     assert selectors.years_with_provision(school, TODAY) == [2026, 2025]
 
 
+@pytest.mark.parametrize("threshold", [D("0"), D("60"), D("84.25"), D("6000"), D("10000")])
+def test_the_cost_summary_adds_up_as_pupil_costs_do(
+    provision: Map, school: School, threshold: Decimal
+) -> None:
+    """The home panel's brief: the same pupils, total and candidates as ``pupil_costs``."""
+    # A run across two school years counts only its part in each, in both reads.
+    pupil = PupilFactory(school=school, legal_forename="Cara", legal_surname="Cole")
+    run = RunFactory(
+        intervention=InterventionFactory(school=school), start_date=dt.date(2026, 7, 1),
+        end_date=dt.date(2026, 9, 30), group_size=1, sessions_per_week=D(1),
+        minutes_per_session=60, weeks=13, resources_per_pupil=D(0),
+    )  # fmt: skip
+    EnrolmentFactory(run=run, pupil=pupil)
+    costs = selectors.pupil_costs(school, year=YEAR, today=TODAY, threshold=threshold)
+    with CaptureQueriesContext(connection) as queries:
+        summary = selectors.cost_summary(school, year=YEAR, threshold=threshold)
+    assert len(queries) <= 3
+    assert summary.pupils == len(costs)
+    assert summary.total == sum((c.cost for c in costs), D(0))
+    assert [(c.pupil_id, c.name, c.cost, c.url) for c in summary.candidates] == [
+        (c.pupil_id, c.name, c.cost, c.url) for c in costs if c.over_threshold
+    ]
+
+
+def test_the_cost_summary_of_a_year_without_provision(school: School) -> None:
+    assert selectors.cost_summary(school, year=YEAR, threshold=D("6000")) == (
+        selectors.CostSummary(pupils=0, total=D(0), candidates=[])
+    )
+
+
 def test_the_map_by_year_group_and_wave(provision: Map, school: School) -> None:
     found = selectors.provision_map(school, year=YEAR, today=TODAY)
     assert [line.label for line in found.lines] == ["Year 7", "Year 9"]

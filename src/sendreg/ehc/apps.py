@@ -31,7 +31,13 @@ class EhcConfig(AppConfig):
         )
 
         DEADLINE_SOURCES.register(
-            DeadlineSource("ehc", selectors.KINDS, selectors.school_deadlines, order=5)
+            DeadlineSource(
+                "ehc",
+                selectors.KINDS,
+                selectors.school_deadlines,
+                order=5,
+                attention=selectors.attention_deadlines,
+            )
         )
         AUDIT_TYPES.register(AuditTypes("ehc", EhcAuditType, order=50))
         PUPIL_SECTIONS.register(

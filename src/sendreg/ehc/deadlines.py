@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -44,6 +44,8 @@ TRANSFER_DAY = (2, 15)
 POST_16_TRANSFER_DAY = (3, 31)
 #: The move is listed from the school year before it, when the review plans for it.
 TRANSFER_SHOWN_YEARS_AHEAD = 1
+#: How the phase transfer duty's key begins (the school year of the move follows).
+PHASE_TRANSFER_KEY = "phase_transfer:"
 
 
 class DutyKind(StrEnum):
@@ -201,6 +203,29 @@ def duties(
         for d in found
     ]
     return sorted(found, key=lambda d: (d.due, d.kind.value, d.key))
+
+
+def latest_overrides(rows: Iterable[tuple[str, dt.date | None, str]]) -> dict[str, Override]:
+    """The school's dates in force from its changes ``(duty key, date, reason)``, oldest
+    first: a later change supersedes an earlier one; one without a date puts the statutory
+    date back."""
+    found: dict[str, Override] = {}
+    for key, due, reason in rows:
+        if due is None:
+            found.pop(key, None)
+        else:
+            found[key] = Override(due=due, reason=reason)
+    return found
+
+
+def next_open_due(found: Iterable[Duty]) -> dt.date | None:
+    """The earliest date an open duty of the record is due, the phase transfer aside (what
+    ``EhcClock`` keeps): a record whose date is after the deadlines' horizon has nothing
+    overdue or due soon but perhaps its phase transfer."""
+    return min(
+        (d.due for d in found if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER),
+        default=None,
+    )
 
 
 def _assessment_duties(assessment: Assessment) -> list[Duty]:
@@ -403,4 +428,4 @@ def _phase_transfer(plan: Plan, *, today: dt.date, pupil_year: int, final_year: 
     else:
         label = "The year before Reception" if final_year == -1 else f"Year {final_year}"
         basis = PHASE_TRANSFER_DETAIL.format(year=label, due=long_date(due))
-    return _duty(f"phase_transfer:{year}", DutyKind.PHASE_TRANSFER, due, met, basis)
+    return _duty(f"{PHASE_TRANSFER_KEY}{year}", DutyKind.PHASE_TRANSFER, due, met, basis)

@@ -155,6 +155,26 @@ class EhcDueDate(models.Model):
         return f"{self.duty_key}: {self.due or 'statutory date'}"
 
 
+class EhcClock(models.Model):
+    """When the pupil's EHC record next has a duty due, kept by the services after every
+    change to the record (``services._keep_clock``), so that the home panel and the weekly
+    email work out only the records with a duty overdue or due soon.
+
+    Derived, never edited: ``deadlines.next_open_due`` of the record's duties, the phase
+    transfer aside (its date moves with the pupil's year group and the school's age range,
+    so the reader checks it for every plan in force near the move). A record without a row
+    (one made before rows were kept) is worked out in full.
+    """
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="ehc_clock")
+    #: The earliest date an open duty is due (the school's own date where it set one).
+    next_due = models.DateField(null=True, blank=True)
+    plan_in_force = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id}: next due {self.next_due or 'nothing'}"
+
+
 class EhcSchoolSettings(models.Model):
     """The school's age range as the EHC clock needs it: which year group leaves it.
 

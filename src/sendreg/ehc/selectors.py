@@ -22,9 +22,21 @@ from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.deadlines.rules import DeadlineStatus, long_date, still_listed
 from sendreg.ehc import rules
-from sendreg.ehc.deadlines import Duty, DutyKind, Override, duties
+from sendreg.ehc.deadlines import (
+    PHASE_TRANSFER_KEY,
+    TRANSFER_SHOWN_YEARS_AHEAD,
+    Duty,
+    DutyKind,
+    Override,
+    duties,
+    latest_overrides,
+    school_year_of,
+    transfer_due,
+    transfer_year,
+)
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
 from sendreg.ehc.rules import EventKind, History, Stage
+from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
@@ -230,6 +242,7 @@ def _build(
     school: School,
     statuses: Mapping[int, str | None],
     light: bool = False,
+    final_year: int | None = None,
 ) -> list[EhcRecord]:
     """The EHC records of ``pupils`` in at most four queries, however many there are.
 
@@ -267,18 +280,18 @@ def _build(
             for invitee in chosen:
                 invitees[invitee.review_id].append(invitee)
                 invited[invitee.review_id].append(invitee.invited_on)
-    overrides: dict[int, dict[str, Override]] = defaultdict(dict)
+    changes: dict[int, list[tuple[str, dt.date | None, str]]] = defaultdict(list)
     if active:
-        for row in EhcDueDate.objects.filter(pupil_id__in=list(active)).order_by("at", "id"):
-            # Later rows supersede earlier ones; a row without a date puts the statutory
-            # date back.
-            if row.due is None:
-                overrides[row.pupil_id].pop(row.duty_key, None)
-            else:
-                overrides[row.pupil_id][row.duty_key] = Override(due=row.due, reason=row.reason)
-    known: dict[str, int] = {}
+        for pupil_id, key, due, reason in (
+            EhcDueDate.objects.filter(pupil_id__in=list(active))
+            .order_by("at", "id")
+            .values_list("pupil_id", "duty_key", "due", "reason")
+        ):
+            changes[pupil_id].append((key, due, reason))
+    overrides = {pupil_id: latest_overrides(found) for pupil_id, found in changes.items()}
+    known: dict[str, int] = {} if final_year is None else {"year": final_year}
 
-    def final_year() -> int:
+    def school_final_year() -> int:
         if "year" not in known:
             known["year"] = final_year_for(school)
         return known["year"]
@@ -297,7 +310,7 @@ def _build(
                 for pk, kind, on, meeting in active.get(pupil.pk, [])
             ],
         )
-        _work_out(record, final_year)
+        _work_out(record, school_final_year)
         records.append(record)
     return records
 
@@ -403,6 +416,81 @@ def school_deadlines(school: School, today: dt.date) -> Iterable[Deadline]:
     """The EHC kinds of the school's one list of deadlines (``lib.extensions.DEADLINE_SOURCES``)."""
     for record in school_records(school, today=today):
         yield from record.as_deadlines()
+
+
+def _move_due_soon_years(today: dt.date, final_year: int) -> list[int]:
+    """The year groups whose phase transfer, at its statutory date, is listed and overdue or
+    due soon on ``today`` (``deadlines.transfer_year`` and ``transfer_due``, the rules the
+    duty itself is worked out by)."""
+    horizon = due_soon_until(today)
+    found = []
+    for pupil_year in range(final_year - TRANSFER_SHOWN_YEARS_AHEAD, final_year + 1):
+        year = transfer_year(pupil_year=pupil_year, final_year=final_year, today=today)
+        if year is None or year > school_year_of(today) + TRANSFER_SHOWN_YEARS_AHEAD:
+            continue
+        if transfer_due(year=year, final_year=final_year) <= horizon:
+            found.append(pupil_year)
+    return found
+
+
+def _may_need_attention(today: dt.date, final_year: int) -> Q:
+    """Pupils whose record may have a duty overdue or due soon on ``today``: the date kept
+    for it (``EhcClock``) is within the horizon, or a plan is in force and the phase
+    transfer (which the kept date leaves out) may be (its statutory date is, or the school
+    gave it a date of its own), or no date is kept and the pupil has an event that counts.
+
+    Every condition is on the pupil's own row and clock, or an uncorrelated list of pupils,
+    so that the database never searches the events once per pupil of the school."""
+    own_move_date = EhcDueDate.objects.filter(duty_key__startswith=PHASE_TRANSFER_KEY)
+    recorded = EhcEvent.objects.filter(withdrawn_at__isnull=True)
+    return (
+        Q(ehc_clock__next_due__lte=due_soon_until(today))
+        | Q(ehc_clock__plan_in_force=True)
+        & (
+            Q(year_group__in=_move_due_soon_years(today, final_year))
+            | Q(pk__in=own_move_date.values("pupil_id"))
+        )
+        | Q(ehc_clock__isnull=True) & Q(pk__in=recorded.values("pupil_id"))
+    )
+
+
+def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
+    """The EHC deadlines overdue or due soon (``DeadlineSource.attention``): the home panel's.
+
+    Only pupils on roll with an event that counts can have a duty, so their SEN status is
+    not read; of those, only the records that may have a duty overdue or due soon
+    (``_may_need_attention``) are worked out, as for the whole list, and only the duties
+    that need attention are made into deadlines.
+    """
+    final_year = final_year_for(school)
+    pupils = list(
+        Pupil.objects.filter(on_roll(today), school=school)
+        .filter(_may_need_attention(today, final_year))
+        .only(*PUPIL_FIELDS)
+        .order_by("legal_surname", "legal_forename", "pk")
+    )
+    records = _build(
+        pupils, today=today, school=school, statuses={}, light=True, final_year=final_year
+    )
+    found: list[Deadline] = []
+    url = reverse("ehc_pupil", args=[0]).removesuffix("0/") + "{}/"
+    for record in records:
+        for row in record.rows:
+            if not row.needs_attention:
+                continue
+            found.append(
+                Deadline(
+                    kind=row.duty.kind.value,
+                    due=row.duty.due,
+                    status=row.status.value,
+                    detail=row.duty.detail,
+                    upn=record.pupil.upn,
+                    name=str(record.pupil),
+                    pupil_id=record.pupil.pk,
+                    url=url.format(record.pupil.pk),
+                )
+            )
+    return found
 
 
 #: The deadline list's kinds, with their words.

@@ -21,9 +21,11 @@ from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
 from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
+from sendreg.ehc.deadlines import duties, latest_overrides, next_open_due
 from sendreg.ehc.models import (
     WITHDRAW_REASON_REQUIRED,
     EhcAuditType,
+    EhcClock,
     EhcDueDate,
     EhcEvent,
     EhcInvitee,
@@ -90,6 +92,29 @@ def _rule_events(pupil: Pupil) -> list[rules.Event]:
     ):
         invited.setdefault(review_id, []).append(on)
     return [event.as_rule(tuple(invited.get(event.pk, []))) for event in events]
+
+
+def _keep_clock(pupil: Pupil) -> None:
+    """Set the pupil's ``EhcClock`` to what the record's duties now give: every service that
+    changes the record (its events, the people invited, the school's dates) ends here."""
+    try:
+        built = rules.history(_rule_events(pupil))
+    except ValidationError:
+        # A record whose events are out of order has no duties until it is put right.
+        next_due, in_force = None, False
+    else:
+        overrides = latest_overrides(
+            EhcDueDate.objects.filter(pupil_id=pupil.pk)
+            .order_by("at", "id")
+            .values_list("duty_key", "due", "reason")
+        )
+        # Without the pupil's year the phase transfer is left out: its date moves with the
+        # year group and the school's age range, so the readers check it themselves.
+        found = duties(built, today=timezone.localdate(), overrides=overrides)
+        next_due, in_force = next_open_due(found), built.plan is not None
+    EhcClock.objects.update_or_create(
+        pupil_id=pupil.pk, defaults={"next_due": next_due, "plan_in_force": in_force}
+    )
 
 
 def _snapshot(event: EhcEvent) -> dict[str, Any]:
@@ -163,6 +188,7 @@ def ehc_event_record(
         source=source,
         actor_label=label,
     )
+    _keep_clock(pupil)
     return event
 
 
@@ -192,6 +218,7 @@ def ehc_event_withdraw(*, event: EhcEvent, reason: str, by: User) -> EhcEvent:
         old=_snapshot(event),
         reason=reason,
     )
+    _keep_clock(pupil)
     return event
 
 
@@ -234,6 +261,7 @@ def ehc_invitee_add(
         by=by,
         new={"name": invitee.name, "role": invitee.role, "meeting_on": jsonable(review.meeting_on)},
     )
+    _keep_clock(review.pupil)
     return invitee
 
 
@@ -253,6 +281,7 @@ def ehc_invitee_remove(*, invitee: EhcInvitee, by: User) -> None:
         old={"name": invitee.name, "role": invitee.role},
     )
     invitee.delete()
+    _keep_clock(review.pupil)
 
 
 @transaction.atomic
@@ -281,6 +310,7 @@ def ehc_invitations_sent(
             by=by,
             new={"invited_on": jsonable(on), "invitees": [i.name for i in changed]},
         )
+    _keep_clock(review.pupil)
     return len(changed)
 
 
@@ -327,6 +357,7 @@ def ehc_due_date_set(
         new={"duty": duty_key, "due": jsonable(due or statutory_due)},
         reason=reason,
     )
+    _keep_clock(pupil)
     return row
 
 

@@ -41,13 +41,12 @@ def senco_panel(page: PageContext) -> Mapping[str, Any] | None:
         return None
     year = rules.school_year_of(page.day)
     threshold = selectors.topup_threshold(membership.school)
-    costs = selectors.pupil_costs(membership.school, year=year, today=page.day, threshold=threshold)
-    candidates = [c for c in costs if c.over_threshold]
+    summary = selectors.cost_summary(membership.school, year=year, threshold=threshold)
     return {
         "year_label": rules.school_year_label(year),
-        "pupils": len(costs),
-        "total": sum((c.cost for c in costs), rules.ZERO),
-        "candidates": candidates,
+        "pupils": summary.pupils,
+        "total": summary.total,
+        "candidates": summary.candidates,
         "threshold": threshold,
         "unmeasured": selectors.unmeasured_interventions(membership.school, today=page.day),
         "can_edit": membership.can(Permission.PROVISION_EDIT),

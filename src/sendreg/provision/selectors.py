@@ -614,6 +614,69 @@ def cost_totals(
     return dict(totals)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A pupil whose costed provision this year is above the top-up threshold, as the home
+    panel names them (the evidence is on the top-up page)."""
+
+    pupil_id: int
+    surname: str
+    forename: str
+    cost: Decimal
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def url(self) -> str:
+        return reverse("pupil_detail", args=[self.pupil_id])
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """The year's provision costs in brief, as ``pupil_costs`` adds them up: how many pupils
+    have any, the total, and the pupils above the threshold, most expensive first."""
+
+    pupils: int
+    total: Decimal
+    candidates: list[Candidate]
+
+
+def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummary:
+    """``pupil_costs`` in brief, in three queries: each pupil's cost is the sum of their runs'
+    costs in the year (worked out once a run, by the same rule), and only the pupils above
+    ``threshold`` are read, for their names."""
+    enrolments = _year_enrolments(school, year)
+    pairs = list(enrolments.values_list("pupil_id", "run_id"))
+    if not pairs:
+        return CostSummary(pupils=0, total=rules.ZERO, candidates=[])
+    facts = _run_facts(Run.objects.filter(pk__in=enrolments.values("run_id")), year)
+    totals: dict[int, Decimal] = defaultdict(lambda: rules.ZERO)
+    for pupil_id, run_id in pairs:
+        totals[pupil_id] += facts[run_id].cost_in_year
+    over = [pk for pk, cost in totals.items() if rules.over_threshold(cost, threshold)]
+    candidates = [
+        Candidate(
+            pupil_id=pk,
+            surname=preferred_surname or legal_surname,
+            forename=preferred_forename or legal_forename,
+            cost=totals[pk],
+        )
+        for pk, legal_surname, legal_forename, preferred_surname, preferred_forename in (
+            Pupil.objects.filter(pk__in=over).values_list(
+                "pk", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename"
+            )
+            if over
+            else []
+        )
+    ]
+    candidates.sort(key=lambda c: (-c.cost, c.surname, c.forename, c.pupil_id))
+    return CostSummary(
+        pupils=len(totals), total=sum(totals.values(), rules.ZERO), candidates=candidates
+    )
+
+
 def topup_candidates(school: School, *, year: int, today: dt.date) -> list[PupilCost]:
     """Pupils whose costed provision this year is above the threshold, with the evidence."""
     return [c for c in pupil_costs(school, year=year, today=today) if c.over_threshold]

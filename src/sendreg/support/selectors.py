@@ -14,7 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.urls import reverse
 
@@ -449,20 +458,20 @@ def due_lists(
 
     # One query: each pupil on roll who is on the register or has an open plan, with the
     # open plan, the last review and the school's promise of meetings beside them.
-    open_plan = SupportPlan.objects.filter(pupil=OuterRef("pk"), reviewed_on__isnull=True)
+    # A pupil has at most one open plan (a constraint), so it is joined, not asked for
+    # three times over.
     last_review = SupportPlan.objects.filter(pupil=OuterRef("pk"), reviewed_on__isnull=False)
     rows = list(
         with_sen_status(pupils.filter(on_roll(day)), day)
         .annotate(
-            plan_pk=Subquery(open_plan.values("pk")[:1]),
-            plan_number=Subquery(open_plan.values("number")[:1]),
-            plan_review=Subquery(open_plan.values("review_date")[:1]),
-            last_review=Subquery(last_review.order_by("-reviewed_on").values("reviewed_on")[:1]),
-            per_year=Subquery(
-                SupportSettings.objects.filter(school_id=OuterRef("school_id")).values(
-                    "meetings_per_year"
-                )[:1]
+            open_plan=FilteredRelation(
+                "support_plans", condition=Q(support_plans__reviewed_on__isnull=True)
             ),
+            plan_pk=F("open_plan__pk"),
+            plan_number=F("open_plan__number"),
+            plan_review=F("open_plan__review_date"),
+            last_review=Subquery(last_review.order_by("-reviewed_on").values("reviewed_on")[:1]),
+            per_year=F("school__support_settings__meetings_per_year"),
         )
         .filter(Q(sen_status__isnull=False) | Q(plan_pk__isnull=False))
         .order_by("legal_surname", "legal_forename", "pk")

@@ -1,0 +1,140 @@
+"""The kept next date of an EHC record (``EhcClock``) equals what its duties give after every
+service that changes the record, and the home panel's read of it misses no duty."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sendreg.accounts.models import School, User
+from sendreg.deadlines import rules as deadline_rules
+from sendreg.ehc import selectors, services
+from sendreg.ehc.deadlines import DutyKind, next_open_due
+from sendreg.ehc.models import EhcClock, EhcEvent
+from sendreg.pupils.models import Pupil
+from tests.conftest import TODAY
+from tests.ehc.conftest import record
+from tests.factories import PupilFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_clock_kept(pupil: Pupil) -> None:
+    """The kept date is the earliest open duty (the phase transfer aside), worked out now."""
+    found = selectors.ehc_record(pupil, today=TODAY)
+    clock = EhcClock.objects.get(pupil=pupil)
+    assert clock.next_due == next_open_due(found.duties)
+    assert clock.plan_in_force == found.plan_in_force
+
+
+def test_the_clock_is_kept_by_every_service(pupil: Pupil, senco: User) -> None:
+    record(pupil, senco, "request", "2024-10-14", requested_by="school")
+    assert_clock_kept(pupil)
+    assert EhcClock.objects.get(pupil=pupil).next_due == dt.date(2024, 11, 25)  # 6 weeks
+    for kind, on in [("assessment_agreed", "2024-11-20"), ("draft_issued", "2025-02-01")]:
+        record(pupil, senco, kind, on)
+        assert_clock_kept(pupil)
+    record(pupil, senco, "draft_response", "2025-02-12", notes="Happy to be named.")
+    assert_clock_kept(pupil)
+    record(pupil, senco, "plan_issued", "2025-03-03", local_authority="Bristol City Council",
+           named_school="Oakfield Academy", sections=["A", "B", "E", "F", "I"])  # fmt: skip
+    assert_clock_kept(pupil)
+    assert EhcClock.objects.get(pupil=pupil).plan_in_force
+    review = record(pupil, senco, "review_scheduled", "2025-11-01", meeting_on="2025-12-10")
+    assert_clock_kept(pupil)
+    mum = services.ehc_invitee_add(review=review, name="Ann Young", role="parent", by=senco)
+    assert_clock_kept(pupil)
+    la = services.ehc_invitee_add(review=review, name="Sam Patel", role="la", by=senco)
+    assert_clock_kept(pupil)
+    services.ehc_invitations_sent(review=review, invitees=[mum], on=TODAY, by=senco, today=TODAY)
+    assert_clock_kept(pupil)
+    extra = services.ehc_invitee_add(review=review, name="Dr Lee", role="health", by=senco)
+    services.ehc_invitee_remove(invitee=extra, by=senco)
+    assert_clock_kept(pupil)
+    services.ehc_invitations_sent(review=review, invitees=[la], on=TODAY, by=senco, today=TODAY)
+    advice = record(pupil, senco, "advice_circulated", TODAY)
+    assert_clock_kept(pupil)
+    found = selectors.ehc_record(pupil, today=TODAY)
+    open_duty = next(d for d in found.duties if d.met_on is None)
+    keys = [d.key for d in found.duties]
+    services.ehc_due_date_set(
+        pupil=pupil, duty_key=open_duty.key, due=dt.date(2025, 11, 1), reason="LA agreed.",
+        by=senco, known_keys=keys, statutory_due=open_duty.statutory_due,
+        current_due=open_duty.due,
+    )  # fmt: skip
+    assert_clock_kept(pupil)
+    assert EhcClock.objects.get(pupil=pupil).next_due == dt.date(2025, 11, 1)
+    services.ehc_due_date_set(
+        pupil=pupil, duty_key=open_duty.key, due=None, reason="Back to the law's date.",
+        by=senco, known_keys=keys, statutory_due=open_duty.statutory_due,
+        current_due=dt.date(2025, 11, 1),
+    )  # fmt: skip
+    assert_clock_kept(pupil)
+    services.ehc_event_withdraw(event=advice, reason="Recorded in error.", by=senco)
+    assert_clock_kept(pupil)
+    record(pupil, senco, "review_held", "2025-12-10", today=dt.date(2025, 12, 10))
+    assert_clock_kept(pupil)
+    assert EhcClock.objects.count() == 1
+
+
+def test_next_open_due_leaves_out_met_duties_and_the_phase_transfer(
+    school: School, senco: User
+) -> None:
+    # Year 11 in a school whose last year is 11: the plan must be amended for the move.
+    leaver = PupilFactory(school=school, year_group=11)
+    record(leaver, senco, "request", "2024-10-14", requested_by="school")
+    record(leaver, senco, "assessment_agreed", "2024-11-20")
+    record(leaver, senco, "plan_issued", "2025-03-03", local_authority="Bristol City Council",
+           named_school="Oakfield Academy", sections=["A", "B", "E", "F", "I"])  # fmt: skip
+    found = selectors.ehc_record(leaver, today=TODAY)
+    kinds = {d.kind for d in found.duties if d.met_on is None}
+    assert DutyKind.PHASE_TRANSFER in kinds
+    assert next_open_due(found.duties) == dt.date(2026, 3, 3)  # the annual review
+    assert_clock_kept(leaver)
+
+
+@pytest.mark.parametrize("year_group", [9, 10, 11])
+def test_the_phase_transfer_is_in_the_panel_whatever_the_clock_says(
+    school: School, senco: User, year_group: int
+) -> None:
+    """The kept date leaves out the move; a plan in force near it is still worked out, on
+    every day up to and past its statutory date (Year 11) or the date the school gave it
+    (Year 10)."""
+    leaver = PupilFactory(school=school, year_group=year_group)
+    # Issued in July, so the annual review is not due before the move (31 March 2026).
+    record(leaver, senco, "request", "2025-03-03", requested_by="school")
+    record(leaver, senco, "assessment_agreed", "2025-04-01")
+    record(leaver, senco, "plan_issued", "2025-07-01", local_authority="Bristol City Council",
+           named_school="Oakfield Academy", sections=["A", "B", "E", "F", "I"])  # fmt: skip
+    found = selectors.ehc_record(leaver, today=TODAY)
+    transfer = [d for d in found.duties if d.kind == DutyKind.PHASE_TRANSFER]
+    if year_group == 10:
+        # The school brings the move forward to next week, in the year before it.
+        services.ehc_due_date_set(
+            pupil=leaver, duty_key=transfer[0].key, due=TODAY + dt.timedelta(days=7),
+            reason="Early transfer panel.", by=senco, known_keys=[d.key for d in found.duties],
+            statutory_due=transfer[0].statutory_due, current_due=transfer[0].due,
+        )  # fmt: skip
+    for offset in range(0, 200, 6):
+        day = TODAY + dt.timedelta(days=offset)
+        whole = [
+            d for d in selectors.school_deadlines(school, day) if deadline_rules.needs_attention(d)
+        ]
+        assert sorted(selectors.attention_deadlines(school, day), key=deadline_rules.sort_key) == (
+            sorted(whole, key=deadline_rules.sort_key)
+        )
+
+
+def test_a_record_without_a_kept_date_is_worked_out_in_full(planned: Pupil) -> None:
+    """A record made before dates were kept is read as if every duty might be due."""
+    EhcClock.objects.all().delete()
+    day = dt.date(2026, 2, 25)  # the annual review, due 3 March 2026, is due soon
+    urgent = selectors.attention_deadlines(planned.school, day)
+    assert [d.kind for d in urgent] == [DutyKind.ANNUAL_REVIEW]
+
+
+def test_a_record_due_later_is_not_worked_out(planned: Pupil) -> None:
+    assert EhcClock.objects.get(pupil=planned).next_due == dt.date(2026, 3, 3)
+    assert selectors.attention_deadlines(planned.school, TODAY) == []
+    assert EhcEvent.objects.filter(pupil=planned).exists()
