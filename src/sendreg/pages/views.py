@@ -131,6 +131,12 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(*SEE_PUPILS)
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Several apps' sections read what the page reads (the pupil's SEN status): once each.
+    with page_reads():
+        return _pupil_page(request, pk)
+
+
+def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED)
     sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
