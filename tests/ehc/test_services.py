@@ -14,8 +14,10 @@ from sendreg.ehc import rules, services
 from sendreg.ehc.deadlines import DutyKind
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
 from sendreg.ehc.selectors import ehc_record, final_year_for
+from sendreg.lib.pagereads import page_reads
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import SenEpisode
+from sendreg.register.selectors import pupil_sen_summary
 from tests.conftest import TODAY, put_on_register
 from tests.ehc.conftest import record
 
@@ -222,3 +224,28 @@ def test_phase_transfer_follows_the_setting(planned: Pupil, senco: User, school:
     services.ehc_settings_set(school=school, final_year=13, by=senco)
     kinds = [d.kind for d in ehc_record(planned, today=TODAY).duties]
     assert DutyKind.PHASE_TRANSFER not in kinds
+
+
+@pytest.mark.parametrize("status", ["K", "E", None])
+@pytest.mark.parametrize("has_record", [True, False])
+def test_the_record_on_a_page_that_read_the_status_is_the_record_read_alone(
+    pupil: Pupil, senco: User, status: str | None, has_record: bool
+) -> None:
+    """A pupil's page reads the SEN status with the summary and the EHC section takes it
+    from there (one query fewer): the record is the same as one read on its own."""
+    if status:
+        put_on_register(pupil, by=senco, status=status, needs=("ASD",))
+    if has_record:
+        record(pupil, senco, "request", "2025-03-01")
+        record(pupil, senco, "plan_issued", "2025-07-01")
+    pupil = Pupil.objects.select_related("school").get(pk=pupil.pk)
+    alone = ehc_record(pupil, today=TODAY)
+    with page_reads():
+        pupil_sen_summary(pupil, day=TODAY)
+        on_page = ehc_record(pupil, today=TODAY)
+    assert on_page.sen_status == alone.sen_status == status
+    assert on_page.events == alone.events
+    assert on_page.history == alone.history
+    assert on_page.duties == alone.duties
+    assert on_page.problem == alone.problem
+    assert on_page.register_offer == alone.register_offer

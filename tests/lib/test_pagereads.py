@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sendreg.lib.pagereads import page_reads, remember, shared
+from sendreg.lib.pagereads import already_read, page_reads, remember, shared
 
 
 def test_outside_a_page_every_call_reads() -> None:
@@ -34,3 +34,15 @@ def test_pages_do_not_share_with_each_other() -> None:
         shared("k", lambda: "first page")
     with page_reads():
         assert shared("k", lambda: "second page") == "second page"
+
+
+def test_already_read_gives_an_answer_of_the_page_or_the_default() -> None:
+    unread = object()
+    assert already_read("k", unread) is unread  # outside a page nothing is kept
+    with page_reads():
+        assert already_read("k", unread) is unread
+        remember("k", None)  # None is an answer like any other
+        assert already_read("k", unread) is None
+        shared("j", lambda: 3)
+        assert already_read("j", unread) == 3
+    assert already_read("k", unread) is unread

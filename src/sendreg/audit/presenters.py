@@ -125,8 +125,12 @@ def _kind_of_field(field: models.Field[Any, Any] | None) -> Kind:
     return Kind.TEXT
 
 
+@cache
 def _describe(target_model: str, key: str) -> tuple[Key, models.Field[Any, Any] | None]:
-    """The label and kind of one audited value, and the model field it is, if any."""
+    """The label and kind of one audited value, and the model field it is, if any.
+
+    Depends only on the models and the tables above, so worked out once per name: a
+    pupil's history asks it for every value of every event."""
     field = _field(target_model, key)
     if f"{target_model}.{key}" in FIELDS:
         return FIELDS[f"{target_model}.{key}"], field
@@ -187,6 +191,13 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+@cache
+def _choices(target_model: str, key: str) -> dict[Any, Any]:
+    """The choices of the audited field ``key`` of ``target_model``, by stored value."""
+    field = _describe(target_model, key)[1]
+    return dict(field.flatchoices) if field is not None else {}
+
+
 def present_value(target_model: str, key: str, value: Any) -> str:
     """One audited value in words, as a person reads it."""
     described, field = _describe(target_model, key)
@@ -208,7 +219,7 @@ def present_value(target_model: str, key: str, value: Any) -> str:
     if kind is Kind.SCHOOL_YEAR and isinstance(value, int):
         return f"{value}/{(value + 1) % 100:02d}"
     if field is not None and field.choices:
-        shown = dict(field.flatchoices).get(value)
+        shown = _choices(target_model, key).get(value)
         if shown is not None:
             return str(shown)
     return _plain(value)

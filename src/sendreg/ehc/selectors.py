@@ -38,9 +38,10 @@ from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettin
 from sendreg.ehc.rules import EventKind, History, Stage
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline
+from sendreg.lib.pagereads import already_read
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
-from sendreg.register.selectors import with_sen_status
+from sendreg.register.selectors import sen_status_key, with_sen_status
 
 VIEW = (Permission.EHC_VIEW,)
 EDIT = (Permission.EHC_EDIT,)
@@ -331,8 +332,19 @@ def _work_out(record: EhcRecord, final_year: Callable[[], int]) -> None:
     )
 
 
+#: What ``already_read`` gives when the page has not read the pupil's SEN status.
+_UNREAD = object()
+
+
 def ehc_record(pupil: Pupil, *, today: dt.date) -> EhcRecord:
-    """One pupil's EHC record: a single query for a pupil who has none."""
+    """One pupil's EHC record: a single query for a pupil who has none.
+
+    On a page that has read the pupil's SEN status already (``lib.pagereads``) it is not
+    read again: the record is built from the events alone (none makes an empty record)."""
+    status = already_read(sen_status_key(pupil.pk, today), _UNREAD)
+    if status is not _UNREAD:
+        (record,) = _build([pupil], today=today, school=pupil.school, statuses={pupil.pk: status})
+        return record
     status, has_record = (
         with_sen_status(Pupil.objects.filter(pk=pupil.pk), today)
         .annotate(has_record=Exists(EhcEvent.objects.filter(pupil_id=OuterRef("pk"))))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -225,10 +226,18 @@ def audit_type_choices() -> list[tuple[str, str]]:
 
 
 def audit_type_label(value: str) -> str:
-    for types in AUDIT_TYPES:
-        if value in types.choices.values:
-            return str(types.choices(value).label)
-    return value
+    return _audit_type_labels(tuple(AUDIT_TYPES)).get(value, value)
+
+
+@cache
+def _audit_type_labels(registered: tuple[AuditTypes, ...]) -> dict[str, str]:
+    """Each audit type's label by value, the first registered winning: worked out once for
+    what is registered (a history shows one per event)."""
+    labels: dict[str, str] = {}
+    for types in registered:
+        for value, label in types.choices.choices:
+            labels.setdefault(value, str(label))
+    return labels
 
 
 # --- A pupil's whole record ----------------------------------------------------------

@@ -48,3 +48,12 @@ def remember(key: Hashable, answer: T) -> T:
     if answers is not None:
         answers.setdefault(key, answer)
     return answer
+
+
+def already_read(key: Hashable, default: T) -> Any | T:
+    """The answer a read with ``key`` gave earlier on this page, or ``default`` if none has
+    (for a reader that can read more cheaply what it would otherwise read with it)."""
+    answers = _answers.get()
+    if answers is None:
+        return default
+    return answers.get(key, default)

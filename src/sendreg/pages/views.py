@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.permissions import Permission
@@ -118,7 +119,9 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     states = register.register_states(
         Pupil.objects.filter(pk__in=[p.pk for p in page.object_list]), day=day
     )
-    rows = [(p, register.state_of(states, p.pk)) for p in page.object_list]
+    # One reverse for the page, not one a row.
+    pupil_url = reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
+    rows = [(p, register.state_of(states, p.pk), pupil_url.format(p.pk)) for p in page.object_list]
     context = {
         "form": form,
         "page": page,
@@ -131,6 +134,12 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 @require_permission(*SEE_PUPILS)
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Several apps' sections read what the page reads (the pupil's SEN status): once each.
+    with page_reads():
+        return _pupil_page(request, pk)
+
+
+def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED)
     sees_all = membership.can(Permission.PUPILS_VIEW_ALL)

@@ -8,7 +8,7 @@ rules, never stored; filters on them are applied to the prepared rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -47,6 +47,15 @@ def _pupils(membership: Membership, day: dt.date, year: int | None) -> QuerySet[
     if year is not None:
         pupils = pupils.filter(year_group=year)
     return pupils
+
+
+def _visible_among(membership: Membership, among: Sequence[Pupil]) -> list[Pupil]:
+    """``among``, pupils a page has read as ones the member may see and on roll, or none when
+    the member may see no pupil: the registers read theirs by id, not through the scope again
+    (a query inside a query costs more to build than to run)."""
+    if membership.can(Permission.PUPILS_VIEW_ALL) or membership.can(Permission.PUPILS_VIEW_TAUGHT):
+        return [pupil for pupil in among if pupil.school_id == membership.school_id]
+    return []
 
 
 def staff_of(school: School) -> QuerySet[User]:
@@ -104,22 +113,47 @@ def _review_matches(wanted: str, review: rules.ReviewStatus) -> bool:
 
 
 def medical_rows(
-    membership: Membership, filters: MedicalFilters, *, day: dt.date
+    membership: Membership,
+    filters: MedicalFilters,
+    *,
+    day: dt.date,
+    among: Sequence[Pupil] | None = None,
 ) -> list[MedicalRow]:
     """Current medical conditions and disabilities of pupils on roll, by pupil, and pupils the
-    MIS marks as medical with no condition recorded yet (as the EAL register does)."""
-    pupils = _pupils(membership, day, filters.year)
-    records = MedicalCondition.objects.filter(ended_on__isnull=True, pupil__in=pupils)
+    MIS marks as medical with no condition recorded yet (as the EAL register does).
+
+    ``among``: only these pupils, which the caller has read as ones the member may see, on
+    roll (``_visible_among``); then one query."""
+    if among is None:
+        pupils = _pupils(membership, day, filters.year)
+        records = MedicalCondition.objects.filter(ended_on__isnull=True, pupil__in=pupils)
+    else:
+        chosen = [
+            p
+            for p in _visible_among(membership, among)
+            if filters.year is None or p.year_group == filters.year
+        ]
+        records = MedicalCondition.objects.filter(
+            ended_on__isnull=True, pupil_id__in=[p.pk for p in chosen]
+        )
     if filters.ihp == "yes":
         records = records.filter(has_ihp=True)
-    elif filters.ihp == "no":
+    elif filters.ihp == "no" and among is None:
         records = records.filter(has_ihp=False)
     records = records.select_related("pupil")
     rows = [MedicalRow(r, rules.review_status(due=r.ihp_review_date, today=day)) for r in records]
+    if among is not None:
+        # Read every current condition of the few pupils: who has none is known from them.
+        with_condition = {row.record.pupil_id for row in rows if row.record is not None}
+        if filters.ihp == "no":
+            rows = [row for row in rows if row.record is not None and not row.record.has_ihp]
     if filters.ihp != "yes":
-        current = MedicalCondition.objects.filter(pupil=OuterRef("pk"), ended_on__isnull=True)
-        flagged = pupils.filter(medical=True).exclude(Exists(current))
         not_set = rules.review_status(due=None, today=day)
+        if among is None:
+            current = MedicalCondition.objects.filter(pupil=OuterRef("pk"), ended_on__isnull=True)
+            flagged = list(pupils.filter(medical=True).exclude(Exists(current)))
+        else:
+            flagged = [p for p in chosen if p.medical and p.pk not in with_condition]
         rows += [MedicalRow(None, not_set, flagged=pupil) for pupil in flagged]
     rows.sort(
         key=lambda row: (
@@ -300,11 +334,26 @@ def _status_matches(wanted: str, status: rules.ArrangementStatus) -> bool:
     return True
 
 
-def exam_rows(membership: Membership, filters: ExamFilters, *, day: dt.date) -> list[ExamRow]:
-    """Arrangements not withdrawn, for pupils on roll, each with its status today."""
-    records = ExamArrangement.objects.filter(
-        ended_on__isnull=True, pupil__in=_pupils(membership, day, filters.year)
-    )
+def exam_rows(
+    membership: Membership,
+    filters: ExamFilters,
+    *,
+    day: dt.date,
+    among: Sequence[Pupil] | None = None,
+) -> list[ExamRow]:
+    """Arrangements not withdrawn, for pupils on roll, each with its status today.
+
+    ``among``: only these pupils, which the caller has read as ones the member may see, on
+    roll (``_visible_among``)."""
+    if among is None:
+        pupils: QuerySet[Pupil] | list[int] = _pupils(membership, day, filters.year)
+    else:
+        pupils = [
+            p.pk
+            for p in _visible_among(membership, among)
+            if filters.year is None or p.year_group == filters.year
+        ]
+    records = ExamArrangement.objects.filter(ended_on__isnull=True, pupil__in=pupils)
     if filters.arrangement:
         records = records.filter(arrangement=filters.arrangement)
     if filters.key_stage:

@@ -29,7 +29,7 @@ from sendreg.audit.models import AuditEvent
 from sendreg.lib.dates import DUE_SOON_DAYS, due_soon_until
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
-from sendreg.lib.pagereads import shared
+from sendreg.lib.pagereads import remember, shared
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
@@ -514,8 +514,16 @@ class SenSummary:
     removal_on: dt.date | None
 
 
+def sen_status_key(pupil_id: int, day: dt.date) -> tuple[str, int, dt.date]:
+    """The ``lib.pagereads`` key of a pupil's SEN status on ``day`` (E, K or None), which a
+    pupil's page reads with the summary and other sections need again."""
+    return ("register.sen_status", pupil_id, day)
+
+
 def pupil_sen_summary(pupil: Pupil, *, day: dt.date) -> SenSummary:
-    """Where the pupil stands today and what they will carry in the next census."""
+    """Where the pupil stands today and what they will carry in the next census.
+
+    Inside ``page_reads()`` the status is remembered for later readers (``sen_status_key``)."""
     overrides = census_overrides()
     episodes = list(pupil.sen_episodes.all())
     history = [e.as_rule() for e in episodes]
@@ -523,6 +531,7 @@ def pupil_sen_summary(pupil: Pupil, *, day: dt.date) -> SenSummary:
     census = rules.next_census(day, overrides)
     previous = rules.previous_census(census.date, overrides)
     current = next((e for e in episodes if e.as_rule().covers(day)), None)
+    remember(sen_status_key(pupil.pk, day), current.status if current else None)
     return SenSummary(
         status=current.status if current else None,
         since=rules.register_since(history, day),

@@ -758,14 +758,18 @@ def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
         for plan in _plans_with_outcomes().filter(reviewed_on__isnull=True, pupil_id__in=pupils)
     }
     exams: dict[int, list[records.ExamRow]] = defaultdict(list)
-    for exam in records.exam_rows(membership, records.ExamFilters(status="in_force"), day=day):
-        if exam.record.pupil_id in pupils:
-            exams[exam.record.pupil_id].append(exam)
+    # Only the pupils in the view, by id: a teacher may teach hundreds, most not on the
+    # register, and the registers need not check again who the member may see.
+    in_view = list(pupils.values())
+    in_force = records.ExamFilters(status="in_force")
+    for exam in records.exam_rows(membership, in_force, day=day, among=in_view):
+        exams[exam.record.pupil_id].append(exam)
     medical: dict[int, list[records.MedicalRow]] = defaultdict(list)
-    for condition in records.medical_rows(membership, records.MedicalFilters(), day=day):
+    for condition in records.medical_rows(
+        membership, records.MedicalFilters(), day=day, among=in_view
+    ):
         # A pupil the MIS marks as medical may have no condition recorded yet (no record).
-        if condition.pupil.pk in pupils:
-            medical[condition.pupil.pk].append(condition)
+        medical[condition.pupil.pk].append(condition)
     rows = {}
     for pk, pupil in pupils.items():
         plan = plans.get(pk)
