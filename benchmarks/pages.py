@@ -159,7 +159,19 @@ def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
     )
     assert episode is not None, "the demo school has nobody on the register"
     add_mis_values(membership.school)
+    settle_statistics()
     return membership.school, membership.user, episode.pupil
+
+
+def settle_statistics() -> None:
+    """Bring PostgreSQL's statistics up to date after the bulk fill, as its autovacuum does
+    within a minute or so on a live server: otherwise the figures depend on whether it has
+    run yet (fresh tables can get plans many times slower)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def add_mis_values(school: School) -> None:
