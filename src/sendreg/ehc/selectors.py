@@ -208,19 +208,20 @@ class EhcRecord:
     def all_deadlines(self) -> list[Deadline]:
         """Every duty of the record, met long ago or open, as deadlines."""
         url = reverse("ehc_pupil", args=[self.pupil.pk])
-        return [
-            Deadline(
-                kind=row.duty.kind.value,
-                due=row.duty.due,
-                status=row.status.value,
-                detail=row.duty.detail,
-                upn=self.pupil.upn,
-                name=str(self.pupil),
-                pupil_id=self.pupil.pk,
-                url=url,
-            )
-            for row in self.rows
-        ]
+        return [self.deadline(row, url) for row in self.rows]
+
+    def deadline(self, row: DutyRow, url: str) -> Deadline:
+        """One duty of the record as a deadline of the school's list, linking to ``url``."""
+        return Deadline(
+            kind=row.duty.kind.value,
+            due=row.duty.due,
+            status=row.status.value,
+            detail=row.duty.detail,
+            upn=self.pupil.upn,
+            name=str(self.pupil),
+            pupil_id=self.pupil.pk,
+            url=url,
+        )
 
     def as_deadlines(self) -> list[Deadline]:
         """The duties in the school's list: every open one, and those met in the last 30 days."""
@@ -487,21 +488,11 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     found: list[Deadline] = []
     url = reverse("ehc_pupil", args=[0]).removesuffix("0/") + "{}/"
     for record in records:
-        for row in record.rows:
-            if not row.needs_attention:
-                continue
-            found.append(
-                Deadline(
-                    kind=row.duty.kind.value,
-                    due=row.duty.due,
-                    status=row.status.value,
-                    detail=row.duty.detail,
-                    upn=record.pupil.upn,
-                    name=str(record.pupil),
-                    pupil_id=record.pupil.pk,
-                    url=url.format(record.pupil.pk),
-                )
-            )
+        found += [
+            record.deadline(row, url.format(record.pupil.pk))
+            for row in record.rows
+            if row.needs_attention
+        ]
     return found
 
 
