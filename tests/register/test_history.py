@@ -203,4 +203,8 @@ def test_sql_on_roll_agrees_with_the_rule(school: School, admission, leaving, da
     pupil = PupilFactory(school=school, admission_date=admission, leaving_date=leaving)
     sql = Pupil.objects.filter(on_roll(day), pk=pupil.pk).exists()
     assert sql == on_roll_on(admission=admission, leaving=leaving, day=day)
+    # The same rule asked of a record through its pupil (as the deadline sources do).
+    episode = SenEpisode.objects.create(pupil=pupil, status="K", start=D(2024, 1, 1))
+    through = SenEpisode.objects.filter(on_roll(day, through="pupil"), pk=episode.pk).exists()
+    assert through == sql
     pupil.delete()

@@ -560,7 +560,7 @@ def test_the_monitoring_list_says_a_review_is_due_as_the_home_page_does(
     listing = login(senco).get("/monitoring/").content.decode()
     assert f'<strong class="due">due within {DUE_SOON_DAYS} days</strong>' in listing
     home = login(senco).get("/").content.decode()
-    assert "Monitoring reviews overdue or due within" in home
+    assert f"Monitoring list review, {pupil}" in home
 
 
 # --- query counts -----------------------------------------------------------------------------

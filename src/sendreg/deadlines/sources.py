@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
+from django.db.models import Q
 from django.urls import reverse
 
 from sendreg.accounts.models import School
@@ -71,9 +72,14 @@ PUPIL_FIELDS = (
 )  # fmt: skip
 
 
-def _pupils_on_roll(school: School, today: dt.date) -> dict[str, object]:
-    """Filters for a record of a pupil of ``school`` who is on roll on ``today``."""
-    return {"pupil__in": Pupil.objects.filter(on_roll(today), school=school)}
+def _pupils_on_roll(school: School, today: dt.date) -> Q:
+    """A record of a pupil of ``school`` who is on roll on ``today``.
+
+    The pupil is joined, not looked for among the roll: asking whether a record's pupil
+    is in a list of the whole roll costs a lookup per pupil on roll, even when the school
+    has no such records at all.
+    """
+    return Q(pupil__school=school) & on_roll(today, through="pupil")
 
 
 def _due_by(field: str, today: dt.date, attention: bool) -> dict[str, object]:
@@ -99,8 +105,8 @@ def monitoring_deadlines(
 ) -> Iterator[Deadline]:
     entries = (
         MonitoringEntry.objects.filter(
+            _pupils_on_roll(school, today),
             ended_on__isnull=True,
-            **_pupils_on_roll(school, today),
             **_due_by("review_date", today, attention),
         )
         .select_related("pupil")
@@ -117,9 +123,9 @@ def exam_deadlines(
     school: School, today: dt.date, *, attention: bool = False
 ) -> Iterator[Deadline]:
     arrangements = ExamArrangement.objects.filter(
+        _pupils_on_roll(school, today),
         ended_on__isnull=True,
         expires_on__isnull=False,
-        **_pupils_on_roll(school, today),
         **_due_by("expires_on", today, attention),
     ).select_related("pupil")
     for arrangement in arrangements:
@@ -139,9 +145,9 @@ def exam_deadlines(
 def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     conditions = (
         MedicalCondition.objects.filter(
+            _pupils_on_roll(school, today),
             ended_on__isnull=True,
             has_ihp=True,
-            **_pupils_on_roll(school, today),
             **_due_by("ihp_review_date", today, attention),
         )
         .select_related("pupil")
@@ -156,9 +162,9 @@ def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) ->
 def pep_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     records = (
         LookedAfterRecord.objects.filter(
+            _pupils_on_roll(school, today),
             pep_review_date__isnull=False,
             pupil__looked_after=True,
-            **_pupils_on_roll(school, today),
             **_due_by("pep_review_date", today, attention),
         )
         .select_related("pupil")

@@ -22,10 +22,16 @@ BY_SHOWN_NAME = (
 )
 
 
-def on_roll(day: dt.date) -> Q:
-    """``rules.on_roll_on`` as SQL: admitted by ``day`` and not yet left."""
-    admitted = Q(admission_date__isnull=True) | Q(admission_date__lte=day)
-    return admitted & (Q(leaving_date__isnull=True) | Q(leaving_date__gt=day))
+def on_roll(day: dt.date, *, through: str = "") -> Q:
+    """``rules.on_roll_on`` as SQL: admitted by ``day`` and not yet left.
+
+    ``through`` names the relation to the pupil from another model (``"pupil"``), so a
+    record's query can join its pupil rather than ask whether it is among the roll.
+    """
+    at = f"{through}__" if through else ""
+    admitted = Q(**{f"{at}admission_date__isnull": True}) | Q(**{f"{at}admission_date__lte": day})
+    left = Q(**{f"{at}leaving_date__isnull": True}) | Q(**{f"{at}leaving_date__gt": day})
+    return admitted & left
 
 
 def years_on_roll(school: School, *, day: dt.date) -> set[int]:

@@ -26,7 +26,6 @@ from django.utils import timezone
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.audit.models import AuditEvent
-from sendreg.lib.dates import DUE_SOON_DAYS, due_soon_until
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.pagereads import remember, shared
@@ -575,16 +574,12 @@ class Attention:
 def needs_attention(
     membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
 ) -> list[Attention]:
-    """What the SENCO should look at now. Later capabilities add their own home panels."""
+    """What about the register itself the SENCO should put right now.
+
+    Dated duties (monitoring reviews among them) are the deadlines panel's, beside this on
+    the same page for everyone who may change the register: they are not listed twice.
+    """
     items: list[Attention] = []
-    due = [
-        e.pupil
-        for e in monitoring_list(membership, day=day).filter(review_date__lte=due_soon_until(day))
-    ]
-    if due:
-        items.append(
-            Attention(f"Monitoring reviews overdue or due within {DUE_SOON_DAYS} days", due)
-        )
     register = register or school_register(pupils_visible_to(membership), day=day)
     states = register.states
     assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}
