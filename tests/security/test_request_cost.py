@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from sendreg.accounts.models import User
-from sendreg.accounts.selectors import membership_for_request
+from sendreg.accounts.selectors import memberships_for_request
 from sendreg.pupils.models import Pupil
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -48,7 +48,30 @@ def test_the_membership_comes_with_the_requests_user_in_one_query(
     request.user = senco
     request.session = SessionStore()
     with django_assert_num_queries(1):  # type: ignore[operator]
-        membership = membership_for_request(request)
-    assert membership is not None
-    assert membership.user is senco
-    assert membership.school.name == "Oakfield Academy"
+        memberships, membership = memberships_for_request(request)
+        assert membership is not None
+        assert membership.user is senco
+        assert membership.school.name == "Oakfield Academy"
+    assert memberships == [membership]
+
+
+def test_the_school_chosen_in_the_session_is_the_membership_else_the_first_by_name(
+    senco: User, django_assert_num_queries: object
+) -> None:
+    from sendreg.accounts.models import Membership
+    from sendreg.accounts.permissions import Role
+    from tests.factories import SchoolFactory
+
+    other = SchoolFactory(name="Abbey Fields School")
+    second = Membership.objects.create(user=senco, school=other, role=Role.TEACHER)
+    request = RequestFactory().get("/")
+    request.user = senco
+    request.session = SessionStore()
+    memberships, chosen = memberships_for_request(request)
+    assert [m.school.name for m in memberships] == ["Abbey Fields School", "Oakfield Academy"]
+    assert chosen == second
+    request.session["school_id"] = memberships[1].school_id
+    assert memberships_for_request(request)[1] == memberships[1]
+    # A school the person no longer belongs to falls back to the first.
+    request.session["school_id"] = 999_999
+    assert memberships_for_request(request)[1] == second

@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from sendreg.accounts import rules
-from sendreg.accounts.selectors import membership_for_request, two_factor_step_for
+from sendreg.accounts.selectors import memberships_for_request, two_factor_step_for
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -156,11 +156,14 @@ class TwoFactorMiddleware:
 
 
 class MembershipMiddleware:
-    """Sets ``request.membership``: the school the user is working in, and their role there."""
+    """Sets ``request.membership``: the school the user is working in, and their role there;
+    and ``request.memberships``: every school they may work in."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.membership = membership_for_request(request)  # type: ignore[attr-defined]
+        memberships, chosen = memberships_for_request(request)
+        request.memberships = memberships  # type: ignore[attr-defined]
+        request.membership = chosen  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -30,19 +30,17 @@ def organisation_ids_of(user: User) -> list[int]:
     )
 
 
-def membership_for_request(request: HttpRequest) -> Membership | None:
-    """The membership chosen in this session, or the user's only (or first) one."""
+def memberships_for_request(request: HttpRequest) -> tuple[list[Membership], Membership | None]:
+    """Every membership of the user, by school name, and the one chosen in this session (or
+    the first). One query: a person belongs to a few schools, and the home page lists them
+    all to switch between."""
     user = request.user
     if not user.is_authenticated:
-        return None
-    # ``user.memberships`` gives each membership this same user, so it is not joined again.
-    memberships = user.memberships.select_related("school")
+        return [], None
+    memberships = memberships_for_user(user)  # type: ignore[arg-type]
     chosen = request.session.get(SESSION_SCHOOL_KEY)
-    if chosen is not None:
-        found = memberships.filter(school_id=chosen).first()
-        if found is not None:
-            return found
-    return memberships.order_by("school__name").first()
+    found = next((m for m in memberships if m.school_id == chosen), None)
+    return memberships, found or (memberships[0] if memberships else None)
 
 
 def school_by_urn(urn: str) -> School | None:

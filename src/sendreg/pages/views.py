@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.permissions import Permission
-from sendreg.accounts.selectors import memberships_for_user, organisation_ids_of
+from sendreg.accounts.selectors import organisation_ids_of
 from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
 from sendreg.census.selectors import census_calendar
@@ -69,7 +69,7 @@ def _school_home_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "today": day,
         "censuses": rules.upcoming_censuses(day, 3, overrides),
-        "memberships": memberships_for_user(request.user),  # type: ignore[arg-type]
+        "memberships": request.memberships,  # type: ignore[attr-defined]
     }
     if membership.can(Permission.REGISTER_VIEW):
         context["calendar"] = census_calendar(school=membership.school, today=day)
