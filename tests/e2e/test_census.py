@@ -93,3 +93,57 @@ def test_census_page_has_no_serious_accessibility_problems(
     violations = Axe().run(page).response["violations"]
     blocking = [v["id"] for v in violations if v["impact"] in {"serious", "critical"}]
     assert not blocking, blocking
+
+
+@pytest.fixture
+def busy_census_school(school: School) -> None:
+    """Sixty pupils the MIS says have an EHC plan with need NSA, never on the register: three
+    findings each (180 in all), and two MIS differences each (120)."""
+    for number in range(60):
+        pupil = PupilFactory(school=school, legal_forename="Nia", legal_surname=f"Nash{number:02}")
+        MisSenRecord.objects.create(
+            pupil=pupil, status="E", needs=["NSA"], imported_at=timezone.now()
+        )
+
+
+def assert_accessible(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    blocking = [v["id"] for v in violations if v["impact"] in {"serious", "critical"}]
+    assert not blocking, blocking
+
+
+@pytest.mark.usefixtures("busy_census_school")
+def test_findings_page_through_a_filter_chosen_in_place(senco_page: Page) -> None:
+    page = senco_page
+    page.goto("/census/")
+    page.get_by_label("Rule", exact=True).select_option("MIS-REG")
+    expect(page.get_by_role("heading", name="120 findings matching the filters")).to_be_visible()
+    pages = page.get_by_role("navigation", name="Pages of findings")
+    expect(pages).to_contain_text("Showing 1 to 50 of 120 findings (page 1 of 3)")
+
+    pages.get_by_role("link", name="Next page").click()
+
+    expect(page).to_have_url(re.compile(r"rule=MIS-REG.*page=2|page=2.*rule=MIS-REG"))
+    expect(pages).to_contain_text("Showing 51 to 100 of 120 findings (page 2 of 3)")
+    expect(page.get_by_label("Rule", exact=True)).to_have_value("MIS-REG")
+    table = page.get_by_role("table", name=re.compile("What the census check found"))
+    expect(table.locator("tbody tr")).to_have_count(50)
+    assert_accessible(page)
+
+
+@pytest.mark.usefixtures("busy_census_school")
+def test_differences_page_two_is_accessible_and_its_actions_stay_on_it(
+    senco_page: Page,
+) -> None:
+    page = senco_page
+    page.goto("/register/discrepancies/?page=2")
+    pages = page.get_by_role("navigation", name="Pages of differences")
+    expect(pages).to_contain_text("Showing 51 to 100 of 120 differences (page 2 of 3)")
+    assert_accessible(page)
+
+    page.get_by_role("button", name=re.compile("The MIS needs correcting for")).first.click()
+
+    expect(page.get_by_text("the MIS is marked as needing correction")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/register/discrepancies/\?page=2$"))
+    # Both of the pupil's rows (SEN status and needs) say so, still on page 2.
+    expect(page.get_by_text("The MIS is to be corrected.")).to_have_count(2)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +14,13 @@ from sendreg.accounts.permissions import Permission
 from sendreg.census import exports, rulebook, selectors, services
 from sendreg.lib.dates import today
 from sendreg.lib.htmx import page_or_fragment, query_without
+from sendreg.lib.paging import paginate
 from sendreg.lib.spreadsheets import csv_response, xlsx_response
 from sendreg.register.rules import Severity
+
+#: Findings shown a page at a time: a school whose MIS export went wrong can have thousands,
+#: and every row rendered costs the server time on every look at the check.
+FINDINGS_PER_PAGE = 50
 
 
 @require_permission(Permission.REGISTER_VIEW)
@@ -56,23 +63,23 @@ def census_page(request: HttpRequest) -> HttpResponse:
         return xlsx_response(name, rulebook.FINDINGS_HEADER, rows_out, title="Census check")
 
     book = rulebook.census_rule_book()
-    found_codes = {f.code for f in check.findings}
+    # The totals, the filters' counts and the downloads cover every finding; only the rows
+    # of the table come a page at a time. A new filter has no ?page= and starts at page 1.
+    per_code = Counter(f.code for f in check.findings)
     counts = check.counts
+    page = paginate(shown, request.GET, param="page", per_page=FINDINGS_PER_PAGE)
     context = {
         "check": check,
-        "findings": shown,
+        "page": page,
+        "findings": page.items,
         "filtered": bool(code or severity),
         "date_error": date_error,
         "rule": code,
         "severity": severity,
         "rule_options": [
-            {
-                "code": r.code,
-                "meaning": r.meaning,
-                "count": sum(1 for f in check.findings if f.code == r.code),
-            }
+            {"code": r.code, "meaning": r.meaning, "count": per_code[r.code]}
             for r in book.legend()
-            if r.code in found_codes or r.code == code
+            if r.code in per_code or r.code == code
         ],
         "severity_options": [
             {"value": s.value, "label": rulebook.SEVERITY_PLURALS[s], "count": counts[s]}
@@ -82,7 +89,7 @@ def census_page(request: HttpRequest) -> HttpResponse:
         "legend": book.legend(),
         "verified": book.verified,
         "calendar": selectors.census_calendar(school=school, today=day),
-        "findings_query": query_without(request, "export", "extract", "date"),
+        "findings_query": query_without(request, "export", "extract", "date", "page"),
     }
     return render(request, page_or_fragment(request, "census/census.html", "findings"), context)
 

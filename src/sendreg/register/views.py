@@ -16,6 +16,7 @@ from sendreg.accounts.permissions import Permission
 from sendreg.lib.dates import due_status, today
 from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_post
 from sendreg.lib.national import comparison_for
+from sendreg.lib.paging import paginate
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
 from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
 from sendreg.register import selectors, services
@@ -37,6 +38,8 @@ from sendreg.register.services import (
 
 #: Pupils shown on a page of the register; the exports hold every one.
 REGISTER_PAGE_SIZE = 100
+#: The MIS differences shown a page at a time: a bad MIS export can make thousands.
+DIFFERENCES_PER_PAGE = 50
 
 EXPORT_HEADER = [
     "UPN", "Surname", "Forename", "Year", "Registration group", "SEN status",
@@ -243,7 +246,23 @@ def _add_errors(form: MonitoringStartForm | MonitoringEndForm, exc: ValidationEr
 def discrepancy_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     found = selectors.discrepancies_for(membership, day=today())
-    return render(request, "register/discrepancies.html", {"discrepancies": found})
+    # Every difference is found (the total needs them all); only a page of them is rendered,
+    # so only that page's labels are worked out.
+    page = paginate(found, request.GET, param="page", per_page=DIFFERENCES_PER_PAGE)
+    context = {"page": page, "discrepancies": page.items, "on_page": _on_page(page.number)}
+    return render(request, "register/discrepancies.html", context)
+
+
+def _on_page(number: str | int | None) -> str:
+    """``?page=N`` to carry the page of differences through an action ("" for the first).
+
+    Only a page number is carried (never a URL from the request), so the way back to the list
+    cannot be turned into a link off the site.
+    """
+    text = str(number or "")
+    if text.isascii() and text.isdigit() and len(text) < 10 and int(text) > 1:
+        return f"?page={int(text)}"
+    return ""
 
 
 @require_POST
@@ -252,13 +271,15 @@ def discrepancy_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept the MIS value, or say the MIS needs correcting."""
     membership = request.membership  # type: ignore[attr-defined]
     record = selectors.mis_record_for(membership, pk)
+    on_page = _on_page(request.GET.get("page"))
     if request.POST.get("action") == "accept":
-        # Accepting changes the register: the SENCO sees what will change first.
-        return redirect_after_post(request, reverse("discrepancy_accept", args=[pk]))
+        # Accepting changes the register: the SENCO sees what will change first. The page of
+        # the list they came from goes along, to come back to it afterwards.
+        return redirect_after_post(request, reverse("discrepancy_accept", args=[pk]) + on_page)
     else:
         services.discrepancy_request_correction(record=record, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"{record.pupil}: the MIS is marked as needing correction.")
-    return redirect_after_post(request, reverse("discrepancies"))
+    return redirect_after_post(request, reverse("discrepancies") + on_page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -267,6 +288,8 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
     """What accepting the MIS value would change, with the date and reason it needs."""
     membership = request.membership  # type: ignore[attr-defined]
     record = selectors.mis_record_for(membership, pk)
+    # Back to the page of differences the SENCO came from.
+    back = reverse("discrepancies") + _on_page(request.GET.get("page"))
     pupil = record.pupil
     day = today()
     plan = selectors.accept_mis_plan(record)
@@ -301,8 +324,9 @@ def discrepancy_accept(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             told = " Now tell the parents." if plan.changes_status else ""
             messages.success(request, f"{pupil}'s register record now matches the MIS.{told}")
-            return redirect_after_post(request, reverse("discrepancies"))
+            return redirect_after_post(request, back)
     context = {
+        "back": back,
         "pupil": pupil,
         "record": record,
         "plan": plan,
