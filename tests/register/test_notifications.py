@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.test import Client
 from django.utils.html import escape
 
@@ -423,7 +422,7 @@ def test_the_outstanding_list_shows_each_change_longest_waiting_first(
 
 
 def test_the_home_panel_lists_outstanding_changes_oldest_first(
-    school: School, senco: User, time_machine: Any
+    school: School, senco: User, login: Login, time_machine: Any
 ) -> None:
     older = PupilFactory(school=school, legal_forename="Zed", legal_surname="Zane")
     newer = PupilFactory(school=school, legal_forename="Abe", legal_surname="Ash")
@@ -431,17 +430,33 @@ def test_the_home_panel_lists_outstanding_changes_oldest_first(
     put_on_register(older, by=senco, on=TODAY - dt.timedelta(days=2))
     time_machine.move_to(TODAY_NOON, tick=False)
     put_on_register(newer, by=senco)
-    outstanding = selectors.notifications_outstanding(membership_of(senco))
-    html = render_to_string(
-        "register/notifications_panel.html", {"outstanding_notifications": outstanding}
-    )
+    html = login(senco).get("/").content.decode()
     assert "2 changes to the register are waiting" in html
-    assert html.index("Zed Zane: added to the sen register") < html.index("Abe Ash")
-    empty = render_to_string(
-        "register/notifications_panel.html",
-        {"outstanding_notifications": ParentNotification.objects.none()},
-    )
-    assert "The parents have been told about every change to the register." in empty
+    assert html.index("Zed Zane: added to the sen register") < html.index("Abe Ash: added")
+
+
+def test_the_home_panel_names_the_eight_longest_waiting_and_counts_them_all(
+    school: School, senco: User, login: Login, time_machine: Any
+) -> None:
+    pupils = [
+        PupilFactory(school=school, legal_forename=f"Pupil{n}", legal_surname="Waiting")
+        for n in range(10)
+    ]
+    for n, pupil in enumerate(pupils):
+        time_machine.move_to(TODAY_NOON - dt.timedelta(days=10 - n), tick=False)
+        put_on_register(pupil, by=senco, on=TODAY - dt.timedelta(days=10 - n))
+    time_machine.move_to(TODAY_NOON, tick=False)
+    html = login(senco).get("/").content.decode()
+    assert "10 changes to the register are waiting" in html
+    named = [p for p in pupils if f"{p}: added to the sen register" in html]
+    assert named == pupils[:8]
+
+
+def test_the_home_panel_says_when_every_parent_has_been_told(
+    school: School, senco: User, login: Login
+) -> None:
+    html = login(senco).get("/").content.decode()
+    assert "The parents have been told about every change to the register." in html
 
 
 def test_the_notification_page_offers_the_letter_and_the_sent_form(

@@ -344,7 +344,6 @@ def history(events: Iterable[Event]) -> History:
 
 
 def _apply(built: History, event: Event) -> None:
-    when = long_date(event.on)
     assessment = built.open_assessment
     plan = built.plan
     kind = event.kind
@@ -356,7 +355,7 @@ def _apply(built: History, event: Event) -> None:
         built.assessments.append(Assessment(request=event))
     elif kind in _ASSESSMENT_DECISIONS:
         if assessment is None:
-            raise ValidationError(DECISION_NEEDS_REQUEST.format(date=when))
+            raise ValidationError(DECISION_NEEDS_REQUEST.format(date=long_date(event.on)))
         requested = long_date(assessment.request.on)
         if assessment.decision is not None:
             raise ValidationError(
@@ -381,25 +380,29 @@ def _apply(built: History, event: Event) -> None:
                 refused = built.assessments[-1].decision
                 assert refused is not None
                 raise ValidationError(
-                    DRAFT_AFTER_REFUSAL.format(refused=long_date(refused.on), date=when)
+                    DRAFT_AFTER_REFUSAL.format(
+                        refused=long_date(refused.on), date=long_date(event.on)
+                    )
                 )
-            raise ValidationError(DRAFT_NEEDS_ASSESSMENT.format(date=when))
+            raise ValidationError(DRAFT_NEEDS_ASSESSMENT.format(date=long_date(event.on)))
     elif kind == EventKind.DRAFT_RESPONSE:
         draft = _open_draft(built)
         if draft is None:
-            raise ValidationError(RESPONSE_NEEDS_DRAFT.format(date=when))
+            raise ValidationError(RESPONSE_NEEDS_DRAFT.format(date=long_date(event.on)))
         if draft.response is not None:
             raise ValidationError(RESPONSE_ALREADY_SENT.format(date=long_date(draft.issued.on)))
         draft.response = event
     elif kind == EventKind.PLAN_REFUSED:
         if assessment is None or assessment.refused:
-            raise ValidationError(PLAN_REFUSED_NEEDS_ASSESSMENT.format(date=when))
+            raise ValidationError(PLAN_REFUSED_NEEDS_ASSESSMENT.format(date=long_date(event.on)))
         assessment.outcome = event
     elif kind == EventKind.PLAN_ISSUED:
         _issue_plan(built, event, assessment, plan)
     elif kind in (EventKind.REVIEW_SCHEDULED, EventKind.REVIEW_HELD):
         if plan is None:
-            raise ValidationError(REVIEW_NEEDS_PLAN.format(event=event.label.lower(), date=when))
+            raise ValidationError(
+                REVIEW_NEEDS_PLAN.format(event=event.label.lower(), date=long_date(event.on))
+            )
         if kind == EventKind.REVIEW_SCHEDULED:
             if event.meeting_on is None:
                 raise ValidationError(MEETING_DATE_REQUIRED)
@@ -417,15 +420,17 @@ def _apply(built: History, event: Event) -> None:
             plan.reviews.append(review)
     elif kind == EventKind.ADVICE_CIRCULATED:
         if plan is None:
-            raise ValidationError(REVIEW_NEEDS_PLAN.format(event=event.label.lower(), date=when))
+            raise ValidationError(
+                REVIEW_NEEDS_PLAN.format(event=event.label.lower(), date=long_date(event.on))
+            )
         if plan.pending is None:
-            raise ValidationError(ADVICE_NEEDS_SCHEDULE.format(date=when))
+            raise ValidationError(ADVICE_NEEDS_SCHEDULE.format(date=long_date(event.on)))
         plan.pending.advice = event
     elif kind in (EventKind.REPORT_SENT, EventKind.REVIEW_DECISION):
         _after_review(plan, event)
     elif kind == EventKind.PLAN_CEASED:
         if plan is None:
-            raise ValidationError(CEASE_NEEDS_PLAN.format(date=when))
+            raise ValidationError(CEASE_NEEDS_PLAN.format(date=long_date(event.on)))
         plan.ceased = event
     else:  # pragma: no cover - the model's choices allow nothing else
         raise ValueError(f"Unknown EHC event {kind!r}")
@@ -463,12 +468,11 @@ def _issue_plan(
 
 
 def _after_review(plan: Plan | None, event: Event) -> None:
-    when = long_date(event.on)
     report = event.kind == EventKind.REPORT_SENT
     held = plan.held_reviews[-1] if plan is not None and plan.held_reviews else None
     if held is None:
         message = REPORT_NEEDS_MEETING if report else REVIEW_DECISION_NEEDS_MEETING
-        raise ValidationError(message.format(date=when))
+        raise ValidationError(message.format(date=long_date(event.on)))
     assert held.held is not None
     if report:
         if held.report is not None:
