@@ -111,12 +111,22 @@ def _by_code() -> dict[str, NeedType]:
 
 def need_types() -> tuple[NeedType, ...]:
     """The need types a school may record now, in census order."""
-    extra = _enabled_extra_codes()
-    return tuple(n for n in NEED_TYPES if n.active or n.code in extra)
+    return _need_types_with(_enabled_extra_codes())
 
 
 def need_codes() -> tuple[str, ...]:
-    return tuple(n.code for n in need_types())
+    return _need_codes_with(_enabled_extra_codes())
+
+
+# The census check asks for these once a pupil: worked out once for each setting.
+@cache
+def _need_types_with(extra: frozenset[str]) -> tuple[NeedType, ...]:
+    return tuple(n for n in NEED_TYPES if n.active or n.code in extra)
+
+
+@cache
+def _need_codes_with(extra: frozenset[str]) -> tuple[str, ...]:
+    return tuple(n.code for n in _need_types_with(extra))
 
 
 def need_type(code: str) -> NeedType | None:
