@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from sendreg.accounts.models import School, User
+from sendreg.accounts.models import Membership, School, User
 from sendreg.audit.models import AuditEvent
 from sendreg.deadlines.rules import DeadlineStatus
 from sendreg.ehc import rules, services
 from sendreg.ehc.deadlines import DutyKind
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
-from sendreg.ehc.selectors import ehc_record, final_year_for
+from sendreg.ehc.selectors import ehc_record, final_year_for, pupil_facts
 from sendreg.lib.pagereads import page_reads
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.selectors import pupil_get_for_user
 from sendreg.register.models import SenEpisode
 from sendreg.register.selectors import pupil_sen_summary
 from tests.conftest import TODAY, put_on_register
@@ -249,3 +251,50 @@ def test_the_record_on_a_page_that_read_the_status_is_the_record_read_alone(
     assert on_page.duties == alone.duties
     assert on_page.problem == alone.problem
     assert on_page.register_offer == alone.register_offer
+
+
+@pytest.mark.parametrize("final_year", [None, 11, 13])
+@pytest.mark.parametrize("moved", [True, False])
+@pytest.mark.parametrize("has_record", [True, False])
+def test_the_record_read_with_the_pupil_pages_facts_is_the_record_read_alone(
+    pupil: Pupil,
+    senco: User,
+    school: School,
+    final_year: int | None,
+    moved: bool,
+    has_record: bool,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """The pupil's page reads with the pupil whether there is a record and any of the school's
+    own dates, and the school's age range (``pupil_facts``): the record is the same, and
+    nothing those facts answer is read again."""
+    pupil.year_group = 11
+    pupil.save(update_fields=["year_group"])
+    put_on_register(pupil, by=senco, status="E", needs=("ASD",))
+    if final_year is not None:
+        services.ehc_settings_set(school=school, final_year=final_year, by=senco)
+    if has_record:
+        record(pupil, senco, "request", "2024-10-14", requested_by="school")
+        record(pupil, senco, "plan_issued", "2025-03-03")
+    if has_record and moved:
+        found = ehc_record(pupil, today=TODAY)
+        (annual,) = [d for d in found.duties if d.kind == DutyKind.ANNUAL_REVIEW]
+        services.ehc_due_date_set(
+            pupil=pupil, duty_key=annual.key, due=dt.date(2026, 3, 20), reason="LA agreed.",
+            by=senco, known_keys=[d.key for d in found.duties],
+            statutory_due=annual.statutory_due, current_due=annual.due,
+        )  # fmt: skip
+    membership = Membership.objects.get(user=senco, school=school)
+    alone = ehc_record(Pupil.objects.select_related("school").get(pk=pupil.pk), today=TODAY)
+    with page_reads():
+        with_facts = pupil_get_for_user(membership, pupil.pk, facts=pupil_facts(membership))
+        pupil_sen_summary(with_facts, day=TODAY)
+        # The events, when there are any, and the school's dates, when it set one.
+        with django_assert_max_num_queries(int(has_record) + int(has_record and moved)):
+            on_page = ehc_record(with_facts, today=TODAY)
+    assert on_page.sen_status == alone.sen_status
+    assert on_page.events == alone.events
+    assert on_page.history == alone.history
+    assert on_page.duties == alone.duties
+    assert on_page.overrides == alone.overrides
+    assert on_page.problem == alone.problem

@@ -242,5 +242,7 @@ def test_the_pupil_page_costs_a_few_queries_for_transfers(
         make_pack(decision.pupil, senco)
     client.force_login(senco)
     client.get(decision.pupil.get_absolute_url())
-    with django_assert_max_num_queries(45):  # type: ignore[operator]
+    # The page of a pupil with nothing in any list takes 13; the packs and the CTF history
+    # (its decision read with it) add 1 each; no consent is recorded, so none is read.
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
         client.get(decision.pupil.get_absolute_url())

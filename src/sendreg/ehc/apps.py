@@ -41,7 +41,13 @@ class EhcConfig(AppConfig):
         )
         AUDIT_TYPES.register(AuditTypes("ehc", EhcAuditType, order=50))
         PUPIL_SECTIONS.register(
-            Section("ehc", "ehc/pupil_section.html", views.pupil_section, order=20)
+            Section(
+                "ehc",
+                "ehc/pupil_section.html",
+                views.pupil_section,
+                order=20,
+                pupil_facts=selectors.pupil_facts,
+            )
         )
         COMMANDS.register(Command("ehc", cli.add_ehc, order=50))
         DEMO_FILLERS.register(DemoFiller("ehc", demo.fill, order=50))

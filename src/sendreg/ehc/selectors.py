@@ -11,9 +11,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 
@@ -37,7 +38,7 @@ from sendreg.ehc.deadlines import (
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
 from sendreg.ehc.rules import EventKind, History, Stage
 from sendreg.lib.dates import due_soon_until
-from sendreg.lib.extensions import Deadline
+from sendreg.lib.extensions import Deadline, may_have
 from sendreg.lib.pagereads import already_read
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
@@ -56,7 +57,32 @@ def final_year_for(school: School) -> int:
     chosen = (
         EhcSchoolSettings.objects.filter(school=school).values_list("final_year", flat=True).first()
     )
+    return _final_year(school, chosen)
+
+
+def _final_year(school: School, chosen: int | None) -> int:
     return rules.default_final_year(school.phase) if chosen is None else chosen
+
+
+#: What the pupil's page reads with the pupil for the EHC section (``Section.pupil_facts``):
+#: whether the pupil has an EHC record, whether the school set any of its dates, and the
+#: age range the school chose (None for none).
+HAS_EVENTS = "ehc_has_events"
+HAS_DUE_DATES = "ehc_has_due_dates"
+CHOSEN_FINAL_YEAR = "ehc_chosen_final_year"
+
+
+def pupil_facts(membership: Membership) -> dict[str, Any]:
+    """``Section.pupil_facts`` of the EHC section, for those who may see EHC records."""
+    if not membership.can(Permission.EHC_VIEW):
+        return {}
+    pupil = OuterRef("pk")
+    chosen = EhcSchoolSettings.objects.filter(school_id=OuterRef("school_id"))
+    return {
+        HAS_EVENTS: Exists(EhcEvent.objects.filter(pupil=pupil)),
+        HAS_DUE_DATES: Exists(EhcDueDate.objects.filter(pupil=pupil)),
+        CHOSEN_FINAL_YEAR: Subquery(chosen.values("final_year")[:1]),
+    }
 
 
 def final_year_is_set(school: School) -> bool:
@@ -245,13 +271,16 @@ def _build(
     statuses: Mapping[int, str | None],
     light: bool = False,
     final_year: int | None = None,
+    due_dates: bool = True,
 ) -> list[EhcRecord]:
     """The EHC records of ``pupils`` in at most four queries, however many there are.
 
     ``statuses`` are the pupils' SEN statuses on ``today``, read with the pupils. The
     people invited are read only when there is a review, and the school's age range only
     when there is a plan in force. ``light`` reads only what the deadlines need of each
-    event (for lists of many records, which show no event's details).
+    event (for lists of many records, which show no event's details). ``final_year``, when
+    given, is the school's, and ``due_dates`` False says that the pupils have none of the
+    school's own dates (``pupil_facts``): neither is then read.
     """
     ids = [pupil.pk for pupil in pupils]
     # Every event as a model (for pages that show them), and the active ones as the rules
@@ -283,7 +312,7 @@ def _build(
                 invitees[invitee.review_id].append(invitee)
                 invited[invitee.review_id].append(invitee.invited_on)
     changes: dict[int, list[tuple[str, dt.date | None, str]]] = defaultdict(list)
-    if active:
+    if active and due_dates:
         for pupil_id, key, due, reason in (
             EhcDueDate.objects.filter(pupil_id__in=list(active))
             .order_by("at", "id")
@@ -334,17 +363,36 @@ def _work_out(record: EhcRecord, final_year: Callable[[], int]) -> None:
 
 
 #: What ``already_read`` gives when the page has not read the pupil's SEN status.
-_UNREAD = object()
+_UNREAD: Any = object()
+
+
+def _empty_record(pupil: Pupil, *, today: dt.date, status: str | None) -> EhcRecord:
+    """The record of a pupil with no EHC events."""
+    return EhcRecord(
+        pupil=pupil, today=today, events=[], invitees={}, sen_status=status,
+        history=rules.history([]),
+    )  # fmt: skip
 
 
 def ehc_record(pupil: Pupil, *, today: dt.date) -> EhcRecord:
     """One pupil's EHC record: a single query for a pupil who has none.
 
     On a page that has read the pupil's SEN status already (``lib.pagereads``) it is not
-    read again: the record is built from the events alone (none makes an empty record)."""
+    read again: the record is built from the events alone (none makes an empty record).
+    What the page read with the pupil (``pupil_facts``) spares the reads it answers."""
     status = already_read(sen_status_key(pupil.pk, today), _UNREAD)
     if status is not _UNREAD:
-        (record,) = _build([pupil], today=today, school=pupil.school, statuses={pupil.pk: status})
+        if not may_have(pupil, HAS_EVENTS):
+            return _empty_record(pupil, today=today, status=status)
+        chosen = getattr(pupil, CHOSEN_FINAL_YEAR, _UNREAD)
+        (record,) = _build(
+            [pupil],
+            today=today,
+            school=pupil.school,
+            statuses={pupil.pk: status},
+            final_year=None if chosen is _UNREAD else _final_year(pupil.school, chosen),
+            due_dates=may_have(pupil, HAS_DUE_DATES),
+        )
         return record
     status, has_record = (
         with_sen_status(Pupil.objects.filter(pk=pupil.pk), today)
@@ -353,10 +401,7 @@ def ehc_record(pupil: Pupil, *, today: dt.date) -> EhcRecord:
         .get()
     )
     if not has_record:
-        return EhcRecord(
-            pupil=pupil, today=today, events=[], invitees={}, sen_status=status,
-            history=rules.history([]),
-        )  # fmt: skip
+        return _empty_record(pupil, today=today, status=status)
     (record,) = _build([pupil], today=today, school=pupil.school, statuses={pupil.pk: status})
     return record
 

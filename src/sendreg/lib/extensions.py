@@ -78,12 +78,20 @@ class Section(_Keyed):
     ``build`` returns the fragment's context, or None when the section is not
     shown to this member (no permission, nothing to say). It checks permissions
     itself: the page only asks.
+
+    ``pupil_facts``, on a pupil's page, gives what the section would like read with the
+    pupil's row for this member (annotation name to expression, the names starting with
+    the section's key; none for a member the section is not shown to). The page's one
+    query for the pupil reads them, so the section can skip a query whose answer they
+    already give, such as a list the pupil has nothing in (``may_have``). A section
+    builds the same without them.
     """
 
     key: str
     template: str
     build: Callable[[PageContext], Mapping[str, Any] | None]
     order: int = 100
+    pupil_facts: Callable[[Membership], Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,21 @@ def build_sections(registry: Registry[Section], page: PageContext) -> list[Built
         if context is not None:
             built.append(BuiltSection(section.key, section.template, context))
     return built
+
+
+def pupil_facts(registry: Registry[Section], membership: Membership) -> dict[str, Any]:
+    """Every section's ``pupil_facts`` for the member, to read with the pupil."""
+    facts: dict[str, Any] = {}
+    for section in registry:
+        if section.pupil_facts is not None:
+            facts.update(section.pupil_facts(membership))
+    return facts
+
+
+def may_have(pupil: Pupil, fact: str) -> bool:
+    """False only when ``fact`` (an ``Exists`` read with the pupil) says they have no such rows:
+    True when it says they have, or when it was not read (then the caller reads the rows)."""
+    return getattr(pupil, fact, True) is not False
 
 
 #: Sections of a pupil's page (``/pupils/<id>/``), after the pupil's details.

@@ -15,7 +15,14 @@ from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
 from sendreg.census.selectors import census_calendar
 from sendreg.lib.dates import today
-from sendreg.lib.extensions import HOME_PANELS, PUPIL_SECTIONS, PageContext, build_sections
+from sendreg.lib.extensions import (
+    HOME_PANELS,
+    PUPIL_SECTIONS,
+    PageContext,
+    build_sections,
+    may_have,
+    pupil_facts,
+)
 from sendreg.lib.htmx import page_or_fragment, query_without
 from sendreg.lib.national import comparison_for
 from sendreg.lib.pagereads import page_reads, remember
@@ -23,6 +30,7 @@ from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import pupils_visible_to
+from sendreg.records import selectors as records
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
 from sendreg.register import selectors as register
@@ -150,7 +158,14 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED)
+    # What the page and its sections read with the pupil, so that they skip reading the
+    # lists the pupil has nothing in (most pupils have no concerns, transfers, ...).
+    facts = {
+        **register.pupil_facts(membership),
+        **records.pupil_facts(membership),
+        **pupil_facts(PUPIL_SECTIONS, membership),
+    }
+    pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED, facts=facts)
     sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
     if sees_all:
         prefetch_related_objects([pupil], "contacts")
@@ -159,7 +174,11 @@ def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = (
         selectors.contact_addresses_for(membership, list(pupil.contacts.all())) if sees_all else []
     )
-    monitoring = list(pupil.monitoring.all()) if sees_all else []
+    monitoring = (
+        list(pupil.monitoring.all())
+        if sees_all and may_have(pupil, register.HAS_MONITORING)
+        else []
+    )
     context = {
         "pupil": pupil,
         "summary": (summary := pupil_sen_summary(pupil, day=day)),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -64,12 +65,21 @@ def pupils_visible_to(membership: Membership) -> QuerySet[Pupil]:
     return pupils.none()
 
 
-def pupil_get_for_user(membership: Membership, pk: int, *, related: tuple[str, ...] = ()) -> Pupil:
+def pupil_get_for_user(
+    membership: Membership,
+    pk: int,
+    *,
+    related: tuple[str, ...] = (),
+    facts: Mapping[str, Any] | None = None,
+) -> Pupil:
     """The pupil, or 404 when they are outside what the member may see.
 
-    ``related`` names one-to-one records to fetch in the same query.
+    ``related`` names one-to-one records to fetch in the same query, and ``facts`` the
+    annotations to read with them (``lib.extensions.pupil_facts``).
     """
     pupils = pupils_visible_to(membership).select_related("school", *related)
+    if facts:
+        pupils = pupils.annotate(**facts)
     pupil = pupils.filter(pk=pk).first()
     if pupil is None:
         raise Http404("No such pupil.")

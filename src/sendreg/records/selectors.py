@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
+from sendreg.lib.extensions import may_have
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records import rules
@@ -536,9 +537,29 @@ class PupilRegisters:
 #: One-to-one records the pupil page fetches with the pupil, for ``registers_for_pupil``.
 PUPIL_RELATED = ("eal_record", "lac_record__designated_teacher")
 
+#: What the pupil page reads with the pupil for ``registers_for_pupil`` (``pupil_facts``):
+#: whether the pupil has any medical conditions, exam arrangements and causes for concern,
+#: ended ones included (most pupils have none of each).
+HAS_MEDICAL = "records_has_medical"
+HAS_EXAMS = "records_has_exams"
+HAS_CONCERNS = "records_has_concerns"
+
+
+def pupil_facts(membership: Membership) -> dict[str, Any]:
+    """What to read with the pupil so that ``registers_for_pupil`` skips the empty lists."""
+    pupil = OuterRef("pk")
+    facts: dict[str, Any] = {
+        HAS_MEDICAL: Exists(MedicalCondition.objects.filter(pupil=pupil)),
+        HAS_EXAMS: Exists(ExamArrangement.objects.filter(pupil=pupil)),
+    }
+    if membership.can(Permission.PUPILS_VIEW_ALL):
+        facts[HAS_CONCERNS] = Exists(CauseForConcern.objects.filter(pupil=pupil))
+    return facts
+
 
 def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) -> PupilRegisters:
-    """The other registers' sections of one pupil's page, in at most four queries.
+    """The other registers' sections of one pupil's page, in at most three queries: none for
+    a list that the facts read with the pupil (``pupil_facts``) say is empty.
 
     ``pupil`` must already have been fetched for ``membership`` (``pupil_get_for_user``).
     Teachers and teaching assistants see the medical conditions and the exam access
@@ -550,6 +571,10 @@ def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) ->
     if not sees_all:
         conditions = conditions.filter(ended_on__isnull=True)
         exam_records = exam_records.filter(ended_on__isnull=True)
+    if not may_have(pupil, HAS_MEDICAL):
+        conditions = conditions.none()
+    if not may_have(pupil, HAS_EXAMS):
+        exam_records = exam_records.none()
     medical_rows_ = []
     for condition in conditions.order_by("ended_on", "condition", "pk"):
         condition.pupil = pupil
@@ -593,12 +618,15 @@ def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) ->
         and pupil.looked_after
         and result.address in (rules.AddressProtection.NONE, rules.AddressProtection.PARTLY)
     )
+    concerns = pupil.concerns.select_related("owner").order_by("-started_on", "-pk")
+    if not may_have(pupil, HAS_CONCERNS):
+        concerns = concerns.none()
     result.concerns = _split(
         (
             ConcernRow(
                 r, rules.review_status(due=None if r.ended_on else r.review_date, today=today)
             )
-            for r in pupil.concerns.select_related("owner").order_by("-started_on", "-pk")
+            for r in concerns
         ),
         lambda row: row.record.ended_on is None,
     )

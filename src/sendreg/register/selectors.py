@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
+from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
@@ -546,6 +547,18 @@ def pupil_sen_summary(pupil: Pupil, *, day: dt.date) -> SenSummary:
             else None
         ),
     )
+
+
+#: What the pupil's page reads with the pupil (``lib.extensions.pupil_facts``): whether the
+#: pupil has ever been on the monitoring list (most have not).
+HAS_MONITORING = "register_has_monitoring"
+
+
+def pupil_facts(membership: Membership) -> dict[str, Any]:
+    """For the pupil's page: what to read with the pupil to skip an empty monitoring history."""
+    if not membership.can(Permission.PUPILS_VIEW_ALL):
+        return {}
+    return {HAS_MONITORING: Exists(MonitoringEntry.objects.filter(pupil=OuterRef("pk")))}
 
 
 def monitoring_list(membership: Membership, *, day: dt.date) -> QuerySet[MonitoringEntry]:

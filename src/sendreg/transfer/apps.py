@@ -42,7 +42,13 @@ class TransferConfig(AppConfig):
             )
         )
         PUPIL_SECTIONS.register(
-            Section("transfer", "transfer/pupil_section.html", sections.pupil_section, order=80)
+            Section(
+                "transfer",
+                "transfer/pupil_section.html",
+                sections.pupil_section,
+                order=80,
+                pupil_facts=sections.pupil_facts,
+            )
         )
         HOME_PANELS.register(
             Section("transfer", "transfer/home_panel.html", sections.home_panel, order=60)

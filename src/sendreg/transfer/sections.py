@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from sendreg.accounts.models import School
+from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
-from sendreg.lib.extensions import Deadline, PageContext
+from sendreg.lib.extensions import Deadline, PageContext, may_have
 from sendreg.transfer import rules
 from sendreg.transfer.forms import CtfExportForm
+from sendreg.transfer.models import Consent, CtfHistory, RecordPack
 from sendreg.transfer.rules import AcknowledgementStatus, SharingPurpose
 from sendreg.transfer.selectors import (
     consent_check,
@@ -26,6 +28,25 @@ from sendreg.transfer.selectors import (
 DEADLINE_KIND = "transfer_acknowledgement"
 DEADLINE_LABEL = "Receiving school to acknowledge a record pack"
 
+#: What the pupil's page reads with the pupil for this section: whether the pupil has any
+#: record packs, CTF histories and consents (most pupils have none of each).
+HAS_PACKS = "transfer_has_packs"
+HAS_HISTORIES = "transfer_has_histories"
+HAS_CONSENTS = "transfer_has_consents"
+
+
+def pupil_facts(membership: Membership) -> Mapping[str, Any]:
+    """``Section.pupil_facts``: the lists below the member may see that the pupil has rows in."""
+    manage = membership.can(Permission.TRANSFER_MANAGE)
+    if not (manage or membership.can(Permission.TRANSFER_LOG_VIEW)):
+        return {}
+    pupil = OuterRef("pk")
+    facts = {HAS_PACKS: Exists(RecordPack.objects.filter(pupil=pupil))}
+    if manage:
+        facts[HAS_HISTORIES] = Exists(CtfHistory.objects.filter(pupil=pupil))
+        facts[HAS_CONSENTS] = Exists(Consent.objects.filter(pupil=pupil))
+    return facts
+
 
 def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
     """Transfers on the pupil's page: for the SENCO everything, for the head the transfer log."""
@@ -35,10 +56,14 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
     manage = membership.can(Permission.TRANSFER_MANAGE)
     if not (manage or membership.can(Permission.TRANSFER_LOG_VIEW)):
         return None
-    packs = [
-        (pack, pack.status(page.day))
-        for pack in pupil.record_packs.select_related("sharing").order_by("-sent_on", "-pk")
-    ]
+    packs = (
+        [
+            (pack, pack.status(page.day))
+            for pack in pupil.record_packs.select_related("sharing").order_by("-sent_on", "-pk")
+        ]
+        if may_have(pupil, HAS_PACKS)
+        else []
+    )
     context: dict[str, Any] = {
         "pupil": pupil,
         "manage": manage,
@@ -47,7 +72,7 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
     }
     if not manage:
         return context
-    histories = histories_for(pupil)
+    histories = histories_for(pupil) if may_have(pupil, HAS_HISTORIES) else []
     pending = next(
         (
             h.decision
@@ -56,7 +81,7 @@ def pupil_section(page: PageContext) -> Mapping[str, Any] | None:
         ),
         None,
     )
-    consents = consents_for(pupil)
+    consents = consents_for(pupil) if may_have(pupil, HAS_CONSENTS) else []
     context.update(
         histories=histories,
         pending=pending,
