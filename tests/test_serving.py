@@ -26,9 +26,9 @@ from sendreg.lib import serving
 
 @pytest.mark.parametrize(
     ("cores", "can_fork", "workers"),
-    [(1, True, 1), (2, True, 2), (4, True, 4), (16, True, 4), (None, True, 1), (8, False, 1)],
+    [(1, True, 2), (2, True, 4), (4, True, 8), (16, True, 8), (None, True, 1), (8, False, 1)],
 )
-def test_default_workers_are_one_a_core_up_to_four_where_processes_can_fork(
+def test_default_workers_are_two_a_core_up_to_eight_where_processes_can_fork(
     cores: int | None, can_fork: bool, workers: int
 ) -> None:
     assert serving.default_workers(cores=cores, can_fork=can_fork) == workers

@@ -521,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="server processes (default: one per core, at most 4, with gunicorn on Linux and "
+        help="server processes (default: two per core, at most 8, with gunicorn on Linux and "
         "macOS; 1 serves with waitress, as on Windows)",
     )
     serve.set_defaults(handler=cmd_serve)
