@@ -25,6 +25,7 @@ from sendreg.register.models import MisSenRecord
 from sendreg.register.selectors import needs_on, with_sen_status
 from tests.conftest import put_on_register
 from tests.factories import ContactFactory, PupilFactory, TeachingGroupFactory
+from tests.queries import count_queries
 
 #: Page -> the most queries it may make (what it makes today, so that a new one is noticed).
 PAGES = {"/": 36, "/census/": 12, "/register/discrepancies/": 6}
@@ -46,13 +47,6 @@ def _with_mis_values(school_id: int) -> None:
     MisSenRecord.objects.bulk_create(records)
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(captured)
-
-
 @pytest.mark.django_db
 def test_the_senco_pages_make_the_same_queries_for_a_school_three_times_the_size(
     django_assert_max_num_queries: Any,
@@ -68,7 +62,7 @@ def test_the_senco_pages_make_the_same_queries_for_a_school_three_times_the_size
         for url, most in PAGES.items():
             client.get(url)  # the first request of a session reads what later ones need not
             with django_assert_max_num_queries(most):
-                counts[url].append(_queries(client, url))
+                counts[url].append(count_queries(client, url))
     assert {url: len(set(found)) for url, found in counts.items()} == dict.fromkeys(PAGES, 1), (
         counts
     )
@@ -103,7 +97,7 @@ def test_the_pupil_page_makes_the_same_queries_for_a_small_and_a_bigger_record(
     for pupil in (small, bigger):
         url = f"/pupils/{pupil.pk}/"
         client.get(url)
-        counts.append(_queries(client, url))
+        counts.append(count_queries(client, url))
     assert counts[0] == counts[1] <= 13, counts
 
 

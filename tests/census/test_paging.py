@@ -14,9 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sendreg.accounts.models import School, User
@@ -25,6 +23,7 @@ from sendreg.census.views import FINDINGS_PER_PAGE
 from sendreg.register.models import CensusCheckRun, MisSenRecord
 from sendreg.register.rules import Severity
 from tests.factories import PupilFactory
+from tests.queries import count_queries
 
 Login = Callable[[User], Client]
 SPRING = dt.date(2026, 1, 15)
@@ -157,13 +156,6 @@ def test_a_page_past_the_end_or_not_a_number_shows_a_page_that_exists(
     total = len(busy.findings)
     assert "(page 3 of 3)" in client.get(f"{URL}&page=99").content.decode()
     assert f"Showing 1 to 50 of {total}" in client.get(f"{URL}&page=last").content.decode()
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_the_page_makes_the_same_queries_for_ten_findings_as_for_three_pages(

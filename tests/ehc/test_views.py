@@ -7,9 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from sendreg.accounts.models import School, User
 from sendreg.audit.models import AccessEvent
@@ -21,6 +19,7 @@ from tests.conftest import put_on_register, register_in_bulk
 from tests.documents.readers import docx_text, pdf_text
 from tests.ehc.conftest import record
 from tests.factories import PupilFactory
+from tests.queries import count_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_today")]
 Login = Callable[[User], Client]
@@ -227,12 +226,6 @@ def test_list_shows_records_and_e_without_one(
     assert planned.legal_surname in page and "EHC plan in force" in page
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_list_queries_do_not_grow(school: School, senco: User, login: Login) -> None:
     client = login(senco)
 
@@ -243,19 +236,19 @@ def test_list_queries_do_not_grow(school: School, senco: User, login: Login) -> 
             ehc_invitee_add(review=review, name="Parent", role="parent", by=senco)
 
     add(2)
-    few = _queries(client, "/ehc/")
+    few = count_queries(client, "/ehc/")
     add(10)
-    assert _queries(client, "/ehc/") == few <= 12
+    assert count_queries(client, "/ehc/") == few <= 12
 
 
 def test_pupil_record_queries_do_not_grow(planned: Pupil, senco: User, login: Login) -> None:
     client = login(senco)
     url = f"/ehc/pupils/{planned.pk}/"
-    few = _queries(client, url)
+    few = count_queries(client, url)
     for year in (2026, 2027, 2028):
         record(planned, senco, "review_held", f"{year}-01-05", attendees="A", pupil_views="B",
                parent_views="C", today=dt.date(2030, 1, 1))  # fmt: skip
-    assert _queries(client, url) == few
+    assert count_queries(client, url) == few
 
 
 def test_documents_need_a_format_we_make(

@@ -34,6 +34,7 @@ from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register.models import SenEpisode
 from tests.conftest import TODAY
 from tests.factories import ContactFactory, PupilFactory, TeachingGroupFactory
+from tests.queries import count_queries
 from tests.records.conftest import ADDRESSES, LEAVER, OTHER_PUPIL, World
 
 D = dt.date
@@ -595,13 +596,6 @@ def test_pupil_sections_in_at_most_four_queries(
 
 
 # --- query counts -----------------------------------------------------------------------------
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def add_pupils(school: School, senco: User, n: int) -> None:

@@ -9,9 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sendreg.accounts.models import School, User
@@ -21,6 +19,7 @@ from sendreg.register.selectors import pupil_sen_summary
 from sendreg.register.views import DIFFERENCES_PER_PAGE
 from tests.conftest import TODAY
 from tests.factories import PupilFactory
+from tests.queries import count_queries
 
 Login = Callable[[User], Client]
 URL = "/register/discrepancies/"
@@ -132,13 +131,6 @@ def test_only_a_page_number_is_carried_back_to_the_list(senco: User, login: Logi
     html = client.get(f"{URL}?page=7").content.decode()
     assert "(page 2 of 2)" in html
     assert all(a.endswith("?page=2") for a in resolve_actions(html).values())
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_the_page_makes_the_same_queries_for_six_differences_as_for_two_pages(

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from sendreg.accounts.models import School, User
@@ -33,6 +31,7 @@ from tests.factories import (
     TeachingGroupFactory,
     UserFactory,
 )
+from tests.queries import count_queries
 
 D = dt.date
 LONDON = ZoneInfo("Europe/London")
@@ -564,13 +563,6 @@ def test_the_monitoring_list_says_a_review_is_due_as_the_home_page_does(
 
 
 # --- query counts -----------------------------------------------------------------------------
-
-
-def count_queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_register_page_queries_do_not_grow_with_the_register(
