@@ -40,6 +40,7 @@ from sendreg.ehc.rules import EventKind, History, Stage
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline, may_have
 from sendreg.lib.pagereads import already_read
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.register.selectors import sen_status_key, with_sen_status
@@ -531,7 +532,7 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
         pupils, today=today, school=school, statuses={}, light=True, final_year=final_year
     )
     found: list[Deadline] = []
-    url = reverse("ehc_pupil", args=[0]).removesuffix("0/") + "{}/"
+    url = url_pattern("ehc_pupil")
     for record in records:
         found += [
             record.deadline(row, url.format(record.pupil.pk))

@@ -27,6 +27,7 @@ from sendreg.insight.rules import E, Finding, K, PupilFacts
 from sendreg.lib import national as national_figures
 from sendreg.lib.extensions import DEADLINE_SOURCES
 from sendreg.lib.figures import percent
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import persistently_absent
 from sendreg.pupils.selectors import on_roll
@@ -685,9 +686,8 @@ class PupilLink:
 
 def pupils_by_upn(school: School, upns: Iterable[str]) -> dict[str, PupilLink]:
     """The named pupils of the school with these UPNs, for the links beside a finding."""
-    from django.urls import reverse
 
-    url = reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
+    url = url_pattern("pupil_detail")
     found = {}
     for pk, upn, legal_f, legal_s, pref_f, pref_s in Pupil.objects.filter(
         school=school, upn__in=set(upns)

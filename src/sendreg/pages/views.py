@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.permissions import Permission
@@ -26,6 +25,7 @@ from sendreg.lib.extensions import (
 from sendreg.lib.htmx import page_or_fragment, query_without
 from sendreg.lib.national import comparison_for
 from sendreg.lib.pagereads import page_reads, remember
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
@@ -137,7 +137,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         Pupil.objects.filter(pk__in=[p.pk for p in page.object_list]), day=day
     )
     # One reverse for the page, not one a row.
-    pupil_url = reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
+    pupil_url = url_pattern("pupil_detail")
     rows = [(p, register.state_of(states, p.pk), pupil_url.format(p.pk)) for p in page.object_list]
     context = {
         "form": form,

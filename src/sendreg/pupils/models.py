@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 
 from sendreg.accounts.models import School, User
 from sendreg.codes import year_label
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils import rules
 from sendreg.pupils.rules import validate_upn
 
@@ -63,7 +63,7 @@ class Pupil(models.Model):
         return f"{self.forename} {self.surname}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pupil_detail", args=[self.pk])
+        return url_pattern("pupil_detail").format(self.pk)
 
     @property
     def forename(self) -> str:

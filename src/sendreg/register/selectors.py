@@ -20,7 +20,6 @@ from django.db.models import (
     QuerySet,
 )
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from sendreg import codes
@@ -30,6 +29,7 @@ from sendreg.audit.models import AuditEvent
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.pagereads import remember, shared
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
 from sendreg.register import rules
@@ -318,7 +318,7 @@ def _rows(records: list[dict[str, object]], states: dict[int, RegisterState]) ->
     cells = {n.code: NeedCell(n.code, n.meaning) for n in codes.NEED_TYPES}
     labels = codes.PROVISION_LABELS
     # reverse() once, not once a row: the page lists hundreds of pupils.
-    url = reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
+    url = url_pattern("pupil_detail")
     rows = []
     for r in records:
         state = state_of(states, r["pk"])  # type: ignore[arg-type]

@@ -25,13 +25,13 @@ from django.db.models import (
     Subquery,
 )
 from django.http import Http404
-from django.urls import reverse
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import plain_english
 from sendreg.lib.pagereads import shared
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records import selectors as records
@@ -420,7 +420,7 @@ class DueLists:
 
 
 def _pupil_url() -> str:
-    return reverse("pupil_detail", args=[0]).removesuffix("0/") + "{}/"
+    return url_pattern("pupil_detail")
 
 
 def _name(row: dict[str, object]) -> str:
@@ -451,7 +451,7 @@ def due_lists(
     """
     lists = DueLists()
     pupil_url = _pupil_url()
-    plan_url = reverse("support_plan_detail", args=[0]).removesuffix("0/") + "{}/"
+    plan_url = url_pattern("support_plan_detail")
     wanted = {DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON}
     if upcoming:
         wanted.add(DeadlineStatus.UPCOMING)
@@ -649,8 +649,8 @@ def open_plans(pupils: QuerySet[Pupil], *, day: dt.date) -> list[PlanRow]:
         .values_list("plan_id", "text", "measure", "baseline", "target")
     ):
         outcomes[plan_id].append(OutcomeRow(text, measure, baseline, target))
-    plan_url = reverse("support_plan_detail", args=[0]).removesuffix("0/") + "{}/"
-    support_url = reverse("support_pupil", args=[0]).removesuffix("0/") + "{}/"
+    plan_url = url_pattern("support_plan_detail")
+    support_url = url_pattern("support_pupil")
     return [
         PlanRow(
             pk=p["pk"],
