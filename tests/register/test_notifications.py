@@ -432,7 +432,7 @@ def test_the_home_panel_lists_outstanding_changes_oldest_first(
     put_on_register(newer, by=senco)
     html = login(senco).get("/").content.decode()
     assert "2 changes to the register are waiting" in html
-    assert html.index("Zed Zane: added to the sen register") < html.index("Abe Ash: added")
+    assert html.index("Zed Zane: Added to the SEN register") < html.index("Abe Ash: Added")
 
 
 def test_the_home_panel_names_the_eight_longest_waiting_and_counts_them_all(
@@ -448,7 +448,7 @@ def test_the_home_panel_names_the_eight_longest_waiting_and_counts_them_all(
     time_machine.move_to(TODAY_NOON, tick=False)
     html = login(senco).get("/").content.decode()
     assert "10 changes to the register are waiting" in html
-    named = [p for p in pupils if f"{p}: added to the sen register" in html]
+    named = [p for p in pupils if f"{p}: Added to the SEN register" in html]
     assert named == pupils[:8]
 
 
