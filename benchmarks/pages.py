@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from sendreg.pupils.models import Pupil
 
 MAX_QUERIES = 15
+#: Pages whose query count depends on the pupil shown, not on the school's size.
+BY_THE_PUPIL = {"pupil page"}
 #: Median server time each page must meet for a school of TARGET_SCHOOL_SIZE (issue 7).
 GOALS_MS = {
     "home (SENCO)": 50.0,
@@ -163,6 +165,36 @@ def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
     return membership.school, membership.user, episode.pupil
 
 
+def fullest_pupil_page(client: Client, school: School, *, first: Pupil, sample: int = 200) -> Pupil:
+    """Of the first ``sample`` pupils on the register with contacts (``first`` among them), the
+    one whose page makes the most queries (the lowest id of those that tie).
+
+    A pupil's page does not read a list the pupil has nothing in, so its query count
+    depends on the pupil, not on the size of the school: the fullest page of each school
+    is the one compared across sizes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sendreg.pupils.models import Pupil
+    from sendreg.register.models import SenEpisode
+
+    ids = list(
+        SenEpisode.objects.filter(pupil__school=school, end__isnull=True)
+        .filter(pupil__contacts__isnull=False)
+        .order_by("pupil_id")
+        .values_list("pupil_id", flat=True)
+        .distinct()[:sample]
+    )
+    counts = {}
+    for pk in ids or [first.pk]:
+        client.get(f"/pupils/{pk}/")  # the first read of a page warms what later ones share
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/pupils/{pk}/")
+        counts[pk] = len(captured)
+    fullest = max(counts, key=lambda pk: (counts[pk], -pk))
+    return Pupil.objects.get(pk=fullest)
+
+
 def settle_statistics() -> None:
     """Bring PostgreSQL's statistics up to date after the bulk fill, as its autovacuum does
     within a minute or so on a live server: otherwise the figures depend on whether it has
@@ -220,6 +252,7 @@ def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
         )
         client = Client()
         client.force_login(senco)
+        pupil = fullest_pupil_page(client, school, first=pupil)
         pages = [
             ("home (SENCO)", reverse("home"), False),
             ("census check", reverse("census"), False),
@@ -324,8 +357,11 @@ def main() -> int:
     results = run(sizes, runs=args.runs, warmup=args.warmup)
     database = "PostgreSQL" if args.postgres else "SQLite (a fresh file)"
     print_table(results, database=database, runs=args.runs, warmup=args.warmup)
-    query_counts = {(r.page, r.queries) for r in results}
-    if len(query_counts) > len({r.page for r in results}):
+    # A pupil's page leaves out the lists the pupil has nothing in, so its count follows the
+    # pupil's records, not the school's size (tests/test_page_queries.py holds it flat for
+    # the same pupil as the school grows).
+    query_counts = {(r.page, r.queries) for r in results if r.page not in BY_THE_PUPIL}
+    if len(query_counts) > len({r.page for r in results if r.page not in BY_THE_PUPIL}):
         print("The query count changes with the school's size: look for a query inside a loop.")
         return 1
     return 1 if any(r.problems for r in results) else 0
