@@ -266,7 +266,7 @@ def test_the_pages_re_rendered_with_errors_show_no_address(
 
 
 def test_the_home_panel_shows_no_address(world: dict[str, Any], senco: User) -> None:
-    outstanding = selectors.notifications_outstanding(Membership.objects.get(user=senco))
+    outstanding = selectors.notifications_waiting(Membership.objects.get(user=senco))
     html = render_to_string(
         "register/notifications_panel.html", {"outstanding_notifications": outstanding}
     )

@@ -692,3 +692,17 @@ def test_a_change_corrected_the_same_day_is_notified_once_as_the_net_change(pupi
 
     (notice,) = pupil.notifications.all()
     assert (notice.kind, notice.from_status, notice.to_status) == ("added", "", "E")
+
+
+def test_waiting_counts_every_change_and_reads_only_those_it_names(
+    school: School, senco: User, time_machine: Any, django_assert_num_queries: Any
+) -> None:
+    pupils = [PupilFactory(school=school, legal_surname=f"Waiting{n}") for n in range(5)]
+    for n, pupil in enumerate(pupils):
+        time_machine.move_to(TODAY_NOON - dt.timedelta(days=5 - n), tick=False)
+        put_on_register(pupil, by=senco, on=TODAY - dt.timedelta(days=5 - n))
+    membership = membership_of(senco)
+    with django_assert_num_queries(2):
+        waiting = selectors.notifications_waiting(membership, shown=2)
+        assert [n.pupil for n in waiting.first] == pupils[:2]
+    assert waiting.count == 5

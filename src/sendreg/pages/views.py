@@ -38,14 +38,11 @@ from sendreg.register.forms import MonitoringEndForm
 from sendreg.register.selectors import (
     discrepancies_for,
     need_items,
-    notifications_outstanding,
     pupil_sen_summary,
 )
 
 SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 PUPILS_PER_PAGE = 50
-#: Changes waiting for the parents to be told that the home page names.
-NOTIFICATIONS_SHOWN = 8
 
 
 @login_required
@@ -110,14 +107,7 @@ def _school_home_page(request: HttpRequest) -> HttpResponse:
             membership, day=day, register=school_register
         )
         context["discrepancies"] = discrepancies_for(membership, day=day, register=school_register)
-        # The panel names the longest waiting and counts the rest: a large import can leave
-        # hundreds of changes waiting, and the page reads only what it shows.
-        outstanding = notifications_outstanding(membership)
-        waiting = outstanding.count()
-        context["outstanding_notifications"] = {
-            "count": waiting,
-            "first": list(outstanding[:NOTIFICATIONS_SHOWN]) if waiting else [],
-        }
+        context["outstanding_notifications"] = register.notifications_waiting(membership)
     elif membership.can(Permission.AUDIT_VIEW):
         context["recent"] = register.recent_changes(membership.school)
     page = PageContext(membership=membership, user=request.user, day=day)  # type: ignore[arg-type]

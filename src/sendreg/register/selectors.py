@@ -836,6 +836,26 @@ def notifications_outstanding(membership: Membership) -> QuerySet[ParentNotifica
     )
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """Changes whose parents have not been told: how many, and the longest waiting."""
+
+    count: int
+    first: list[ParentNotification]
+
+
+#: How many of the changes waiting the home page names.
+WAITING_SHOWN = 8
+
+
+def notifications_waiting(membership: Membership, *, shown: int = WAITING_SHOWN) -> Waiting:
+    """``notifications_outstanding`` counted, with only the ``shown`` longest waiting read: a
+    large import can leave hundreds of changes waiting, and the home page names a few."""
+    outstanding = notifications_outstanding(membership)
+    count = outstanding.count()
+    return Waiting(count, list(outstanding[:shown]) if count else [])
+
+
 def notifications_for_pupil(pupil: Pupil) -> QuerySet[ParentNotification]:
     """Every notification of one pupil, newest first."""
     return pupil.notifications.order_by("-created_at", "-id")
