@@ -17,6 +17,7 @@ from sendreg.deadlines import rules, selectors
 from sendreg.deadlines.rules import DeadlineStatus
 from sendreg.lib.extensions import Deadline
 from sendreg.records.models import ExamArrangement
+from sendreg.register.models import MonitoringEntry
 from sendreg.register.rules import upcoming_censuses
 from tests.conftest import TODAY
 from tests.deadlines.conftest import days
@@ -205,3 +206,35 @@ def test_long_date_is_djangos_british_date(day: dt.date) -> None:
     from django.utils.formats import date_format
 
     assert rules.long_date(day) == date_format(day, "j F Y")
+
+
+def test_the_page_shows_a_hundred_deadlines_at_a_time_with_the_filters_kept(
+    school: School, senco: User, login: Login
+) -> None:
+    from tests.queries import count_queries
+
+    watched = PupilFactory.create_batch(130, school=school)
+    MonitoringEntry.objects.bulk_create(
+        MonitoringEntry(
+            pupil=pupil, reason="Reading", started_on=TODAY - dt.timedelta(days=60),
+            review_date=TODAY + dt.timedelta(days=n % 40), added_by=senco,
+        )
+        for n, pupil in enumerate(watched)
+    )  # fmt: skip
+    client = login(senco)
+    url = "/deadlines/?kind=monitoring_review"
+    first = client.get(url).content.decode()
+    assert "130 deadlines matching the filters: page 1 of 2" in first
+    assert len(_page_rows(first)) == 100
+    assert "Showing 1 to 100 of 130 deadlines" in first
+    assert 'href="?kind=monitoring_review&amp;page=2#results"' in first
+    second = client.get(f"{url}&page=2").content.decode()
+    assert len(_page_rows(second)) == 30
+    shown = _page_rows(first) + _page_rows(second)
+    assert len(shown) == 130 and {row[0] for row in shown} == {"monitoring_review"}
+    # The rows continue soonest first from one page to the next.
+    dates = [dt.datetime.strptime(row[2], "%d %B %Y").date() for row in shown]
+    assert dates == sorted(dates)
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "130 deadlines found, showing 1 to 100" in fragment
+    assert count_queries(client, url) == count_queries(client, f"{url}&page=2")

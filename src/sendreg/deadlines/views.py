@@ -24,10 +24,13 @@ from sendreg.deadlines.forms import DeadlineFilterForm
 from sendreg.lib.dates import today
 from sendreg.lib.extensions import PageContext
 from sendreg.lib.htmx import page_or_fragment, redirect_after_post
+from sendreg.lib.paging import paginate
 
 VIEW = (Permission.DEADLINES_VIEW,)
 #: How many deadlines the home panel lists before pointing to the page.
 PANEL_LIMIT = 10
+#: How many deadlines the Deadlines page shows at a time.
+DEADLINES_PER_PAGE = 100
 FEED_TURNED_OFF = "Your calendar address was turned off. Calendars using it will stop updating."
 NO_FEED = "You had no calendar address to turn off."
 
@@ -64,9 +67,13 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     deadlines = selectors.school_deadlines(
         membership.school, day, only_kinds={kind} if kind else (), only_statuses=statuses
     )
+    # A page at a time: a school's year of reviews, census days and EHC steps runs to
+    # hundreds. The command line, the calendar feed and the email keep the whole list.
+    page = paginate(deadlines, request.GET, param="page", per_page=DEADLINES_PER_PAGE)
     context = {
         "form": form,
-        "rows": selectors.rows(deadlines),
+        "page": page,
+        "rows": selectors.rows(list(page.items)),
         "today": day,
         "filtered": bool(kind or status),
         "soon_days": rules.SOON_DAYS,
