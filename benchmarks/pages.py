@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.test import Client
 
     from sendreg.accounts.models import School, User
     from sendreg.pupils.models import Pupil
+    from sendreg.register.models import SenEpisode
 
 MAX_QUERIES = 15
 #: Pages whose query count depends on the pupil shown, not on the school's size.
@@ -145,7 +147,7 @@ def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
     from sendreg.accounts.models import Membership
     from sendreg.accounts.permissions import Role
     from sendreg.demo import demo_fill
-    from sendreg.register.models import SenEpisode
+    from sendreg.pupils.models import Pupil
 
     # demo_fill makes schools 0..n-1 and leaves existing ones alone, so asking for index + 1
     # schools adds exactly one of this size.
@@ -153,21 +155,29 @@ def school_of(size: int, index: int) -> tuple[School, User, Pupil]:
     membership = Membership.objects.select_related("school", "user").get(
         school__urn=f"{999001 + index}", role=Role.SENCO
     )
-    episode = (
-        SenEpisode.objects.filter(pupil__school=membership.school, end__isnull=True)
-        .filter(pupil__contacts__isnull=False)
-        .order_by("pupil_id")
-        .first()
-    )
-    assert episode is not None, "the demo school has nobody on the register"
+    first = register_pupils_with_contacts(membership.school).first()
+    assert first is not None, "the demo school has nobody on the register"
     add_mis_values(membership.school)
     settle_statistics()
-    return membership.school, membership.user, episode.pupil
+    return membership.school, membership.user, Pupil.objects.get(pk=first)
 
 
-def fullest_pupil_page(client: Client, school: School, *, first: Pupil, sample: int = 200) -> Pupil:
-    """Of the first ``sample`` pupils on the register with contacts (``first`` among them), the
-    one whose page makes the most queries (the lowest id of those that tie).
+def register_pupils_with_contacts(school: School) -> QuerySet[SenEpisode, int]:
+    """The ids of the school's pupils on the register who have contacts, in id order."""
+    from sendreg.register.models import SenEpisode
+
+    return (
+        SenEpisode.objects.filter(pupil__school=school, end__isnull=True)
+        .filter(pupil__contacts__isnull=False)
+        .order_by("pupil_id")
+        .values_list("pupil_id", flat=True)
+        .distinct()
+    )
+
+
+def fullest_pupil_page(client: Client, school: School, *, sample: int = 200) -> Pupil:
+    """Of the first ``sample`` pupils on the register with contacts, the one whose page makes
+    the most queries (the lowest id of those that tie).
 
     A pupil's page does not read a list the pupil has nothing in, so its query count
     depends on the pupil, not on the size of the school: the fullest page of each school
@@ -176,17 +186,9 @@ def fullest_pupil_page(client: Client, school: School, *, first: Pupil, sample: 
     from django.test.utils import CaptureQueriesContext
 
     from sendreg.pupils.models import Pupil
-    from sendreg.register.models import SenEpisode
 
-    ids = list(
-        SenEpisode.objects.filter(pupil__school=school, end__isnull=True)
-        .filter(pupil__contacts__isnull=False)
-        .order_by("pupil_id")
-        .values_list("pupil_id", flat=True)
-        .distinct()[:sample]
-    )
     counts = {}
-    for pk in ids or [first.pk]:
+    for pk in register_pupils_with_contacts(school)[:sample]:
         client.get(f"/pupils/{pk}/")  # the first read of a page warms what later ones share
         with CaptureQueriesContext(connection) as captured:
             client.get(f"/pupils/{pk}/")
@@ -242,7 +244,7 @@ def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
     results = []
     for index, size in enumerate(sizes):
         started = time.perf_counter()
-        school, senco, pupil = school_of(size, index)
+        school, senco, _ = school_of(size, index)
         counts = register_counts(school, day=today())
         print(
             f"  school of {counts.roll:,} pupils ({counts.on_register} on the register) "
@@ -252,7 +254,7 @@ def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
         )
         client = Client()
         client.force_login(senco)
-        pupil = fullest_pupil_page(client, school, first=pupil)
+        pupil = fullest_pupil_page(client, school)
         pages = [
             ("home (SENCO)", reverse("home"), False),
             ("census check", reverse("census"), False),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sendreg.accounts.models import Membership, School, User
@@ -85,7 +85,7 @@ class Row:
         return rules.needs_attention(self.deadline)
 
 
-def rows(deadlines: list[Deadline]) -> list[Row]:
+def rows(deadlines: Iterable[Deadline]) -> list[Row]:
     labels = kinds()
     return [Row(d, labels.get(d.kind, d.kind)) for d in deadlines]
 

@@ -73,7 +73,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": selectors.rows(list(page.items)),
+        "rows": selectors.rows(page.items),
         "today": day,
         "filtered": bool(kind or status),
         "soon_days": rules.SOON_DAYS,
