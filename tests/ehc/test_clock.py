@@ -10,7 +10,7 @@ import pytest
 from sendreg.accounts.models import School, User
 from sendreg.deadlines import rules as deadline_rules
 from sendreg.ehc import selectors, services
-from sendreg.ehc.deadlines import DutyKind, next_open_due
+from sendreg.ehc.deadlines import DutyKind, next_open_due, read_kept
 from sendreg.ehc.models import EhcClock, EhcEvent
 from sendreg.pupils.models import Pupil
 from tests.conftest import TODAY
@@ -21,11 +21,32 @@ pytestmark = pytest.mark.django_db
 
 
 def assert_clock_kept(pupil: Pupil) -> None:
-    """The kept date is the earliest open duty (the phase transfer aside), worked out now."""
+    """The kept date is the earliest open duty (the phase transfer aside), worked out now;
+    the kept duties are the open ones, and the home panel's read agrees with the whole list."""
     found = selectors.ehc_record(pupil, today=TODAY)
     clock = EhcClock.objects.get(pupil=pupil)
     assert clock.next_due == next_open_due(found.duties)
     assert clock.plan_in_force == found.plan_in_force
+    assert clock.open_duties is not None
+    assert [(d.kind, d.due, d.detail) for d in read_kept(clock.open_duties)] == [
+        (d.kind, d.due, d.detail)
+        for d in found.duties
+        if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER
+    ]
+    assert_panel_agrees(pupil.school)
+
+
+def assert_panel_agrees(school: School) -> None:
+    """On days across the record's life, the panel's read is the whole list's overdue and
+    due-soon deadlines."""
+    for offset in range(-800, 400, 50):
+        day = TODAY + dt.timedelta(days=offset)
+        whole = [
+            d for d in selectors.school_deadlines(school, day) if deadline_rules.needs_attention(d)
+        ]
+        assert sorted(selectors.attention_deadlines(school, day), key=deadline_rules.sort_key) == (
+            sorted(whole, key=deadline_rules.sort_key)
+        ), day
 
 
 def test_the_clock_is_kept_by_every_service(pupil: Pupil, senco: User) -> None:
@@ -132,6 +153,25 @@ def test_a_record_without_a_kept_date_is_worked_out_in_full(planned: Pupil) -> N
     day = dt.date(2026, 2, 25)  # the annual review, due 3 March 2026, is due soon
     urgent = selectors.attention_deadlines(planned.school, day)
     assert [d.kind for d in urgent] == [DutyKind.ANNUAL_REVIEW]
+
+
+def test_a_clock_kept_before_its_duties_were_is_worked_out_in_full(planned: Pupil) -> None:
+    """A row kept before the open duties were (None) is read from the events, not as empty."""
+    EhcClock.objects.update(open_duties=None)
+    day = dt.date(2026, 2, 25)  # the annual review, due 3 March 2026, is due soon
+    urgent = selectors.attention_deadlines(planned.school, day)
+    assert [d.kind for d in urgent] == [DutyKind.ANNUAL_REVIEW]
+    assert_panel_agrees(planned.school)
+
+
+def test_the_panel_reads_the_kept_duties_not_the_events(planned: Pupil) -> None:
+    """What the clock keeps is what the panel lists: the events are not read again."""
+    day = dt.date(2026, 2, 25)
+    kept = EhcClock.objects.get(pupil=planned).open_duties
+    assert kept is not None
+    EhcClock.objects.update(open_duties=[[kind, due, "Kept text"] for kind, due, _ in kept])
+    urgent = selectors.attention_deadlines(planned.school, day)
+    assert [(d.kind, d.detail) for d in urgent] == [(DutyKind.ANNUAL_REVIEW, "Kept text")]
 
 
 def test_a_record_due_later_is_not_worked_out(planned: Pupil) -> None:

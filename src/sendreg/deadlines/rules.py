@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sendreg.lib.dates import DUE_SOON_DAYS, DueStatus, due_status
+from sendreg.lib.dates import ATTENTION_STATUSES, DUE_SOON_DAYS, DueStatus, due_status
 from sendreg.lib.extensions import Deadline
 
 #: A duty falls "due soon" when its date is at most this many days away: sendreg's one
@@ -69,7 +69,7 @@ def in_order(deadlines: Iterable[Deadline]) -> list[Deadline]:
 
 def needs_attention(deadline: Deadline) -> bool:
     """Overdue, or due within ``SOON_DAYS`` days: what the SENCO's home page and the email show."""
-    return deadline.status in (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)
+    return deadline.status in ATTENTION_STATUSES
 
 
 def initials(name: str) -> str:

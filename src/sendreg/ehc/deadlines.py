@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -226,6 +226,35 @@ def next_open_due(found: Iterable[Duty]) -> dt.date | None:
         (d.due for d in found if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER),
         default=None,
     )
+
+
+@dataclass(frozen=True)
+class KeptDuty:
+    """An open duty as the clock keeps it: what a deadline shows of it."""
+
+    kind: DutyKind
+    due: dt.date
+    detail: str
+
+
+def kept_duties(found: Iterable[Duty]) -> list[list[str]]:
+    """The open duties of a record, the phase transfer aside, as ``EhcClock.open_duties``
+    keeps them (``[kind, due, detail]``, the date as ISO text), in ``found``'s order.
+
+    Nothing else of an open duty changes with the day but its status, which the reader
+    works out from its date: so the record need not be worked out again to list them."""
+    return [
+        [d.kind.value, d.due.isoformat(), d.detail]
+        for d in found
+        if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER
+    ]
+
+
+def read_kept(kept: Iterable[Sequence[str]]) -> list[KeptDuty]:
+    """``kept_duties`` read back."""
+    return [
+        KeptDuty(DutyKind(kind), dt.date.fromisoformat(due), detail) for kind, due, detail in kept
+    ]
 
 
 def _assessment_duties(assessment: Assessment) -> list[Duty]:

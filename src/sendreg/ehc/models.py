@@ -156,20 +156,26 @@ class EhcDueDate(models.Model):
 
 
 class EhcClock(models.Model):
-    """When the pupil's EHC record next has a duty due, kept by the services after every
-    change to the record (``services._keep_clock``), so that the home panel and the weekly
-    email work out only the records with a duty overdue or due soon.
+    """When the pupil's EHC record next has a duty due, and its open duties, kept by the
+    services after every change to the record (``services._keep_clock``), so that the home
+    panel and the weekly email read the records with a duty overdue or due soon instead of
+    working each one out.
 
-    Derived, never edited: ``deadlines.next_open_due`` of the record's duties, the phase
-    transfer aside (its date moves with the pupil's year group and the school's age range,
-    so the reader checks it for every plan in force near the move). A record without a row
-    (one made before rows were kept) is worked out in full.
+    Derived, never edited: ``deadlines.next_open_due`` and ``deadlines.kept_duties`` of the
+    record's duties, the phase transfer aside (its date moves with the pupil's year group
+    and the school's age range, so the reader works out in full every plan in force near
+    the move). A record without a row (one made before rows were kept) is worked out in
+    full too.
     """
 
     pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="ehc_clock")
     #: The earliest date an open duty is due (the school's own date where it set one).
     next_due = models.DateField(null=True, blank=True)
     plan_in_force = models.BooleanField(default=False)
+    #: The open duties themselves, the phase transfer aside, as ``deadlines.kept_duties``
+    #: writes them: what the home panel lists of the record without working it out again.
+    #: None on a row kept before they were: the reader then works the record out in full.
+    open_duties = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.pupil_id}: next due {self.next_due or 'nothing'}"

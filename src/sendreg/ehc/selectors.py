@@ -14,14 +14,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.urls import reverse
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
-from sendreg.deadlines.rules import DeadlineStatus, long_date, still_listed
+from sendreg.deadlines.rules import (
+    DeadlineStatus,
+    deadline_status,
+    long_date,
+    still_listed,
+)
 from sendreg.ehc import rules
 from sendreg.ehc.deadlines import (
     PHASE_TRANSFER_KEY,
@@ -31,13 +45,14 @@ from sendreg.ehc.deadlines import (
     Override,
     duties,
     latest_overrides,
+    read_kept,
     school_year_of,
     transfer_due,
     transfer_year,
 )
 from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
 from sendreg.ehc.rules import EventKind, History, Stage
-from sendreg.lib.dates import due_soon_until
+from sendreg.lib.dates import ATTENTION_STATUSES, due_soon_until
 from sendreg.lib.extensions import Deadline, may_have
 from sendreg.lib.pagereads import already_read
 from sendreg.lib.urls import url_pattern
@@ -123,6 +138,22 @@ def timeline_item(event: EhcEvent) -> TimelineItem:
     return TimelineItem(event=event, title=title, facts=facts)
 
 
+def _deadline(
+    pupil: Pupil, kind: DutyKind, due: dt.date, status: DeadlineStatus, detail: str, url: str
+) -> Deadline:
+    """One duty of a pupil's record as a deadline of the school's list, linking to ``url``."""
+    return Deadline(
+        kind=kind.value,
+        due=due,
+        status=status.value,
+        detail=detail,
+        upn=pupil.upn,
+        name=str(pupil),
+        pupil_id=pupil.pk,
+        url=url,
+    )
+
+
 @dataclass(frozen=True)
 class DutyRow:
     duty: Duty
@@ -138,7 +169,7 @@ class DutyRow:
 
     @property
     def needs_attention(self) -> bool:
-        return self.status in (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON)
+        return self.status in ATTENTION_STATUSES
 
 
 @dataclass
@@ -239,16 +270,7 @@ class EhcRecord:
 
     def deadline(self, row: DutyRow, url: str) -> Deadline:
         """One duty of the record as a deadline of the school's list, linking to ``url``."""
-        return Deadline(
-            kind=row.duty.kind.value,
-            due=row.duty.due,
-            status=row.status.value,
-            detail=row.duty.detail,
-            upn=self.pupil.upn,
-            name=str(self.pupil),
-            pupil_id=self.pupil.pk,
-            url=url,
-        )
+        return _deadline(self.pupil, row.duty.kind, row.duty.due, row.status, row.duty.detail, url)
 
     def as_deadlines(self) -> list[Deadline]:
         """The duties in the school's list: every open one, and those met in the last 30 days."""
@@ -492,24 +514,38 @@ def _move_due_soon_years(today: dt.date, final_year: int) -> list[int]:
     return found
 
 
+def _near_phase_transfer(today: dt.date, final_year: int) -> Q:
+    """A plan is in force and its phase transfer (which the clock leaves out) may be overdue
+    or due soon on ``today``: its statutory date is, or the school gave it a date of its own."""
+    own_move_date = EhcDueDate.objects.filter(duty_key__startswith=PHASE_TRANSFER_KEY)
+    return Q(ehc_clock__plan_in_force=True) & (
+        Q(year_group__in=_move_due_soon_years(today, final_year))
+        | Q(pk__in=own_move_date.values("pupil_id"))
+    )
+
+
 def _may_need_attention(today: dt.date, final_year: int) -> Q:
     """Pupils whose record may have a duty overdue or due soon on ``today``: the date kept
-    for it (``EhcClock``) is within the horizon, or a plan is in force and the phase
-    transfer (which the kept date leaves out) may be (its statutory date is, or the school
-    gave it a date of its own), or no date is kept and the pupil has an event that counts.
+    for it (``EhcClock``) is within the horizon, or the phase transfer may be
+    (``_near_phase_transfer``), or no date is kept and the pupil has an event that counts.
 
     Every condition is on the pupil's own row and clock, or an uncorrelated list of pupils,
     so that the database never searches the events once per pupil of the school."""
-    own_move_date = EhcDueDate.objects.filter(duty_key__startswith=PHASE_TRANSFER_KEY)
     recorded = EhcEvent.objects.filter(withdrawn_at__isnull=True)
     return (
         Q(ehc_clock__next_due__lte=due_soon_until(today))
-        | Q(ehc_clock__plan_in_force=True)
-        & (
-            Q(year_group__in=_move_due_soon_years(today, final_year))
-            | Q(pk__in=own_move_date.values("pupil_id"))
-        )
+        | _near_phase_transfer(today, final_year)
         | Q(ehc_clock__isnull=True) & Q(pk__in=recorded.values("pupil_id"))
+    )
+
+
+def _worked_out_in_full(today: dt.date, final_year: int) -> ExpressionWrapper:
+    """Whether a record must be worked out in full rather than read from its clock's open
+    duties: none are kept (no clock, or one kept before they were), or its phase transfer,
+    which the clock leaves out, may need attention."""
+    return ExpressionWrapper(
+        Q(ehc_clock__open_duties__isnull=True) | _near_phase_transfer(today, final_year),
+        output_field=BooleanField(),
     )
 
 
@@ -525,14 +561,29 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     pupils = list(
         Pupil.objects.filter(on_roll(today), school=school)
         .filter(_may_need_attention(today, final_year))
+        .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(today, final_year))
         .only(*PUPIL_FIELDS)
         .order_by("legal_surname", "legal_forename", "pk")
     )
-    records = _build(
-        pupils, today=today, school=school, statuses={}, light=True, final_year=final_year
-    )
-    found: list[Deadline] = []
     url = url_pattern("ehc_pupil")
+    found: list[Deadline] = []
+    for pupil in pupils:
+        if pupil.in_full:  # type: ignore[attr-defined]
+            continue
+        for duty in read_kept(pupil.kept):  # type: ignore[attr-defined]
+            status = deadline_status(due=duty.due, today=today)
+            if status in ATTENTION_STATUSES:
+                found.append(
+                    _deadline(pupil, duty.kind, duty.due, status, duty.detail, url.format(pupil.pk))
+                )
+    records = _build(
+        [pupil for pupil in pupils if pupil.in_full],  # type: ignore[attr-defined]
+        today=today,
+        school=school,
+        statuses={},
+        light=True,
+        final_year=final_year,
+    )
     for record in records:
         found += [
             record.deadline(row, url.format(record.pupil.pk))

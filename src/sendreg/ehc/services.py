@@ -21,7 +21,7 @@ from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import actor_label_for, audit_record
 from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
-from sendreg.ehc.deadlines import duties, latest_overrides, next_open_due
+from sendreg.ehc.deadlines import duties, kept_duties, latest_overrides, next_open_due
 from sendreg.ehc.models import (
     WITHDRAW_REASON_REQUIRED,
     EhcAuditType,
@@ -101,7 +101,7 @@ def _keep_clock(pupil: Pupil) -> None:
         built = rules.history(_rule_events(pupil))
     except ValidationError:
         # A record whose events are out of order has no duties until it is put right.
-        next_due, in_force = None, False
+        next_due, in_force, kept = None, False, []
     else:
         overrides = latest_overrides(
             EhcDueDate.objects.filter(pupil_id=pupil.pk)
@@ -112,8 +112,10 @@ def _keep_clock(pupil: Pupil) -> None:
         # year group and the school's age range, so the readers check it themselves.
         found = duties(built, today=timezone.localdate(), overrides=overrides)
         next_due, in_force = next_open_due(found), built.plan is not None
+        kept = kept_duties(found)
     EhcClock.objects.update_or_create(
-        pupil_id=pupil.pk, defaults={"next_due": next_due, "plan_in_force": in_force}
+        pupil_id=pupil.pk,
+        defaults={"next_due": next_due, "plan_in_force": in_force, "open_duties": kept},
     )
 
 

@@ -33,6 +33,10 @@ class DueStatus(StrEnum):
         }[self]
 
 
+#: Overdue, or due soon: what needs attention (the home page, the weekly email).
+ATTENTION_STATUSES = frozenset({DueStatus.OVERDUE, DueStatus.DUE_SOON})
+
+
 def due_status(due: dt.date, *, today: dt.date, done: bool = False) -> DueStatus:
     """The one rule for every dated duty in sendreg (reviews, EHC deadlines, expiries):
     done once met; overdue after its date; due soon from ``DUE_SOON_DAYS`` before it

@@ -30,6 +30,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import plain_english
+from sendreg.lib.dates import ATTENTION_STATUSES
 from sendreg.lib.pagereads import shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil, TeachingGroup
@@ -452,7 +453,7 @@ def due_lists(
     lists = DueLists()
     pupil_url = _pupil_url()
     plan_url = url_pattern("support_plan_detail")
-    wanted = {DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON}
+    wanted = set(ATTENTION_STATUSES)
     if upcoming:
         wanted.add(DeadlineStatus.UPCOMING)
 
