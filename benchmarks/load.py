@@ -286,16 +286,6 @@ def wait_for(base: str, process: subprocess.Popen[bytes], seconds: float = 60) -
     raise RuntimeError(f"sendreg serve did not answer at {base} within {seconds:.0f} s")
 
 
-def settle_statistics(url: str) -> None:
-    """Bring PostgreSQL's statistics up to date after the bulk fill, as its autovacuum does
-    within a minute or so on a live server (and as ``pages.py`` does): run straight after the
-    fill, the first minute's plans would otherwise be made for empty tables."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("ANALYZE")
-
-
 def percentile(values: list[float], share: float) -> float:
     if len(values) == 1:
         return values[0]
@@ -381,8 +371,6 @@ def main() -> None:
                          stdout=subprocess.DEVNULL)  # fmt: skip
         if filled.wait() != 0:
             raise RuntimeError("sendreg demo failed")
-        if args.postgres:
-            settle_statistics(args.postgres)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - closed with the server

@@ -198,14 +198,12 @@ def fullest_pupil_page(client: Client, school: School, *, sample: int = 200) -> 
 
 
 def settle_statistics() -> None:
-    """Bring PostgreSQL's statistics up to date after the bulk fill, as its autovacuum does
-    within a minute or so on a live server: otherwise the figures depend on whether it has
-    run yet (fresh tables can get plans many times slower)."""
-    from django.db import connection
+    """Bring the database's statistics up to date after the MIS values are added, as
+    ``sendreg`` does after the demo and a first import (``lib.database.refresh_statistics``):
+    otherwise the figures depend on whether PostgreSQL's autovacuum has run yet."""
+    from sendreg.lib.database import refresh_statistics
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    refresh_statistics()
 
 
 def add_mis_values(school: School) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Role
+from sendreg.lib.database import refresh_statistics
 from sendreg.lib.extensions import DEMO_FILLERS, DemoSchool
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.rules import make_upn
@@ -88,6 +89,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
     """Create ``schools`` demo schools of ``pupils`` pupils each, skipping any already there."""
     today = today or timezone.localdate()
     result = DemoResult()
+    made_any = False
     for index in range(schools):
         name = SCHOOL_NAMES[index % len(SCHOOL_NAMES)]
         if index >= len(SCHOOL_NAMES):
@@ -105,6 +107,7 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
                 today=today,
                 rng=random.Random(urn),
             )
+            made_any = True
             result.report.append(f"Created {school.name} with {pupils} pupils.")
             result.report.extend(f"  {line}" for line in made)
         else:
@@ -112,6 +115,9 @@ def demo_fill(*, pupils: int = 1000, schools: int = 1, today: dt.date | None = N
         for role in (Role.SENCO, Role.DEPUTY_SENCO, Role.TEACHER, Role.TEACHING_ASSISTANT,
                      Role.OFFICE, Role.HEAD, Role.GOVERNOR, Role.ADVISER):  # fmt: skip
             result.logins.append((f"{role.value}@{slug}.sendreg.test", role.label, name))
+    if made_any:
+        # Thousands of rows in tables that were empty: plan queries for them as they are.
+        refresh_statistics()
     return result
 
 

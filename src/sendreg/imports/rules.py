@@ -11,6 +11,10 @@ WHOLE_ROLL_SHARE = 0.9
 #: A file fewer than this share of whose pupils are on roll looks like another school's.
 OTHER_SCHOOL_SHARE = 0.1
 
+#: An import that adds at least this many pupils brings the database's statistics up to
+#: date straight away (``lib.database.refresh_statistics``).
+STATISTICS_AFTER_CREATED = 100
+
 OTHER_SCHOOL = (
     "This file may be from another school: only {shared} of the {in_file} in it {is_are} on "
     "roll at {school}. Importing it would add {creates}{leavers}. Check that it "
@@ -46,3 +50,10 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """ "1 row", "2 rows", "1 pupil is", with the count written with thousands commas."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count:,} {word}"
+
+
+def statistics_stale(*, created: int) -> bool:
+    """Whether an import that added ``created`` pupils leaves the database's statistics
+    too old to plan queries well: a first import or a large intake. Smaller changes are
+    left to PostgreSQL's autovacuum, and do not change SQLite's plans."""
+    return created >= STATISTICS_AFTER_CREATED

@@ -46,6 +46,7 @@ from sendreg.imports.parsers import (
     parse_export,
 )
 from sendreg.lib.bulk import bulk_insert, bulk_update, driver_value
+from sendreg.lib.database import refresh_statistics
 from sendreg.lib.diff import jsonable
 from sendreg.lib.jsontext import JsonTexts, json_encoder, json_text
 from sendreg.lib.memory import collection_paused
@@ -680,7 +681,7 @@ def import_apply(
         "today": today,
     }
     with collection_paused():
-        return _import_apply(
+        plan, run = _import_apply(
             options,
             by=by,
             today=today,
@@ -691,6 +692,9 @@ def import_apply(
             other_school_ok=other_school_ok,
             actor_label=actor_label,
         )
+    if import_rules.statistics_stale(created=len(plan.creates)):
+        refresh_statistics()
+    return plan, run
 
 
 def _import_apply(
