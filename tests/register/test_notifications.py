@@ -702,7 +702,7 @@ def test_waiting_counts_every_change_and_reads_only_those_it_names(
         time_machine.move_to(TODAY_NOON - dt.timedelta(days=5 - n), tick=False)
         put_on_register(pupil, by=senco, on=TODAY - dt.timedelta(days=5 - n))
     membership = membership_of(senco)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         waiting = selectors.notifications_waiting(membership, shown=2)
         assert [n.pupil for n in waiting.first] == pupils[:2]
     assert waiting.count == 5

@@ -647,7 +647,8 @@ def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummar
     """``pupil_costs`` in brief, in three queries: each pupil's cost is the sum of their runs'
     costs in the year (worked out once a run, by the same rule), and only the pupils above
     ``threshold`` are read, for their names."""
-    enrolments = _year_enrolments(school, year)
+    # In no order: the totals are summed, and the candidates sorted, here.
+    enrolments = _year_enrolments(school, year).order_by()
     pairs = list(enrolments.values_list("pupil_id", "run_id"))
     if not pairs:
         return CostSummary(pupils=0, total=rules.ZERO, candidates=[])

@@ -23,6 +23,13 @@ BY_SHOWN_NAME = (
 )
 
 
+#: What a link to a pupil shows (name, year group) and needs (id): for lists of many pupils.
+LINK_FIELDS = (
+    "id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename",
+    "year_group",
+)  # fmt: skip
+
+
 def on_roll(day: dt.date, *, through: str = "") -> Q:
     """``rules.on_roll_on`` as SQL: admitted by ``day`` and not yet left.
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -18,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Window,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -31,7 +33,7 @@ from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.pagereads import remember, shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import BY_SHOWN_NAME, on_roll, pupils_visible_to
+from sendreg.pupils.selectors import BY_SHOWN_NAME, LINK_FIELDS, on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register.models import (
     CensusDateOverride,
@@ -599,7 +601,10 @@ def needs_attention(
     no_need = {pk for pk, s in states.items() if s.status and not s.needs}
     leaving = register.carrying_n_entry()
     wanted = assessing | no_need | leaving
-    named = {p.pk: p for p in register.pupils.filter(pk__in=wanted).order_by(*BY_SHOWN_NAME)}
+    named = {
+        p.pk: p
+        for p in register.pupils.filter(pk__in=wanted).only(*LINK_FIELDS).order_by(*BY_SHOWN_NAME)
+    }
     for message, ids in (
         ("On SEN support with the type of need still to be assessed (NSA)", assessing),
         ("On the register with no primary need recorded", no_need),
@@ -851,9 +856,11 @@ WAITING_SHOWN = 8
 def notifications_waiting(membership: Membership, *, shown: int = WAITING_SHOWN) -> Waiting:
     """``notifications_outstanding`` counted, with only the ``shown`` longest waiting read: a
     large import can leave hundreds of changes waiting, and the home page names a few."""
-    outstanding = notifications_outstanding(membership)
-    count = outstanding.count()
-    return Waiting(count, list(outstanding[:shown]) if count else [])
+    # One query: each row read carries the count of them all.
+    longest = list(
+        notifications_outstanding(membership).annotate(waiting=Window(Count("pk")))[:shown]
+    )
+    return Waiting(longest[0].waiting if longest else 0, longest)  # type: ignore[attr-defined]
 
 
 def notifications_for_pupil(pupil: Pupil) -> QuerySet[ParentNotification]:
