@@ -525,12 +525,20 @@ def due_lists(
     on_support = [r for r in rows if r["sen_status"] == SUPPORT_STATUS]
     year_start = rules.terms_of(rules.academic_year_start(day))[0].start
     held: dict[int, list[dt.date]] = defaultdict(list)
-    # The pupils as a subquery, not a list of ids: a long IN list costs more than the query.
-    for pupil_id, held_on in ParentMeeting.objects.filter(
-        pupil__in=pupils.filter(on_roll(day)).values("pk"),
-        held_on__gte=year_start,
-        held_on__lte=day,
-    ).values_list("pupil_id", "held_on"):
+    # Only the meetings of pupils on SEN support (a list of the register's size, read
+    # above), in no order: asking for the roll as a subquery made the database read every
+    # pupil of the school again.
+    for pupil_id, held_on in (
+        ParentMeeting.objects.filter(
+            pupil_id__in=[r["pk"] for r in on_support],
+            held_on__gte=year_start,
+            held_on__lte=day,
+        )
+        .order_by()
+        .values_list("pupil_id", "held_on")
+        if on_support
+        else []
+    ):
         held[pupil_id].append(held_on)
     for row in on_support:
         due_meetings = rules.meetings_due(
