@@ -652,7 +652,8 @@ def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummar
     pairs = list(enrolments.values_list("pupil_id", "run_id"))
     if not pairs:
         return CostSummary(pupils=0, total=rules.ZERO, candidates=[])
-    facts = _run_facts(Run.objects.filter(pk__in=enrolments.values("run_id")), year)
+    # The runs by id: a school has tens of runs a year, and they are known by now.
+    facts = _run_facts(Run.objects.filter(pk__in={run for _, run in pairs}).order_by(), year)
     totals: dict[int, Decimal] = defaultdict(lambda: rules.ZERO)
     for pupil_id, run_id in pairs:
         totals[pupil_id] += facts[run_id].cost_in_year
