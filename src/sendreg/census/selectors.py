@@ -37,6 +37,7 @@ from sendreg.census.rulebook import (
 from sendreg.imports.models import ImportRun
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
 from sendreg.register.models import CensusCheckRun, MisSenRecord
@@ -145,7 +146,7 @@ def _census_rows(
 def _name(
     legal_surname: str, legal_forename: str, preferred_surname: str, preferred_forename: str
 ) -> str:
-    return f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}"
+    return shown_name(legal_forename, legal_surname, preferred_forename, preferred_surname)
 
 
 @dataclass(frozen=True)

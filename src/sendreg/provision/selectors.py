@@ -26,6 +26,7 @@ from sendreg.lib import dates
 from sendreg.provision import rules
 from sendreg.provision.models import Enrolment, Intervention, ProvisionSettings, Run, TrainingRecord
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import shown_forename, shown_surname
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.register.selectors import needs_on, needs_on_query, on_register
 
@@ -661,8 +662,8 @@ def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummar
     candidates = [
         Candidate(
             pupil_id=pk,
-            surname=preferred_surname or legal_surname,
-            forename=preferred_forename or legal_forename,
+            surname=shown_surname(legal_surname, preferred_surname),
+            forename=shown_forename(legal_forename, preferred_forename),
             cost=totals[pk],
         )
         for pk, legal_surname, legal_forename, preferred_surname, preferred_forename in (

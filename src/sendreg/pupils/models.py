@@ -60,18 +60,20 @@ class Pupil(models.Model):
         indexes = [models.Index(fields=["school", "year_group"])]
 
     def __str__(self) -> str:
-        return f"{self.forename} {self.surname}"
+        return rules.shown_name(
+            self.legal_forename, self.legal_surname, self.preferred_forename, self.preferred_surname
+        )
 
     def get_absolute_url(self) -> str:
         return url_pattern("pupil_detail").format(self.pk)
 
     @property
     def forename(self) -> str:
-        return self.preferred_forename or self.legal_forename
+        return rules.shown_forename(self.legal_forename, self.preferred_forename)
 
     @property
     def surname(self) -> str:
-        return self.preferred_surname or self.legal_surname
+        return rules.shown_surname(self.legal_surname, self.preferred_surname)
 
     @property
     def year_label(self) -> str:

@@ -28,6 +28,30 @@ UPN_BAD_CHARACTERS = (
 UPN_WRONG_CHECK_LETTER = "The UPN {upn!r} has check letter {given}, but its digits need {expected}."
 
 
+def shown_forename(legal: str, preferred: str | None) -> str:
+    """The forename sendreg shows: the one the pupil prefers where recorded, else the legal one
+    (``selectors.BY_SHOWN_NAME`` sorts by the same, in SQL)."""
+    return preferred or legal
+
+
+def shown_surname(legal: str, preferred: str | None) -> str:
+    """The surname sendreg shows, as ``shown_forename``."""
+    return preferred or legal
+
+
+def shown_name(
+    legal_forename: str,
+    legal_surname: str,
+    preferred_forename: str | None,
+    preferred_surname: str | None,
+) -> str:
+    """How sendreg names a pupil on every page and export: "Liv Baker"."""
+    return (
+        f"{shown_forename(legal_forename, preferred_forename)} "
+        f"{shown_surname(legal_surname, preferred_surname)}"
+    )
+
+
 def upn_check_letter(upn: str) -> str:
     """The check letter for characters 2 to 13 of ``upn`` (the DfE's modulus 23 scheme).
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Exists,
@@ -34,6 +35,7 @@ from sendreg.lib.dates import ATTENTION_STATUSES
 from sendreg.lib.pagereads import shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil, TeachingGroup
+from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
 from sendreg.records import selectors as records
 from sendreg.register.models import MonitoringEntry
@@ -424,10 +426,11 @@ def _pupil_url() -> str:
     return url_pattern("pupil_detail")
 
 
-def _name(row: dict[str, object]) -> str:
-    forename = row["preferred_forename"] or row["legal_forename"]
-    surname = row["preferred_surname"] or row["legal_surname"]
-    return f"{forename} {surname}"
+def _name(row: dict[str, Any]) -> str:
+    return shown_name(
+        row["legal_forename"], row["legal_surname"],
+        row["preferred_forename"], row["preferred_surname"],
+    )  # fmt: skip
 
 
 _NAME_FIELDS = (

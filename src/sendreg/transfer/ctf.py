@@ -25,7 +25,7 @@ from defusedxml import DefusedXmlException
 from sendreg import codes
 from sendreg.codes import ON_REGISTER, SenProvision
 from sendreg.lib.documents import xml_safe
-from sendreg.pupils.rules import normalise_upn, validate_upn
+from sendreg.pupils.rules import normalise_upn, shown_name, validate_upn
 from sendreg.transfer.rules import SenEntry, nc_year_code, relationship_code, split_name
 
 DOCUMENT_NAME = "Common Transfer File"
@@ -118,8 +118,9 @@ class CtfPupil:
 
     @property
     def name(self) -> str:
-        forename = self.preferred_forename or self.forename
-        return f"{forename} {self.preferred_surname or self.surname}"
+        return shown_name(
+            self.forename, self.surname, self.preferred_forename, self.preferred_surname
+        )
 
 
 @dataclass(frozen=True)
