@@ -10,7 +10,7 @@ from sendreg import cli
 from sendreg.accounts.models import User
 from sendreg.audit.models import AuditEvent
 from sendreg.ehc import rules
-from sendreg.ehc.models import EhcEvent
+from sendreg.ehc.models import EhcClock, EhcEvent
 from sendreg.pupils.models import Pupil
 from tests.conftest import put_on_register
 
@@ -135,3 +135,16 @@ def test_an_unknown_event_is_refused_by_the_parser(
     with pytest.raises(SystemExit):
         cli.main(["ehc", "record", pupil.upn, "--event", "tea_party", "--date", "2025-01-01"])
     assert "invalid choice: 'tea_party'" in capsys.readouterr().err
+
+
+def test_keep_clocks_works_out_every_record_again(
+    capsys: pytest.CaptureFixture[str], planned: Pupil
+) -> None:
+    EhcClock.objects.update(open_duties=None)
+    code, out, _ = run(capsys, "ehc", "keep-clocks", "--json")
+    assert code == 0
+    assert json.loads(out) == {"kept": 1}
+    assert EhcClock.objects.get(pupil=planned).open_duties is not None
+    code, out, _ = run(capsys, "ehc", "keep-clocks", "--school", planned.school.urn)
+    assert code == 0
+    assert out == f"EHC records whose deadlines were worked out again: 1 ({planned.school.name}).\n"

@@ -4,12 +4,14 @@ service that changes the record, and the home panel's read of it misses no duty.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from sendreg.accounts.models import School, User
 from sendreg.deadlines import rules as deadline_rules
-from sendreg.ehc import selectors, services
+from sendreg.ehc import deadlines, selectors, services
 from sendreg.ehc.deadlines import DutyKind, next_open_due, read_kept
 from sendreg.ehc.models import EhcClock, EhcEvent
 from sendreg.pupils.models import Pupil
@@ -27,8 +29,9 @@ def assert_clock_kept(pupil: Pupil) -> None:
     clock = EhcClock.objects.get(pupil=pupil)
     assert clock.next_due == next_open_due(found.duties)
     assert clock.plan_in_force == found.plan_in_force
-    assert clock.open_duties is not None
-    assert [(d.kind, d.due, d.detail) for d in read_kept(clock.open_duties)] == [
+    kept = read_kept(clock.open_duties)
+    assert kept is not None
+    assert [(d.kind, d.due, d.detail) for d in kept] == [
         (d.kind, d.due, d.detail)
         for d in found.duties
         if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER
@@ -164,14 +167,79 @@ def test_a_clock_kept_before_its_duties_were_is_worked_out_in_full(planned: Pupi
     assert_panel_agrees(planned.school)
 
 
-def test_the_panel_reads_the_kept_duties_not_the_events(planned: Pupil) -> None:
+def _rewrite_kept(change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    for clock in EhcClock.objects.all():
+        clock.open_duties = change(clock.open_duties)
+        clock.save()
+
+
+def test_the_panel_reads_the_kept_duties_not_the_events(
+    planned: Pupil, django_assert_num_queries: Any
+) -> None:
     """What the clock keeps is what the panel lists: the events are not read again."""
     day = dt.date(2026, 2, 25)
-    kept = EhcClock.objects.get(pupil=planned).open_duties
-    assert kept is not None
-    EhcClock.objects.update(open_duties=[[kind, due, "Kept text"] for kind, due, _ in kept])
-    urgent = selectors.attention_deadlines(planned.school, day)
+    _rewrite_kept(
+        lambda kept: {**kept, "duties": [[k, due, "Kept text"] for k, due, _ in kept["duties"]]}
+    )
+    with django_assert_num_queries(2):  # the school's age range, and the pupils with clocks
+        urgent = selectors.attention_deadlines(planned.school, day)
     assert [(d.kind, d.detail) for d in urgent] == [(DutyKind.ANNUAL_REVIEW, "Kept text")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda kept: {**kept, "rules": "an earlier release"}, id="other-rules"),
+        pytest.param(lambda kept: {**kept, "duties": [["no_such_kind", "x", ""]]}, id="unreadable"),
+        pytest.param(lambda kept: kept["duties"], id="not-a-mapping"),
+    ],
+)
+def test_duties_kept_by_other_rules_are_worked_out_again(
+    planned: Pupil, change: Callable[[dict[str, Any]], Any]
+) -> None:
+    """A clock kept by an earlier release (or unreadable) is not read: the record is worked out
+    from its events, so an upgrade that changes a period or its words shows the new ones."""
+    _rewrite_kept(change)
+    day = dt.date(2026, 2, 25)
+    urgent = selectors.attention_deadlines(planned.school, day)
+    assert [d.kind for d in urgent] == [DutyKind.ANNUAL_REVIEW]
+    assert urgent[0].detail.startswith("Review the plan within 12 months")
+    assert_panel_agrees(planned.school)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("ANNUAL_REVIEW_MONTHS", 6), ("ANNUAL_REVIEW_AFTER_PLAN", "Review it within a year."),
+     ("KEPT_EDITION", 2)],
+)  # fmt: skip
+def test_the_kept_rules_change_with_a_period_its_words_or_the_edition(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: object
+) -> None:
+    assert deadlines.rules_fingerprint() == deadlines.KEPT_RULES
+    monkeypatch.setattr(deadlines, name, value)
+    assert deadlines.rules_fingerprint() != deadlines.KEPT_RULES
+
+
+def test_keeping_every_clock_again_fills_those_kept_before(
+    planned: Pupil, school: School, senco: User
+) -> None:
+    other = PupilFactory(school=school)
+    record(other, senco, "request", "2025-11-03", requested_by="parent")
+    EhcClock.objects.update(open_duties=None)
+    assert services.ehc_clocks_keep() == 2
+    for pupil in (planned, other):
+        assert_clock_kept(pupil)
+
+
+def test_a_record_out_of_order_keeps_no_duties(pupil: Pupil, senco: User) -> None:
+    record(pupil, senco, "request", "2024-10-14", requested_by="school")
+    # An event the rules refuse, put in by hand as a damaged database might hold it.
+    EhcEvent.objects.create(pupil=pupil, kind="plan_ceased", on=dt.date(2024, 1, 1))
+    services.ehc_clocks_keep()
+    clock = EhcClock.objects.get(pupil=pupil)
+    assert read_kept(clock.open_duties) == []
+    assert clock.next_due is None
+    assert_panel_agrees(pupil.school)
 
 
 def test_a_record_due_later_is_not_worked_out(planned: Pupil) -> None:

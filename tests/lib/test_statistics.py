@@ -4,7 +4,7 @@ demo), so that queries are planned for the tables as they now are, on SQLite and
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from sendreg.accounts.models import School
 from sendreg.demo import demo_fill
@@ -75,3 +75,38 @@ def test_a_small_import_leaves_them_to_the_database(school: School) -> None:
 def test_the_demo_refreshes_the_statistics() -> None:
     demo_fill(pupils=40, schools=1, today=TODAY)
     assert pupils_counted_by_the_planner() == Pupil.objects.count() == 40
+
+
+def test_an_import_is_kept_when_the_statistics_cannot_be_refreshed(
+    school: School, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pupils are written before the statistics are asked for: a database too busy to
+    gather them (another process holding SQLite's lock) costs a log line, not the import."""
+    real_cursor = connection.cursor
+
+    class Busy:
+        def __init__(self) -> None:
+            self.cursor = real_cursor()
+
+        def __enter__(self) -> Busy:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.cursor.close()
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.cursor, name)
+
+        def execute(self, sql: str, *args: object) -> object:
+            if sql == "ANALYZE":
+                raise OperationalError("database is locked")
+            return self.cursor.execute(sql, *args)
+
+    monkeypatch.setattr(connection, "cursor", Busy)
+    plan, _ = import_apply(
+        school=school, data=_export(rules.STATISTICS_AFTER_CREATED), filename="first.csv",
+        by=None, today=TODAY,
+    )  # fmt: skip
+    monkeypatch.undo()
+    assert Pupil.objects.filter(school=school).count() == rules.STATISTICS_AFTER_CREATED
+    assert "statistics could not be refreshed" in caplog.text

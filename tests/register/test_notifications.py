@@ -706,3 +706,12 @@ def test_waiting_counts_every_change_and_reads_only_those_it_names(
         waiting = selectors.notifications_waiting(membership, shown=2)
         assert [n.pupil for n in waiting.first] == pupils[:2]
     assert waiting.count == 5
+
+
+def test_waiting_with_none_waiting_or_none_to_name(school: School, senco: User) -> None:
+    membership = membership_of(senco)
+    assert selectors.notifications_waiting(membership) == selectors.Waiting(0, [])
+    put_on_register(PupilFactory(school=school), by=senco)
+    assert selectors.notifications_waiting(membership, shown=0) == selectors.Waiting(1, [])
+    waiting = selectors.notifications_waiting(membership)
+    assert (waiting.count, len(waiting.first)) == (1, 1)

@@ -1,4 +1,5 @@
-"""``sendreg ehc record``: script a pupil's EHC history in, one event at a time.
+"""``sendreg ehc record``: script a pupil's EHC history in, one event at a time; and
+``sendreg ehc keep-clocks``: work out again what each record has due, after an upgrade.
 
 It exists so that a school moving from a spreadsheet tracker can key in its history. It
 goes through the same service as the pages, so it checks the order of events the same
@@ -55,6 +56,19 @@ def add_ehc(sub: argparse._SubParsersAction[Any]) -> None:
     add_school_argument(record)
     record.add_argument("--json", action="store_true")
     record.set_defaults(handler=cmd_ehc_record)
+    clocks = actions.add_parser(
+        "keep-clocks",
+        help="work out again what each EHC record has due (after an upgrade; changes no record)",
+        description=(
+            "Work out again, from its events, what each pupil's EHC record has due, as sendreg "
+            "does after every change to it. Run it after upgrading to a release that works out "
+            "deadlines differently: until then the home page works those records out on every "
+            "visit. No record changes."
+        ),
+    )
+    clocks.add_argument("--school", metavar="URN", help="one school (default: every school)")
+    clocks.add_argument("--json", action="store_true")
+    clocks.set_defaults(handler=cmd_ehc_keep_clocks)
 
 
 def _date(value: str) -> dt.date:
@@ -134,4 +148,17 @@ def cmd_ehc_record(args: argparse.Namespace) -> int:
         print(f"  {row.duty.due.isoformat()}  {row.status.label:<22} {row.label}")
     if record.register_offer:
         print(REGISTER_OFFER.format(name=pupil))
+    return 0
+
+
+def cmd_ehc_keep_clocks(args: argparse.Namespace) -> int:
+    from sendreg.ehc.services import ehc_clocks_keep
+
+    school = school_from_urn(args.school) if args.school else None
+    kept = ehc_clocks_keep(school=school)
+    if args.json:
+        print_json({"kept": kept})
+    else:
+        where = school.name if school else "every school"
+        print(f"EHC records whose deadlines were worked out again: {kept} ({where}).")
     return 0

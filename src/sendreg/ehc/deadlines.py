@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from sendreg.deadlines.rules import DeadlineStatus, deadline_status, long_date
 from sendreg.ehc.rules import (
@@ -218,14 +220,42 @@ def latest_overrides(rows: Iterable[tuple[str, dt.date | None, str]]) -> dict[st
     return found
 
 
+def _kept_by_clock(duty: Duty) -> bool:
+    """What ``EhcClock`` keeps of a record: its open duties, the phase transfer aside (its
+    date moves with the pupil's year group and the school's age range, not the record)."""
+    return duty.met_on is None and duty.kind != DutyKind.PHASE_TRANSFER
+
+
 def next_open_due(found: Iterable[Duty]) -> dt.date | None:
     """The earliest date an open duty of the record is due, the phase transfer aside (what
     ``EhcClock`` keeps): a record whose date is after the deadlines' horizon has nothing
     overdue or due soon but perhaps its phase transfer."""
-    return min(
-        (d.due for d in found if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER),
-        default=None,
+    return min((d.due for d in found if _kept_by_clock(d)), default=None)
+
+
+#: Raise by one when the way duties are worked out changes in a way that the periods, words
+#: and kinds below do not show (a new rule for when a duty falls due, say): every clock
+#: kept before is then read as not kept, and the record worked out in full.
+KEPT_EDITION = 1
+
+
+def rules_fingerprint() -> str:
+    """The rules the duties are worked out by, in short: the edition, the kinds, the periods
+    and the words. Kept with the duties, so that a clock kept by other rules is not read."""
+    parts = (
+        KEPT_EDITION,
+        [kind.value for kind in DutyKind],
+        [ASSESSMENT_DECISION_WEEKS, FINAL_PLAN_WEEKS, DRAFT_RESPONSE_DAYS],
+        [ANNUAL_REVIEW_MONTHS, REVIEW_NOTICE_WEEKS, REVIEW_REPORT_WEEKS, LA_DECISION_WEEKS],
+        [ASSESSMENT_DECISION_DETAIL, FINAL_PLAN_DETAIL, DRAFT_RESPONSE_DETAIL],
+        [ANNUAL_REVIEW_AFTER_PLAN, ANNUAL_REVIEW_AFTER_REVIEW, INVITATIONS_DETAIL],
+        [INVITATIONS_PROGRESS, REPORT_DETAIL, LA_DECISION_DETAIL, DONE_ON, CHANGED],
     )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+#: What this release's kept duties are worked out by (``rules_fingerprint``).
+KEPT_RULES = rules_fingerprint()
 
 
 @dataclass(frozen=True)
@@ -237,24 +267,31 @@ class KeptDuty:
     detail: str
 
 
-def kept_duties(found: Iterable[Duty]) -> list[list[str]]:
+def kept_duties(found: Iterable[Duty]) -> dict[str, Any]:
     """The open duties of a record, the phase transfer aside, as ``EhcClock.open_duties``
-    keeps them (``[kind, due, detail]``, the date as ISO text), in ``found``'s order.
+    keeps them: the rules they were worked out by, and ``[kind, due, detail]`` each (the
+    date as ISO text), in ``found``'s order.
 
     Nothing else of an open duty changes with the day but its status, which the reader
     works out from its date: so the record need not be worked out again to list them."""
-    return [
-        [d.kind.value, d.due.isoformat(), d.detail]
-        for d in found
-        if d.met_on is None and d.kind != DutyKind.PHASE_TRANSFER
-    ]
+    return {
+        "rules": KEPT_RULES,
+        "duties": [[d.kind.value, d.due.isoformat(), d.detail] for d in found if _kept_by_clock(d)],
+    }
 
 
-def read_kept(kept: Iterable[Sequence[str]]) -> list[KeptDuty]:
-    """``kept_duties`` read back."""
-    return [
-        KeptDuty(DutyKind(kind), dt.date.fromisoformat(due), detail) for kind, due, detail in kept
-    ]
+def read_kept(kept: object) -> list[KeptDuty] | None:
+    """``kept_duties`` read back; None when there is nothing to read by these rules (kept by an
+    earlier release, or not at all), so that the record is worked out in full instead."""
+    if not isinstance(kept, dict) or kept.get("rules") != KEPT_RULES:
+        return None
+    try:
+        return [
+            KeptDuty(DutyKind(kind), dt.date.fromisoformat(due), detail)
+            for kind, due, detail in kept["duties"]
+        ]
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _assessment_duties(assessment: Assessment) -> list[Duty]:

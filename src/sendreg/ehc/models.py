@@ -173,8 +173,10 @@ class EhcClock(models.Model):
     next_due = models.DateField(null=True, blank=True)
     plan_in_force = models.BooleanField(default=False)
     #: The open duties themselves, the phase transfer aside, as ``deadlines.kept_duties``
-    #: writes them: what the home panel lists of the record without working it out again.
-    #: None on a row kept before they were: the reader then works the record out in full.
+    #: writes them (with the rules they were worked out by): what the home panel lists of the
+    #: record without working it out again. None on a row kept before they were, or kept by
+    #: other rules: the reader then works the record out in full (``sendreg ehc keep-clocks``
+    #: keeps every record again).
     open_duties = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:

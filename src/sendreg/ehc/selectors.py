@@ -542,7 +542,8 @@ def _may_need_attention(today: dt.date, final_year: int) -> Q:
 def _worked_out_in_full(today: dt.date, final_year: int) -> ExpressionWrapper:
     """Whether a record must be worked out in full rather than read from its clock's open
     duties: none are kept (no clock, or one kept before they were), or its phase transfer,
-    which the clock leaves out, may need attention."""
+    which the clock leaves out, may need attention. (Duties kept by other rules, an earlier
+    release's, are found when read: ``deadlines.read_kept``.)"""
     return ExpressionWrapper(
         Q(ehc_clock__open_duties__isnull=True) | _near_phase_transfer(today, final_year),
         output_field=BooleanField(),
@@ -567,17 +568,20 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     )
     url = url_pattern("ehc_pupil")
     found: list[Deadline] = []
+    in_full: list[Pupil] = []
     for pupil in pupils:
-        if pupil.in_full:  # type: ignore[attr-defined]
+        kept = None if pupil.in_full else read_kept(pupil.kept)  # type: ignore[attr-defined]
+        if kept is None:
+            in_full.append(pupil)
             continue
-        for duty in read_kept(pupil.kept):  # type: ignore[attr-defined]
+        for duty in kept:
             status = deadline_status(due=duty.due, today=today)
             if status in ATTENTION_STATUSES:
                 found.append(
                     _deadline(pupil, duty.kind, duty.due, status, duty.detail, url.format(pupil.pk))
                 )
     records = _build(
-        [pupil for pupil in pupils if pupil.in_full],  # type: ignore[attr-defined]
+        in_full,
         today=today,
         school=school,
         statuses={},

@@ -101,7 +101,7 @@ def _keep_clock(pupil: Pupil) -> None:
         built = rules.history(_rule_events(pupil))
     except ValidationError:
         # A record whose events are out of order has no duties until it is put right.
-        next_due, in_force, kept = None, False, []
+        next_due, in_force, kept = None, False, kept_duties([])
     else:
         overrides = latest_overrides(
             EhcDueDate.objects.filter(pupil_id=pupil.pk)
@@ -117,6 +117,22 @@ def _keep_clock(pupil: Pupil) -> None:
         pupil_id=pupil.pk,
         defaults={"next_due": next_due, "plan_in_force": in_force, "open_duties": kept},
     )
+
+
+def ehc_clocks_keep(*, school: School | None = None) -> int:
+    """Keep again the clock of every pupil with an EHC record (of ``school``, or of every
+    school), as ``_keep_clock`` does after a change: after an upgrade whose release works
+    duties out differently, the home panel reads the records again instead of working each
+    out. Derived data only: no record changes, so nothing is audited. How many were kept."""
+    pupils = Pupil.objects.filter(pk__in=EhcEvent.objects.values("pupil_id"))
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    kept = 0
+    for pupil in pupils.order_by("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            _keep_clock(pupil)
+        kept += 1
+    return kept
 
 
 def _snapshot(event: EhcEvent) -> dict[str, Any]:

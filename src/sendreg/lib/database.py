@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+
+logger = logging.getLogger(__name__)
 
 #: How many rows of each index SQLite's ANALYZE samples: enough to plan by, and quick on a
 #: large database (SQLite's own advice for ``PRAGMA optimize``).
@@ -18,11 +21,17 @@ def refresh_statistics() -> None:
     PostgreSQL's autovacuum would do it within a minute or so; until then a fresh table
     can get plans many times slower. SQLite never does it unless asked: without
     statistics it may read every pupil of the school to find the few with a record.
+
+    The work that called it is done and kept: if the database cannot do it now (another
+    process holds SQLite's lock, say), that is logged and left to the next time.
     """
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
+            cursor.execute("ANALYZE")
+    except DatabaseError:
+        logger.warning("The database's statistics could not be refreshed", exc_info=True)
 
 
 def create_postgres_database_if_missing() -> None:

@@ -33,6 +33,7 @@ from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.pagereads import remember, shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import BY_SHOWN_NAME, LINK_FIELDS, on_roll, pupils_visible_to
 from sendreg.register import rules
 from sendreg.register.models import (
@@ -765,7 +766,7 @@ def discrepancies_for(
         state = states.get(pk, _NO_STATE)
         found += comparer(
             upn=upn,
-            name=f"{preferred_forename or legal_forename} {preferred_surname or legal_surname}",
+            name=shown_name(legal_forename, legal_surname, preferred_forename, preferred_surname),
             mis_status=mis_status,
             mis_needs=needs_of[mis_needs] or (),
             status=state.status,
@@ -856,10 +857,11 @@ WAITING_SHOWN = 8
 def notifications_waiting(membership: Membership, *, shown: int = WAITING_SHOWN) -> Waiting:
     """``notifications_outstanding`` counted, with only the ``shown`` longest waiting read: a
     large import can leave hundreds of changes waiting, and the home page names a few."""
+    outstanding = notifications_outstanding(membership)
+    if shown <= 0:
+        return Waiting(outstanding.count(), [])
     # One query: each row read carries the count of them all.
-    longest = list(
-        notifications_outstanding(membership).annotate(waiting=Window(Count("pk")))[:shown]
-    )
+    longest = list(outstanding.annotate(waiting=Window(Count("pk")))[:shown])
     return Waiting(longest[0].waiting if longest else 0, longest)  # type: ignore[attr-defined]
 
 
