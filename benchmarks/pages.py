@@ -277,6 +277,29 @@ def run(sizes: list[int], *, runs: int, warmup: int) -> list[Result]:
     return results
 
 
+#: How much work the machine reference does (``machine_reference_ms``).
+REFERENCE_ROUNDS = 200_000
+
+
+def machine_reference_ms() -> float:
+    """A fixed piece of pure Python (no database, no Django), timed: the machine's own speed at
+    the moment, to read the page times against. A shared machine's speed drifts by a fifth or
+    more within an hour; two runs are comparable when their references are."""
+
+    def work() -> int:
+        total = 0
+        for number in range(REFERENCE_ROUNDS):
+            total += hash((number, str(number))) & 7
+        return total
+
+    times = []
+    for _ in range(7):
+        start = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def print_table(results: list[Result], *, database: str, runs: int, warmup: int) -> None:
     import django
 
@@ -287,6 +310,11 @@ def print_table(results: list[Result], *, database: str, runs: int, warmup: int)
     )
     load = os.getloadavg()[0]
     print(f"Load average at the end: {load:.1f} on {os.cpu_count()} CPUs.")
+    print(
+        f"Machine reference (fixed pure-Python work, lower is faster): "
+        f"{machine_reference_ms():.1f} ms; compare page times only between runs whose "
+        "references are close."
+    )
     if load > (os.cpu_count() or 1):
         print(
             "The machine is busy: wall-clock times include waiting for a CPU. The cpu ms\n"
