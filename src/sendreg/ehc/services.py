@@ -127,12 +127,12 @@ def ehc_clocks_keep(*, school: School | None = None) -> int:
     pupils = Pupil.objects.filter(pk__in=EhcEvent.objects.values("pupil_id"))
     if school is not None:
         pupils = pupils.filter(school=school)
-    kept = 0
-    for pupil in pupils.order_by("pk").iterator(chunk_size=500):
+    # Read first, then kept one by one: a school has tens of EHC records, not thousands.
+    chosen = list(pupils.only("pk").order_by("pk"))
+    for pupil in chosen:
         with transaction.atomic():
             _keep_clock(pupil)
-        kept += 1
-    return kept
+    return len(chosen)
 
 
 def _snapshot(event: EhcEvent) -> dict[str, Any]:
