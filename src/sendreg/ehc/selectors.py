@@ -57,7 +57,7 @@ from sendreg.lib.extensions import Deadline, may_have
 from sendreg.lib.pagereads import already_read
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import LINK_FIELDS, on_roll, pupils_visible_to
 from sendreg.register.selectors import sen_status_key, with_sen_status
 
 VIEW = (Permission.EHC_VIEW,)
@@ -458,10 +458,7 @@ def invitees_of(review: EhcEvent) -> list[EhcInvitee]:
 
 
 #: What a list of EHC records shows of each pupil, and the clock needs (the year group).
-PUPIL_FIELDS = (
-    "id", "school_id", "upn", "legal_forename", "legal_surname", "preferred_forename",
-    "preferred_surname", "year_group",
-)  # fmt: skip
+PUPIL_FIELDS = (*LINK_FIELDS, "school_id")
 
 
 def _school_pupils(pupils: QuerySet[Pupil], today: dt.date) -> list[Pupil]:
