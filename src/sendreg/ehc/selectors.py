@@ -30,12 +30,7 @@ from django.urls import reverse
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
-from sendreg.deadlines.rules import (
-    DeadlineStatus,
-    deadline_status,
-    long_date,
-    still_listed,
-)
+from sendreg.deadlines.rules import DeadlineStatus, deadline_status, long_date, still_listed
 from sendreg.ehc import rules
 from sendreg.ehc.deadlines import (
     PHASE_TRANSFER_KEY,
@@ -552,8 +547,9 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
 
     Only pupils on roll with an event that counts can have a duty, so their SEN status is
     not read; of those, only the records that may have a duty overdue or due soon
-    (``_may_need_attention``) are worked out, as for the whole list, and only the duties
-    that need attention are made into deadlines.
+    (``_may_need_attention``) are read. Each is read from the open duties its clock keeps,
+    or worked out from its events as for the whole list where it must be
+    (``_worked_out_in_full``); only the duties that need attention become deadlines.
     """
     final_year = final_year_for(school)
     pupils = list(
