@@ -13,12 +13,16 @@ from sendreg.accounts.models import LoginFailure, Membership, School, User
 from sendreg.accounts.permissions import TWO_FACTOR_ROLES
 from sendreg.accounts.rules import Lockout, TwoFactorStep, login_lockout, two_factor_step
 from sendreg.lib.cli import CommandError
+from sendreg.lib.extensions import SCHOOL_SETTINGS
 
 SESSION_SCHOOL_KEY = "school_id"
 
 
 def memberships_for_user(user: User) -> list[Membership]:
-    return list(user.memberships.select_related("school").order_by("school__name"))
+    """The user's memberships by school name, each school with the settings rows the apps
+    read often (``lib.extensions.SCHOOL_SETTINGS``): one query."""
+    settings = [f"school__{setting.key}" for setting in SCHOOL_SETTINGS]
+    return list(user.memberships.select_related("school", *settings).order_by("school__name"))
 
 
 def organisation_ids_of(user: User) -> list[int]:

@@ -13,7 +13,7 @@ class EhcConfig(AppConfig):
 
     def ready(self) -> None:
         from sendreg.ehc import cli, demo, imports, record, selectors, views
-        from sendreg.ehc.models import EhcAuditType
+        from sendreg.ehc.models import SCHOOL_SETTINGS_KEY, EhcAuditType
         from sendreg.imports.kinds import IMPORT_KINDS
         from sendreg.lib.extensions import (
             AUDIT_TYPES,
@@ -22,11 +22,13 @@ class EhcConfig(AppConfig):
             DEMO_FILLERS,
             PUPIL_RECORD_PARTS,
             PUPIL_SECTIONS,
+            SCHOOL_SETTINGS,
             AuditTypes,
             Command,
             DeadlineSource,
             DemoFiller,
             PupilRecordPart,
+            SchoolSetting,
             Section,
         )
 
@@ -40,6 +42,7 @@ class EhcConfig(AppConfig):
             )
         )
         AUDIT_TYPES.register(AuditTypes("ehc", EhcAuditType, order=50))
+        SCHOOL_SETTINGS.register(SchoolSetting(SCHOOL_SETTINGS_KEY))
         PUPIL_SECTIONS.register(
             Section(
                 "ehc",

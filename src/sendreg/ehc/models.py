@@ -183,6 +183,10 @@ class EhcClock(models.Model):
         return f"{self.pupil_id}: next due {self.next_due or 'nothing'}"
 
 
+#: ``School.ehc_settings``: read with the member's school (``lib.extensions.SCHOOL_SETTINGS``).
+SCHOOL_SETTINGS_KEY = "ehc_settings"
+
+
 class EhcSchoolSettings(models.Model):
     """The school's age range as the EHC clock needs it: which year group leaves it.
 
@@ -191,7 +195,9 @@ class EhcSchoolSettings(models.Model):
     comes from the phase (``rules.default_final_year``).
     """
 
-    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="ehc_settings")
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, related_name=SCHOOL_SETTINGS_KEY
+    )
     final_year = models.SmallIntegerField(
         "the last year group your school teaches", choices=rules.FINAL_YEAR_CHOICES
     )

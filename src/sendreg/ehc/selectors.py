@@ -45,10 +45,16 @@ from sendreg.ehc.deadlines import (
     transfer_due,
     transfer_year,
 )
-from sendreg.ehc.models import EhcDueDate, EhcEvent, EhcInvitee, EhcSchoolSettings
+from sendreg.ehc.models import (
+    SCHOOL_SETTINGS_KEY,
+    EhcDueDate,
+    EhcEvent,
+    EhcInvitee,
+    EhcSchoolSettings,
+)
 from sendreg.ehc.rules import EventKind, History, Stage
 from sendreg.lib.dates import ATTENTION_STATUSES, due_soon_until
-from sendreg.lib.extensions import Deadline, may_have
+from sendreg.lib.extensions import Deadline, may_have, settings_read_with
 from sendreg.lib.pagereads import already_read
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
@@ -64,7 +70,11 @@ RECORD_BROKEN = (
 
 
 def final_year_for(school: School) -> int:
-    """The last year group the school teaches: its EHC setting, or the default for its phase."""
+    """The last year group the school teaches: its EHC setting, or the default for its phase.
+    Read with the member's school where the page has it (``lib.extensions.SCHOOL_SETTINGS``)."""
+    known, settings = settings_read_with(school, SCHOOL_SETTINGS_KEY)
+    if known:
+        return _final_year(school, settings.final_year if settings is not None else None)
     chosen = (
         EhcSchoolSettings.objects.filter(school=school).values_list("final_year", flat=True).first()
     )

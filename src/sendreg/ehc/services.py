@@ -23,6 +23,7 @@ from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
 from sendreg.ehc.deadlines import duties, kept_duties, latest_overrides, next_open_due
 from sendreg.ehc.models import (
+    SCHOOL_SETTINGS_KEY,
     WITHDRAW_REASON_REQUIRED,
     EhcAuditType,
     EhcClock,
@@ -33,6 +34,7 @@ from sendreg.ehc.models import (
 )
 from sendreg.ehc.rules import EventKind
 from sendreg.lib.diff import jsonable
+from sendreg.lib.extensions import settings_kept_with
 from sendreg.pupils.models import Pupil
 
 INVITEE_REVIEW_HELD = "The meeting has been held: invitations can no longer change."
@@ -394,6 +396,7 @@ def ehc_settings_set(*, school: School, final_year: int, by: User) -> EhcSchoolS
         settings.final_year = final_year
         settings.full_clean()
         settings.save(update_fields=["final_year"])
+    settings_kept_with(school, SCHOOL_SETTINGS_KEY, settings)
     _audit(
         EhcAuditType.SETTINGS_CHANGED,
         pupil=None,

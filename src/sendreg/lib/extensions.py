@@ -131,6 +131,37 @@ PUPIL_SECTIONS: Registry[Section] = Registry("pupil page")
 HOME_PANELS: Registry[Section] = Registry("home page")
 
 
+# --- A school's settings, read with it ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolSetting(_Keyed):
+    """A one-to-one row of an app's settings for a school (``School.<key>``, its related
+    name) that pages read often: the middleware reads it with the member's school, in the
+    one query for their memberships, so that no panel asks for it again."""
+
+    key: str
+    order: int = 100
+
+
+SCHOOL_SETTINGS: Registry[SchoolSetting] = Registry("school settings")
+
+
+def settings_read_with(school: Any, key: str) -> tuple[bool, Any]:
+    """Whether ``school``'s settings row ``key`` was read with it, and the row (None when the
+    school has none). Not read: ``(False, None)``, and the caller asks the database."""
+    relation = school._meta.get_field(key)
+    if not relation.is_cached(school):
+        return False, None
+    return True, relation.get_cached_value(school)
+
+
+def settings_kept_with(school: Any, key: str, row: Any) -> None:
+    """After a service changes ``school``'s settings row ``key``: the school object a page
+    holds reads the new row, not the one read with it at the start of the request."""
+    school._meta.get_field(key).set_cached_value(school, row)
+
+
 # --- Deadlines ---------------------------------------------------------------------
 
 

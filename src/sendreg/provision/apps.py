@@ -17,17 +17,20 @@ class ProvisionConfig(AppConfig):
             HOME_PANELS,
             PUPIL_RECORD_PARTS,
             PUPIL_SECTIONS,
+            SCHOOL_SETTINGS,
             AuditTypes,
             Command,
             DemoFiller,
             PupilRecordPart,
+            SchoolSetting,
         )
         from sendreg.provision import cli, demo, importing, sections
-        from sendreg.provision.models import ProvisionEvent
+        from sendreg.provision.models import SCHOOL_SETTINGS_KEY, ProvisionEvent
         from sendreg.provision.selectors import pupil_record
         from sendreg.provision.services import pupil_provision_erase
 
         AUDIT_TYPES.register(AuditTypes("provision", ProvisionEvent, order=50))
+        SCHOOL_SETTINGS.register(SchoolSetting(SCHOOL_SETTINGS_KEY))
         PUPIL_SECTIONS.register(sections.PUPIL_SECTION)
         for panel in sections.HOME_PANELS:
             HOME_PANELS.register(panel)

@@ -26,11 +26,16 @@ _MONEY = {"max_digits": 9, "decimal_places": 2}
 _SCORE = {"max_digits": 7, "decimal_places": 2, "null": True, "blank": True}
 
 
+#: ``School.provision_settings``: read with the member's school
+#: (``lib.extensions.SCHOOL_SETTINGS``).
+SCHOOL_SETTINGS_KEY = "provision_settings"
+
+
 class ProvisionSettings(models.Model):
     """A school's own choices for the provision map."""
 
     school = models.OneToOneField(
-        School, on_delete=models.CASCADE, related_name="provision_settings"
+        School, on_delete=models.CASCADE, related_name=SCHOOL_SETTINGS_KEY
     )
     #: Costed provision above this (a year, per pupil) makes a pupil a top-up candidate.
     #: Empty means the default, ``SENDREG_TOPUP_THRESHOLD``.

@@ -23,8 +23,16 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import dates
+from sendreg.lib.extensions import settings_read_with
 from sendreg.provision import rules
-from sendreg.provision.models import Enrolment, Intervention, ProvisionSettings, Run, TrainingRecord
+from sendreg.provision.models import (
+    SCHOOL_SETTINGS_KEY,
+    Enrolment,
+    Intervention,
+    ProvisionSettings,
+    Run,
+    TrainingRecord,
+)
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_forename, shown_surname
 from sendreg.pupils.selectors import on_roll, pupils_visible_to
@@ -55,6 +63,9 @@ def default_threshold() -> Decimal:
 
 def own_threshold(school: School) -> Decimal | None:
     """The threshold the school set for itself, or None."""
+    known, settings = settings_read_with(school, SCHOOL_SETTINGS_KEY)
+    if known:
+        return settings.topup_threshold if settings is not None else None
     return (
         ProvisionSettings.objects.filter(school=school)
         .values_list("topup_threshold", flat=True)

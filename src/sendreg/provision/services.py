@@ -17,8 +17,10 @@ from django.db import models, transaction
 from sendreg.accounts.models import School, User
 from sendreg.audit.services import audit_record
 from sendreg.lib.diff import changed, jsonable
+from sendreg.lib.extensions import settings_kept_with
 from sendreg.provision import rules
 from sendreg.provision.models import (
+    SCHOOL_SETTINGS_KEY,
     Enrolment,
     Intervention,
     ProvisionEvent,
@@ -434,6 +436,7 @@ def topup_threshold_set(*, school: School, threshold: Decimal | None, by: User |
     settings_.topup_threshold = threshold
     settings_.full_clean()
     settings_.save(update_fields=["topup_threshold"])
+    settings_kept_with(school, SCHOOL_SETTINGS_KEY, settings_)
     _audit(
         ProvisionEvent.THRESHOLD_SET,
         settings_,
