@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sendreg import codes
@@ -544,7 +544,11 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     pupil in an IN list, which costs more to build than to answer.
     """
     upns = {pk: upn for upn, pk in plan.ids.items()}
-    states = register_states(Pupil.objects.filter(school=plan.school), day=today)
+    states = register_states(
+        Pupil.objects.filter(school=plan.school),
+        day=today,
+        records=Q(pupil__school_id=plan.school.pk),
+    )
     statuses = {upns[pk]: s.status for pk, s in states.items() if s.status}
     needs = {upns[pk]: list(s.needs) for pk, s in states.items() if s.status}
     for row, status, seeded_needs in plan.seeds:

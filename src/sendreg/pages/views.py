@@ -29,7 +29,6 @@ from sendreg.lib.urls import url_pattern
 from sendreg.pupils import selectors
 from sendreg.pupils.forms import PupilSearchForm
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import pupils_visible_to
 from sendreg.records import selectors as records
 from sendreg.records.selectors import PUPIL_RELATED, registers_for_pupil
 from sendreg.register import rules
@@ -82,7 +81,7 @@ def _school_home_page(request: HttpRequest) -> HttpResponse:
         context["calendar"] = census_calendar(school=membership.school, today=day)
     # The register is read once for every panel of the page that needs it.
     school_register = (
-        register.school_register(pupils_visible_to(membership), day=day)
+        register.member_register(membership, day=day)
         if membership.can(Permission.REGISTER_VIEW) or membership.can(Permission.AGGREGATES_VIEW)
         else None
     )

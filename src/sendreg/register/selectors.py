@@ -34,7 +34,13 @@ from sendreg.lib.pagereads import remember, shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
-from sendreg.pupils.selectors import BY_SHOWN_NAME, LINK_FIELDS, on_roll, pupils_visible_to
+from sendreg.pupils.selectors import (
+    BY_SHOWN_NAME,
+    LINK_FIELDS,
+    on_roll,
+    pupils_visible_to,
+    visible_records,
+)
 from sendreg.register import rules
 from sendreg.register.models import (
     CensusDateOverride,
@@ -155,20 +161,25 @@ class RegisterState:
     episodes: tuple[rules.Episode, ...]
 
 
-def register_states(pupils: QuerySet[Pupil], *, day: dt.date) -> dict[int, RegisterState]:
+def register_states(
+    pupils: QuerySet[Pupil], *, day: dt.date, records: Q | None = None
+) -> dict[int, RegisterState]:
     """Every pupil's register state on ``day``, in two queries whatever the school's size.
 
     Reads plain values (no model instances) and applies the pure rules to them, so the
     same answers as everywhere else, fast enough for a page of a whole school.
+    ``records``, when given, chooses the same pupils as a condition on a record's pupil
+    (``pupils.selectors.visible_records``): the history is then read by a join.
     """
+    chosen = records if records is not None else Q(pupil__in=pupils.values("pk"))
     episodes: dict[int, list[rules.Episode]] = {}
     for pupil_id, status, start, end in (
-        SenEpisode.objects.filter(pupil__in=pupils.values("pk"))
+        SenEpisode.objects.filter(chosen)
         .order_by("pupil_id", "start")
         .values_list("pupil_id", "status", "start", "end")
     ):
         episodes.setdefault(pupil_id, []).append(rules.Episode(status, start, end))
-    needs = needs_on_query(pupils, day=day)
+    needs = needs_on_query(pupils, day=day, records=records)
     states = {}
     for pupil_id, history in episodes.items():
         status = rules.status_on(history, day)
@@ -188,12 +199,15 @@ def state_of(states: dict[int, RegisterState], pupil_id: int) -> RegisterState:
     return states.get(pupil_id, _NO_STATE)
 
 
-def needs_on_query(pupils: QuerySet[Pupil], *, day: dt.date) -> dict[int, list[str]]:
-    """Each pupil's need codes held on ``day``, primary first: ``rules.needs_on`` as SQL."""
+def needs_on_query(
+    pupils: QuerySet[Pupil], *, day: dt.date, records: Q | None = None
+) -> dict[int, list[str]]:
+    """Each pupil's need codes held on ``day``, primary first: ``rules.needs_on`` as SQL.
+    ``records``: as for ``register_states``."""
     needs: dict[int, list[str]] = {}
     held = PupilNeed.objects.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
     for pupil_id, code in (
-        held.filter(pupil__in=pupils.values("pk"))
+        held.filter(records if records is not None else Q(pupil__in=pupils.values("pk")))
         .order_by("pupil_id", "rank")
         .values_list("pupil_id", "code")
     ):
@@ -298,23 +312,42 @@ class SchoolRegister:
         return sorted(rows, key=SORTS.get(filters.sort, SORTS["name"]))
 
 
-def school_register(pupils: QuerySet[Pupil], *, day: dt.date) -> SchoolRegister:
+def school_register(
+    pupils: QuerySet[Pupil], *, day: dt.date, records: Q | None = None
+) -> SchoolRegister:
+    """The register of ``pupils`` on roll on ``day``; ``records`` as for ``register_states``
+    (the same pupils, as a condition on a record's pupil)."""
     on = pupils.filter(on_roll(day))
-    return SchoolRegister(day, on, register_states(on, day=day), on.count())
+    on_records = records & on_roll(day, through="pupil") if records is not None else None
+    return SchoolRegister(day, on, register_states(on, day=day, records=on_records), on.count())
+
+
+def member_register(membership: Membership, *, day: dt.date) -> SchoolRegister:
+    """The register of the pupils the member may see."""
+    return school_register(
+        pupils_visible_to(membership), day=day, records=visible_records(membership)
+    )
+
+
+def whole_school_register(school: School, *, day: dt.date) -> SchoolRegister:
+    """The whole school's register (for the command line and the counts, which have no member)."""
+    return school_register(
+        Pupil.objects.filter(school=school), day=day, records=Q(pupil__school_id=school.pk)
+    )
 
 
 def register_rows(
     membership: Membership, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The pupils the member may see who are on the register on ``day``."""
-    return school_register(pupils_visible_to(membership), day=day).rows(filters)
+    return member_register(membership, day=day).rows(filters)
 
 
 def register_school_rows(
     school: School, filters: RegisterFilters, *, day: dt.date
 ) -> list[RegisterRow]:
     """The whole school's register, for the command line (which has no member)."""
-    return school_register(Pupil.objects.filter(school=school), day=day).rows(filters)
+    return whole_school_register(school, day=day).rows(filters)
 
 
 def _rows(records: list[dict[str, object]], states: dict[int, RegisterState]) -> list[RegisterRow]:
@@ -442,7 +475,7 @@ def register_counts(school: School, *, day: dt.date) -> RegisterCounts:
     once per page: ``lib.pagereads``)."""
     return shared(
         register_counts_key(school.pk, day),
-        lambda: school_register(Pupil.objects.filter(school=school), day=day).counts(),
+        lambda: whole_school_register(school, day=day).counts(),
     )
 
 
@@ -596,7 +629,7 @@ def needs_attention(
     the same page for everyone who may change the register: they are not listed twice.
     """
     items: list[Attention] = []
-    register = register or school_register(pupils_visible_to(membership), day=day)
+    register = register or member_register(membership, day=day)
     states = register.states
     assessing = {pk for pk, s in states.items() if s.status and codes.NSA in s.needs}
     no_need = {pk for pk, s in states.items() if s.status and not s.needs}

@@ -18,7 +18,7 @@ from sendreg.lib.htmx import page_or_fragment, query_without, redirect_after_pos
 from sendreg.lib.national import comparison_for
 from sendreg.lib.paging import paginate
 from sendreg.lib.spreadsheets import Cell, csv_response, xlsx_response
-from sendreg.pupils.selectors import pupil_get_for_user, pupils_visible_to
+from sendreg.pupils.selectors import pupil_get_for_user
 from sendreg.register import selectors, services
 from sendreg.register.forms import (
     REMOVE,
@@ -83,7 +83,7 @@ def register_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = RegisterFilterForm(request.GET or None, school=membership.school)
     day = today()
-    register = selectors.school_register(pupils_visible_to(membership), day=day)
+    register = selectors.member_register(membership, day=day)
     pupils = register.rows(_filters(form))
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and membership.can(Permission.REGISTER_EXPORT):
