@@ -35,7 +35,7 @@ from sendreg.provision.models import (
 )
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_forename, shown_surname
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import on_roll, pupils_visible_to, visible_to
 from sendreg.register.selectors import needs_on, needs_on_query, on_register
 
 #: See the whole school's provision with names.
@@ -1004,7 +1004,7 @@ def run_rows_for(membership: Membership, run: Run) -> list[ProvisionRow]:
     school or deliver the run, otherwise the pupils they teach."""
     enrolments = run.enrolments.all()
     if not (membership.can(Permission.PROVISION_VIEW) or delivers(membership, run)):
-        enrolments = enrolments.filter(pupil__in=pupils_visible_to(membership))
+        enrolments = enrolments.filter(visible_to(membership))
     enrolments = enrolments.order_by("pupil__legal_surname", "pupil__legal_forename", "pk")
     return _rows(enrolments, rules.school_year_of(run.start_date))
 

@@ -19,7 +19,7 @@ from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.extensions import may_have
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import on_roll, pupils_visible_to, visible_to
 from sendreg.records import rules
 from sendreg.records.models import (
     CauseForConcern,
@@ -199,7 +199,7 @@ def eal_rows(membership: Membership, filters: EalFilters, *, day: dt.date) -> li
 def eal_languages(membership: Membership) -> list[str]:
     """The first languages recorded in the member's school, for the filter."""
     names = (
-        EalRecord.objects.filter(pupil__in=pupils_visible_to(membership))
+        EalRecord.objects.filter(visible_to(membership))
         .values_list("first_language", flat=True)
         .distinct()
     )

@@ -39,7 +39,7 @@ from sendreg.pupils.selectors import (
     LINK_FIELDS,
     on_roll,
     pupils_visible_to,
-    visible_records,
+    visible_to,
 )
 from sendreg.register import rules
 from sendreg.register.models import (
@@ -169,7 +169,7 @@ def register_states(
     Reads plain values (no model instances) and applies the pure rules to them, so the
     same answers as everywhere else, fast enough for a page of a whole school.
     ``records``, when given, chooses the same pupils as a condition on a record's pupil
-    (``pupils.selectors.visible_records``): the history is then read by a join.
+    (``pupils.selectors.visible_to``): the history is then read by a join.
     """
     chosen = records if records is not None else Q(pupil__in=pupils.values("pk"))
     episodes: dict[int, list[rules.Episode]] = {}
@@ -324,9 +324,7 @@ def school_register(
 
 def member_register(membership: Membership, *, day: dt.date) -> SchoolRegister:
     """The register of the pupils the member may see."""
-    return school_register(
-        pupils_visible_to(membership), day=day, records=visible_records(membership)
-    )
+    return school_register(pupils_visible_to(membership), day=day, records=visible_to(membership))
 
 
 def whole_school_register(school: School, *, day: dt.date) -> SchoolRegister:
@@ -600,7 +598,7 @@ def pupil_facts(membership: Membership) -> dict[str, Any]:
 def monitoring_list(membership: Membership, *, day: dt.date) -> QuerySet[MonitoringEntry]:
     return (
         MonitoringEntry.objects.filter(
-            ended_on__isnull=True, pupil__in=pupils_visible_to(membership).filter(on_roll(day))
+            visible_to(membership), on_roll(day, through="pupil"), ended_on__isnull=True
         )
         .select_related("pupil")
         .order_by("review_date")
@@ -862,7 +860,7 @@ def accept_mis_plan(record: MisSenRecord) -> AcceptPlan:
 
 
 def _visible(membership: Membership) -> QuerySet[ParentNotification]:
-    return ParentNotification.objects.filter(pupil__in=pupils_visible_to(membership))
+    return ParentNotification.objects.filter(visible_to(membership))
 
 
 def notifications_outstanding(membership: Membership) -> QuerySet[ParentNotification]:

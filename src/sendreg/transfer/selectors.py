@@ -17,7 +17,7 @@ from sendreg.documents.letters import letter_address
 # another contact. One rule for every document that leaves the school.
 from sendreg.lib.pagereads import shared
 from sendreg.pupils.models import Contact, Pupil
-from sendreg.pupils.selectors import protected_addresses_of, pupils_visible_to
+from sendreg.pupils.selectors import protected_addresses_of, pupils_visible_to, visible_to
 from sendreg.register.models import SenEpisode
 from sendreg.register.selectors import needs_on
 from sendreg.transfer import rules
@@ -81,8 +81,7 @@ def transfer_in_pending(membership: Membership) -> QuerySet[TransferInDecision]:
         return TransferInDecision.objects.none()
     return (
         TransferInDecision.objects.filter(
-            outcome=TransferInDecision.Outcome.PENDING,
-            pupil__in=pupils_visible_to(membership),
+            visible_to(membership), outcome=TransferInDecision.Outcome.PENDING
         )
         .select_related("pupil", "history")
         .order_by("history__received_at", "pk")
@@ -112,7 +111,7 @@ def record_packs_for(membership: Membership) -> QuerySet[RecordPack]:
     if not membership.can(Permission.TRANSFER_LOG_VIEW):
         return RecordPack.objects.none()
     return (
-        RecordPack.objects.filter(pupil__in=pupils_visible_to(membership))
+        RecordPack.objects.filter(visible_to(membership))
         .select_related("pupil", "sharing")
         .order_by("-sent_on", "-pk")
     )
