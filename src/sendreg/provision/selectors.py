@@ -130,8 +130,15 @@ def _run_facts(runs: QuerySet[Run], year: int) -> dict[int, RunFacts]:
     return {r["pk"]: _facts(r, year) for r in runs.values(*_RUN_FIELDS)}
 
 
-def _facts(r: dict[str, Any], year: int) -> RunFacts:
-    costing = rules.Costing(
+#: What a run's cost per pupil in a school year is worked out from (``_cost_in_year``).
+_COST_FIELDS = (
+    "pk", "start_date", "end_date", "hourly_rate", "sessions_per_week", "minutes_per_session",
+    "weeks", "group_size", "resources_per_pupil",
+)  # fmt: skip
+
+
+def _costing(r: dict[str, Any]) -> rules.Costing:
+    return rules.Costing(
         hourly_rate=r["hourly_rate"],
         sessions_per_week=r["sessions_per_week"],
         minutes_per_session=r["minutes_per_session"],
@@ -139,6 +146,23 @@ def _facts(r: dict[str, Any], year: int) -> RunFacts:
         group_size=r["group_size"],
         resources_per_pupil=r["resources_per_pupil"],
     )
+
+
+def _cost_in_year(cost: Decimal, r: dict[str, Any], year: int) -> Decimal:
+    return rules.in_school_year(cost, start=r["start_date"], end=r["end_date"], year=year)
+
+
+def _costs_in_year(runs: QuerySet[Run], year: int) -> dict[int, Decimal]:
+    """Each run's cost per pupil in the school year, as ``RunFacts.cost_in_year``, and nothing
+    else of it: for totals, which need neither the intervention nor the hours."""
+    return {
+        r["pk"]: _cost_in_year(rules.pupil_run_cost(_costing(r)), r, year)
+        for r in runs.values(*_COST_FIELDS)
+    }
+
+
+def _facts(r: dict[str, Any], year: int) -> RunFacts:
+    costing = _costing(r)
     start, end = r["start_date"], r["end_date"]
     cost, hours = rules.pupil_run_cost(costing), rules.run_hours(costing)
     return RunFacts(
@@ -158,7 +182,7 @@ def _facts(r: dict[str, Any], year: int) -> RunFacts:
         year=year,
         days=rules.days_between(start, end),
         days_in_year=rules.days_in_school_year(start, end, year),
-        cost_in_year=rules.in_school_year(cost, start=start, end=end, year=year),
+        cost_in_year=_cost_in_year(cost, r, year),
         hours_in_year=rules.in_school_year(hours, start=start, end=end, year=year),
     )
 
@@ -619,10 +643,10 @@ def cost_totals(
     ``pupil_costs`` (each run's cost in the year), without the rows behind it. Two queries,
     for the analysis, which needs only the totals."""
     enrolments = _year_enrolments(school, year, pupils)
-    facts = _run_facts(Run.objects.filter(pk__in=enrolments.values("run_id")), year)
+    costs = _costs_in_year(Run.objects.filter(pk__in=enrolments.values("run_id")).order_by(), year)
     totals: dict[str, Decimal] = defaultdict(lambda: rules.ZERO)
     for upn, run_id in enrolments.values_list("pupil__upn", "run_id"):
-        totals[upn] += facts[run_id].cost_in_year
+        totals[upn] += costs[run_id]
     return dict(totals)
 
 
@@ -665,10 +689,10 @@ def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummar
     if not pairs:
         return CostSummary(pupils=0, total=rules.ZERO, candidates=[])
     # The runs by id: a school has tens of runs a year, and they are known by now.
-    facts = _run_facts(Run.objects.filter(pk__in={run for _, run in pairs}).order_by(), year)
+    costs = _costs_in_year(Run.objects.filter(pk__in={run for _, run in pairs}).order_by(), year)
     totals: dict[int, Decimal] = defaultdict(lambda: rules.ZERO)
     for pupil_id, run_id in pairs:
-        totals[pupil_id] += facts[run_id].cost_in_year
+        totals[pupil_id] += costs[run_id]
     over = [pk for pk, cost in totals.items() if rules.over_threshold(cost, threshold)]
     candidates = [
         Candidate(
