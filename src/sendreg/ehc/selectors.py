@@ -562,8 +562,11 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     (``_worked_out_in_full``); only the duties that need attention become deadlines.
     """
     final_year = final_year_for(school)
+    # Among the pupils with an event at all (a clock is kept only for them): the database
+    # then looks up those few rather than every pupil of the school.
+    recorded = EhcEvent.objects.values("pupil_id")
     pupils = list(
-        Pupil.objects.filter(on_roll(today), school=school)
+        Pupil.objects.filter(on_roll(today), school=school, pk__in=recorded)
         .filter(_may_need_attention(today, final_year))
         .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(today, final_year))
         .only(*PUPIL_FIELDS)
