@@ -1235,8 +1235,11 @@ def unmeasured_interventions(school: School, *, today: dt.date) -> list[Interven
     both = ended & Q(
         runs__enrolments__entry_score__isnull=False, runs__enrolments__exit_score__isnull=False
     )
+    # Only what the list shows (the name, and the id for the link): the counts are grouped
+    # by these columns, not by every column of the intervention.
     return list(
         Intervention.objects.filter(school=school)
+        .only("pk", "name")
         .annotate(
             ended_places=Count("runs__enrolments", filter=ended),
             measured=Count("runs__enrolments", filter=both),
