@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from sendreg import codes
@@ -51,7 +51,7 @@ from sendreg.lib.diff import jsonable
 from sendreg.lib.jsontext import JsonTexts, json_encoder, json_text
 from sendreg.lib.memory import collection_paused
 from sendreg.pupils.models import Pupil, TeachingGroup
-from sendreg.pupils.selectors import on_roll
+from sendreg.pupils.selectors import of_school, on_roll
 from sendreg.pupils.services import teaching_group_set
 from sendreg.register import rules
 from sendreg.register.models import MisSenRecord, SenEpisode
@@ -547,7 +547,7 @@ def _predicted_discrepancies(plan: ImportPlan, today: dt.date) -> list[Discrepan
     states = register_states(
         Pupil.objects.filter(school=plan.school),
         day=today,
-        records=Q(pupil__school_id=plan.school.pk),
+        records=of_school(plan.school.pk),
     )
     statuses = {upns[pk]: s.status for pk, s in states.items() if s.status}
     needs = {upns[pk]: list(s.needs) for pk, s in states.items() if s.status}

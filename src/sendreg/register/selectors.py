@@ -37,6 +37,7 @@ from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import (
     BY_SHOWN_NAME,
     LINK_FIELDS,
+    of_school,
     on_roll,
     pupils_visible_to,
     visible_to,
@@ -330,7 +331,7 @@ def member_register(membership: Membership, *, day: dt.date) -> SchoolRegister:
 def whole_school_register(school: School, *, day: dt.date) -> SchoolRegister:
     """The whole school's register (for the command line and the counts, which have no member)."""
     return school_register(
-        Pupil.objects.filter(school=school), day=day, records=Q(pupil__school_id=school.pk)
+        Pupil.objects.filter(school=school), day=day, records=of_school(school.pk)
     )
 
 
