@@ -13,13 +13,13 @@ from sendreg.ehc.deadlines import (
     Duty,
     DutyKind,
     Override,
-    add_months,
     duties,
     school_year_of,
     transfer_due,
     transfer_year,
 )
 from sendreg.ehc.rules import Event, history
+from sendreg.lib.dates import add_months
 from tests.ehc.helpers import d, ev
 
 TODAY = d("2025-11-12")

@@ -12,7 +12,6 @@ Weeks are calendar weeks; days are calendar days; "within 12 months" of 29 Febru
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -32,6 +31,7 @@ from sendreg.ehc.rules import (
     Plan,
     Review,
 )
+from sendreg.lib.dates import add_months
 
 ASSESSMENT_DECISION_WEEKS = 6
 FINAL_PLAN_WEEKS = 20
@@ -110,14 +110,6 @@ LA_DECISION_DETAIL = (
 )
 DONE_ON = " Done on {date}."
 CHANGED = " Date changed from {statutory} by the school: {reason}"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later; a day the month lacks is its last (29 Feb → 28 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def weeks_after(day: dt.date, weeks: int) -> dt.date:

@@ -12,10 +12,11 @@ import datetime as dt
 from sendreg import codes
 from sendreg.deadlines.rules import long_date
 from sendreg.ehc import rules
-from sendreg.ehc.deadlines import add_months, weeks_after
+from sendreg.ehc.deadlines import weeks_after
 from sendreg.ehc.models import EhcEvent, EhcInvitee
 from sendreg.ehc.rules import InviteeRole
 from sendreg.ehc.selectors import EhcRecord
+from sendreg.lib.dates import add_months
 from sendreg.lib.documents import Block, Bullets, Document, Facts, Heading, Paragraph, Table
 
 EHC_IN_FULL = "education, health and care (EHC) plan"

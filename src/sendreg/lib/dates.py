@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from enum import StrEnum
 
@@ -53,3 +54,12 @@ def due_status(due: dt.date, *, today: dt.date, done: bool = False) -> DueStatus
 def due_soon_until(day: dt.date) -> dt.date:
     """The last date that counts as due soon on ``day``: for "due by" filters in SQL."""
     return day + dt.timedelta(days=DUE_SOON_DAYS)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (earlier, when negative); a day the month lacks is its
+    last (29 Feb → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
