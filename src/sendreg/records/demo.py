@@ -68,8 +68,8 @@ def fill(demo: DemoSchool) -> None:
             pupil=pupil,
             condition=condition,
             has_ihp=needs_plan,
-            # Reviewed yearly; the first few fall due around now.
-            ihp_review_date=today + dt.timedelta(days=_spread(n, rng)) if needs_plan else None,
+            # Reviewed yearly; the first few plans fall due around now.
+            ihp_review_date=today + dt.timedelta(days=_spread(plans, rng)) if needs_plan else None,
             by=office,
         )
         plans += needs_plan
@@ -112,8 +112,8 @@ def _recorded(flagged: list[Pupil], rng: random.Random) -> list[Pupil]:
 
 
 def _spread(n: int, rng: random.Random) -> int:
-    """Days from today to a yearly review: the first three overdue or due within the fortnight,
-    the rest across the year."""
+    """Days from today to the ``n``th plan's yearly review: the first overdue, the next two due
+    within the fortnight, the rest across the year."""
     return (-5, 3, 10)[n] if n < 3 else rng.randrange(20, 365)
 
 
