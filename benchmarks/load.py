@@ -310,6 +310,20 @@ def server_cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def machine_cpu_seconds() -> tuple[float, float] | None:
+    """The whole machine's busy and idle CPU seconds so far, over all its cores (Linux only;
+    else None): the server, the database and these simulated people all share them."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting on I/O
+    # Guest time is already counted in user time.
+    busy = sum(fields[:8]) - idle
+    tick = os.sysconf("SC_CLK_TCK")
+    return busy / tick, idle / tick
+
+
 def report(results: Results, seconds: float, database: str) -> bool:
     every = [t for times in results.times.values() for t in times]
     errors = sum(results.errors.values())
@@ -409,15 +423,30 @@ def main() -> None:
         ]
         started = time.monotonic()
         cpu_before = server_cpu_seconds(server.pid)
+        own_before = time.process_time()
+        machine_before = machine_cpu_seconds()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         cpu_after = server_cpu_seconds(server.pid)
+        own = time.process_time() - own_before
+        machine_after = machine_cpu_seconds()
         met = report(results, time.monotonic() - started, database)
         served = sum(len(times) for times in results.times.values())
         if cpu_before is not None and cpu_after is not None and served:
             print(f"Server CPU: {(cpu_after - cpu_before) * 1000 / served:,.1f} ms a request")
+        if served:
+            # The simulated people run on the same cores as the server and the database.
+            print(f"Load generator CPU (this process): {own * 1000 / served:,.1f} ms a request")
+        if machine_before is not None and machine_after is not None:
+            busy = machine_after[0] - machine_before[0]
+            idle = machine_after[1] - machine_before[1]
+            if busy + idle > 0:
+                print(
+                    f"Machine CPU busy: {100 * busy / (busy + idle):.0f}% of "
+                    f"{os.cpu_count()} CPUs (server, database and load generator together)"
+                )
         if hasattr(os, "getloadavg"):
             print("Load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
         log_text = (Path(home) / "server.log").read_text(errors="replace")
