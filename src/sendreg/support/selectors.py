@@ -702,6 +702,7 @@ class TaughtPupil:
     sen_status: str | None
     monitored: bool
     needs: list[str]
+    #: The open plan, read for its strategies only (``_open_plans_as_taught``).
     plan: SupportPlan | None
     outcomes: list[Outcome]
     exams: list[records.ExamRow]
@@ -730,6 +731,21 @@ class TeacherView:
     #: How many different pupils the member teaches, and how many of them are in the view.
     taught: int
     shown: int
+
+
+def _open_plans_as_taught(pupil_ids: Iterable[int]) -> QuerySet[SupportPlan]:
+    """The open plans of ``pupil_ids`` with their outcomes, read for what the teacher's view
+    and the class sheet show of them: the strategies, and each outcome's words in order."""
+    return (
+        SupportPlan.objects.filter(reviewed_on__isnull=True, pupil_id__in=pupil_ids)
+        .only("pk", "pupil_id", "strategies")
+        .prefetch_related(
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.only("pk", "plan_id", "text").order_by("position", "pk"),
+            )
+        )
+    )
 
 
 def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
@@ -765,10 +781,7 @@ def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
         .order_by("legal_surname", "legal_forename", "pk")
     }
     needs = needs_on(pupils, day=day)
-    plans = {
-        plan.pupil_id: plan
-        for plan in _plans_with_outcomes().filter(reviewed_on__isnull=True, pupil_id__in=pupils)
-    }
+    plans = {plan.pupil_id: plan for plan in _open_plans_as_taught(pupils)}
     exams: dict[int, list[records.ExamRow]] = defaultdict(list)
     # Only the pupils in the view, by id: a teacher may teach hundreds, most not on the
     # register, and the registers need not check again who the member may see.
