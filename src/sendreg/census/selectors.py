@@ -38,7 +38,7 @@ from sendreg.imports.models import ImportRun
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
-from sendreg.pupils.selectors import on_roll
+from sendreg.pupils.selectors import of_school, on_roll
 from sendreg.register import rules
 from sendreg.register.models import CensusCheckRun, MisSenRecord
 from sendreg.register.rules import Severity
@@ -100,14 +100,15 @@ def census_pupils(school: School, census_date: dt.date) -> list[CensusPupil]:
     """The school's pupils on roll on the census day with their register state that day, in
     census order (legal names), in three queries."""
     pupils = Pupil.objects.filter(on_roll(census_date), school=school)
-    return [pupil for pupil, _ in _census_rows(pupils, census_date)]
+    return [pupil for pupil, _ in _census_rows(pupils, school, census_date)]
 
 
 def _census_rows(
-    pupils: QuerySet[Pupil], census_date: dt.date
+    pupils: QuerySet[Pupil], school: School, census_date: dt.date
 ) -> list[tuple[CensusPupil, MisValues | None]]:
-    """``pupils`` with their register state on the census day and their MIS values (None:
-    none kept), in census order (legal names), in three queries."""
+    """``pupils`` (of ``school``, on roll on the census day) with their register state that
+    day and their MIS values (None: none kept), in census order (legal names), in three
+    queries."""
     ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
     rows = list(
         pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
@@ -118,8 +119,15 @@ def _census_rows(
             "mis_sen__correction_requested_at",
         )
     )
-    # By their ids, not by ``pupils`` again: SQLite would work out the whole filter once more.
-    states = register_states(Pupil.objects.filter(pk__in=[row[0] for row in rows]), day=census_date)
+    # The history of the school's pupils on roll that day, read by a join: the same states for
+    # these pupils (one left out of ``pupils`` as never on the register has no history), and
+    # only theirs are looked up. Asking for these pupils again, by ``pupils`` or by a list of
+    # their ids, made the database work out the whole filter or a long list once more.
+    states = register_states(
+        pupils,
+        day=census_date,
+        records=of_school(school.pk, "pupil") & on_roll(census_date, through="pupil"),
+    )
     return [
         (
             CensusPupil(
@@ -388,7 +396,7 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
     # Only what the rules need of them, in no order: the UPN and the MIS provision (None: no
     # MIS values). Their findings are sorted with the rest, and most have none.
     plain_values = list(plain.values_list("upn", "mis_sen__status"))
-    rows = _census_rows(on_roll_day.filter(census_plain=False), census_date)
+    rows = _census_rows(on_roll_day.filter(census_plain=False), school, census_date)
     # An import gives nearly every pupil on roll MIS values; only when none has any is it
     # worth asking whether the school's MIS was ever imported (pupils who have left count).
     mis_imported = (
