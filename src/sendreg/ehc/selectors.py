@@ -526,28 +526,29 @@ def _near_phase_transfer(today: dt.date, final_year: int) -> Q:
     )
 
 
-def _may_need_attention(today: dt.date, final_year: int) -> Q:
+def _may_need_attention(today: dt.date, near_phase_transfer: Q) -> Q:
     """Pupils whose record may have a duty overdue or due soon on ``today``: the date kept
     for it (``EhcClock``) is within the horizon, or the phase transfer may be
-    (``_near_phase_transfer``), or no date is kept and the pupil has an event that counts.
+    (``near_phase_transfer``: ``_near_phase_transfer``), or no date is kept and the pupil has
+    an event that counts.
 
     Every condition is on the pupil's own row and clock, or an uncorrelated list of pupils,
     so that the database never searches the events once per pupil of the school."""
     recorded = EhcEvent.objects.filter(withdrawn_at__isnull=True)
     return (
         Q(ehc_clock__next_due__lte=due_soon_until(today))
-        | _near_phase_transfer(today, final_year)
+        | near_phase_transfer
         | Q(ehc_clock__isnull=True) & Q(pk__in=recorded.values("pupil_id"))
     )
 
 
-def _worked_out_in_full(today: dt.date, final_year: int) -> ExpressionWrapper:
+def _worked_out_in_full(near_phase_transfer: Q) -> ExpressionWrapper:
     """Whether a record must be worked out in full rather than read from its clock's open
     duties: none are kept (no clock, or one kept before they were), or its phase transfer,
     which the clock leaves out, may need attention. (Duties kept by other rules, an earlier
     release's, are found when read: ``deadlines.read_kept``.)"""
     return ExpressionWrapper(
-        Q(ehc_clock__open_duties__isnull=True) | _near_phase_transfer(today, final_year),
+        Q(ehc_clock__open_duties__isnull=True) | near_phase_transfer,
         output_field=BooleanField(),
     )
 
@@ -562,13 +563,14 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     (``_worked_out_in_full``); only the duties that need attention become deadlines.
     """
     final_year = final_year_for(school)
+    near = _near_phase_transfer(today, final_year)
     # Among the pupils with an event at all (a clock is kept only for them): the database
     # then looks up those few rather than every pupil of the school.
     recorded = EhcEvent.objects.values("pupil_id")
     pupils = list(
         Pupil.objects.filter(on_roll(today), school=school, pk__in=recorded)
-        .filter(_may_need_attention(today, final_year))
-        .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(today, final_year))
+        .filter(_may_need_attention(today, near))
+        .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(near))
         .only(*PUPIL_FIELDS)
         .order_by("legal_surname", "legal_forename", "pk")
     )
