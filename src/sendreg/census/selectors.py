@@ -38,7 +38,7 @@ from sendreg.imports.models import ImportRun
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
-from sendreg.pupils.selectors import of_school, on_roll
+from sendreg.pupils.selectors import of_school_on_roll, on_roll
 from sendreg.register import rules
 from sendreg.register.models import CensusCheckRun, MisSenRecord
 from sendreg.register.rules import Severity
@@ -126,7 +126,7 @@ def _census_rows(
     states = register_states(
         pupils,
         day=census_date,
-        records=of_school(school.pk, "pupil") & on_roll(census_date, through="pupil"),
+        records=of_school_on_roll(school.pk, census_date),
     )
     return [
         (

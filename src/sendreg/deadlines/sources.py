@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
-from django.db.models import Q
 from django.urls import reverse
 
 from sendreg.accounts.models import School
@@ -19,7 +18,7 @@ from sendreg.deadlines.rules import deadline_status, long_date
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline, DeadlineSource
 from sendreg.pupils.models import Pupil
-from sendreg.pupils.selectors import on_roll
+from sendreg.pupils.selectors import of_school_on_roll
 from sendreg.records.models import ExamArrangement, LookedAfterRecord, MedicalCondition
 from sendreg.records.rules import ARRANGEMENT_KS2_NOT_CARRIED
 from sendreg.register.models import MonitoringEntry
@@ -72,16 +71,6 @@ PUPIL_FIELDS = (
 )  # fmt: skip
 
 
-def _pupils_on_roll(school: School, today: dt.date) -> Q:
-    """A record of a pupil of ``school`` who is on roll on ``today``.
-
-    The pupil is joined, not looked for among the roll: asking whether a record's pupil
-    is in a list of the whole roll costs a lookup per pupil on roll, even when the school
-    has no such records at all.
-    """
-    return Q(pupil__school=school) & on_roll(today, through="pupil")
-
-
 def _due_by(field: str, today: dt.date, attention: bool) -> dict[str, object]:
     """With ``attention``, only records whose date is overdue or due soon on ``today``: the
     same as ``rules.needs_attention`` of the deadline, for a source that is never done."""
@@ -105,7 +94,7 @@ def monitoring_deadlines(
 ) -> Iterator[Deadline]:
     entries = (
         MonitoringEntry.objects.filter(
-            _pupils_on_roll(school, today),
+            of_school_on_roll(school.pk, today),
             ended_on__isnull=True,
             **_due_by("review_date", today, attention),
         )
@@ -123,7 +112,7 @@ def exam_deadlines(
     school: School, today: dt.date, *, attention: bool = False
 ) -> Iterator[Deadline]:
     arrangements = ExamArrangement.objects.filter(
-        _pupils_on_roll(school, today),
+        of_school_on_roll(school.pk, today),
         ended_on__isnull=True,
         expires_on__isnull=False,
         **_due_by("expires_on", today, attention),
@@ -145,7 +134,7 @@ def exam_deadlines(
 def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     conditions = (
         MedicalCondition.objects.filter(
-            _pupils_on_roll(school, today),
+            of_school_on_roll(school.pk, today),
             ended_on__isnull=True,
             has_ihp=True,
             **_due_by("ihp_review_date", today, attention),
@@ -162,7 +151,7 @@ def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) ->
 def pep_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
     records = (
         LookedAfterRecord.objects.filter(
-            _pupils_on_roll(school, today),
+            of_school_on_roll(school.pk, today),
             pep_review_date__isnull=False,
             pupil__looked_after=True,
             **_due_by("pep_review_date", today, attention),

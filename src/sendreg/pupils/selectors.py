@@ -78,6 +78,13 @@ def of_school(school_id: int, relation: str = "pupil") -> Q:
     return Q(**{f"{relation}__school_id": school_id})
 
 
+def of_school_on_roll(school_id: int, day: dt.date, relation: str = "pupil") -> Q:
+    """Records whose pupil (``relation``) is of the school and on roll on ``day``, by a join
+    (``of_school``): not looked for among a list of the roll, which costs a lookup a pupil
+    even when the school has no such records."""
+    return of_school(school_id, relation) & on_roll(day, through=relation)
+
+
 def visible_to(membership: Membership, relation: str = "pupil") -> Q:
     """``pupils_visible_to`` as a condition on a record's pupil (``relation``): the school
     (``of_school``) for the roles that see all of it, the list of taught pupils otherwise."""
