@@ -10,14 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from sendreg.accounts.models import School
 from sendreg.deadlines.rules import deadline_status, long_date
+from sendreg.lib.compiled import compiled
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline, DeadlineSource
+from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import of_school_on_roll
 from sendreg.records.models import ExamArrangement, LookedAfterRecord, MedicalCondition
 from sendreg.records.rules import ARRANGEMENT_KS2_NOT_CARRIED
@@ -64,17 +69,41 @@ def _deadline(kind: str, due: dt.date, today: dt.date, detail: str, pupil: Pupil
     )
 
 
+def _row_deadline(
+    kind: str, due: dt.date, today: dt.date, detail: str, row: dict[str, Any]
+) -> Deadline:
+    """``_deadline`` for a row read with ``PUPIL_FIELDS`` rather than a pupil."""
+    return Deadline(
+        kind=kind,
+        due=due,
+        status=deadline_status(due=due, today=today).value,
+        detail=detail,
+        upn=row["pupil__upn"],
+        name=shown_name(
+            row["pupil__legal_forename"],
+            row["pupil__legal_surname"],
+            row["pupil__preferred_forename"],
+            row["pupil__preferred_surname"],
+        ),  # fmt: skip
+        pupil_id=row["pupil_id"],
+        url=url_pattern("pupil_detail").format(row["pupil_id"]),
+    )
+
+
 #: What a deadline shows of its pupil.
 PUPIL_FIELDS = (
-    "pupil__id", "pupil__upn", "pupil__legal_forename", "pupil__legal_surname",
+    "pupil_id", "pupil__upn", "pupil__legal_forename", "pupil__legal_surname",
     "pupil__preferred_forename", "pupil__preferred_surname",
 )  # fmt: skip
 
+#: The last due date a source lists: with ``attention``, the end of the "due soon" window
+#: (``rules.needs_attention`` of the deadline, for a source that is never done); otherwise
+#: none (the latest date the databases hold).
+EVERY_DATE = dt.date.max
 
-def _due_by(field: str, today: dt.date, attention: bool) -> dict[str, object]:
-    """With ``attention``, only records whose date is overdue or due soon on ``today``: the
-    same as ``rules.needs_attention`` of the deadline, for a source that is never done."""
-    return {f"{field}__lte": due_soon_until(today)} if attention else {}
+
+def _due_until(today: dt.date, attention: bool) -> dt.date:
+    return due_soon_until(today) if attention else EVERY_DATE
 
 
 def census_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
@@ -89,23 +118,21 @@ def census_deadlines(school: School, today: dt.date) -> Iterator[Deadline]:
         )
 
 
+@compiled
+def _monitoring_reviews(school_id: int, today: dt.date, until: dt.date) -> QuerySet[Any]:
+    return MonitoringEntry.objects.filter(
+        of_school_on_roll(school_id, today), ended_on__isnull=True, review_date__lte=until
+    ).values("reason", "started_on", "review_date", *PUPIL_FIELDS)
+
+
 def monitoring_deadlines(
     school: School, today: dt.date, *, attention: bool = False
 ) -> Iterator[Deadline]:
-    entries = (
-        MonitoringEntry.objects.filter(
-            of_school_on_roll(school.pk, today),
-            ended_on__isnull=True,
-            **_due_by("review_date", today, attention),
-        )
-        .select_related("pupil")
-        .only("pupil", "reason", "started_on", "review_date", *PUPIL_FIELDS)
-    )
-    for entry in entries:
+    for entry in _monitoring_reviews(school.pk, today, _due_until(today, attention)):
         detail = MONITORING_DETAIL.format(
-            started=long_date(entry.started_on), reason=entry.reason.strip()
+            started=long_date(entry["started_on"]), reason=entry["reason"].strip()
         )
-        yield _deadline(MONITORING_REVIEW, entry.review_date, today, detail, entry.pupil)
+        yield _row_deadline(MONITORING_REVIEW, entry["review_date"], today, detail, entry)
 
 
 def exam_deadlines(
@@ -115,7 +142,7 @@ def exam_deadlines(
         of_school_on_roll(school.pk, today),
         ended_on__isnull=True,
         expires_on__isnull=False,
-        **_due_by("expires_on", today, attention),
+        expires_on__lte=_due_until(today, attention),
     ).select_related("pupil")
     for arrangement in arrangements:
         assert arrangement.expires_on is not None
@@ -131,38 +158,35 @@ def exam_deadlines(
         )
 
 
+@compiled
+def _healthcare_plan_reviews(school_id: int, today: dt.date, until: dt.date) -> QuerySet[Any]:
+    return MedicalCondition.objects.filter(
+        of_school_on_roll(school_id, today),
+        ended_on__isnull=True,
+        has_ihp=True,
+        ihp_review_date__lte=until,
+    ).values("condition", "ihp_review_date", *PUPIL_FIELDS)
+
+
 def ihp_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
-    conditions = (
-        MedicalCondition.objects.filter(
-            of_school_on_roll(school.pk, today),
-            ended_on__isnull=True,
-            has_ihp=True,
-            **_due_by("ihp_review_date", today, attention),
-        )
-        .select_related("pupil")
-        .only("pupil", "condition", "ihp_review_date", *PUPIL_FIELDS)
-    )
-    for condition in conditions:
-        assert condition.ihp_review_date is not None
-        detail = IHP_DETAIL.format(condition=condition.condition)
-        yield _deadline(IHP_REVIEW, condition.ihp_review_date, today, detail, condition.pupil)
+    for condition in _healthcare_plan_reviews(school.pk, today, _due_until(today, attention)):
+        detail = IHP_DETAIL.format(condition=condition["condition"])
+        yield _row_deadline(IHP_REVIEW, condition["ihp_review_date"], today, detail, condition)
+
+
+@compiled
+def _pep_reviews(school_id: int, today: dt.date, until: dt.date) -> QuerySet[Any]:
+    return LookedAfterRecord.objects.filter(
+        of_school_on_roll(school_id, today),
+        pupil__looked_after=True,
+        pep_review_date__lte=until,
+    ).values("responsible_authority", "pep_review_date", *PUPIL_FIELDS)
 
 
 def pep_deadlines(school: School, today: dt.date, *, attention: bool = False) -> Iterator[Deadline]:
-    records = (
-        LookedAfterRecord.objects.filter(
-            of_school_on_roll(school.pk, today),
-            pep_review_date__isnull=False,
-            pupil__looked_after=True,
-            **_due_by("pep_review_date", today, attention),
-        )
-        .select_related("pupil")
-        .only("pupil", "responsible_authority", "pep_review_date", *PUPIL_FIELDS)
-    )
-    for record in records:
-        assert record.pep_review_date is not None
-        detail = PEP_DETAIL.format(authority=record.responsible_authority)
-        yield _deadline(PEP_REVIEW, record.pep_review_date, today, detail, record.pupil)
+    for record in _pep_reviews(school.pk, today, _due_until(today, attention)):
+        detail = PEP_DETAIL.format(authority=record["responsible_authority"])
+        yield _row_deadline(PEP_REVIEW, record["pep_review_date"], today, detail, record)
 
 
 def _attention(

@@ -23,6 +23,11 @@ BY_SHOWN_NAME = (
 )
 
 
+#: What names a pupil in a row of values: their id, UPN and the names ``rules.shown_name`` takes.
+NAME_FIELDS = (
+    "pk", "upn", "legal_forename", "legal_surname", "preferred_forename", "preferred_surname",
+)  # fmt: skip
+
 #: What a link to a pupil shows (name, year group) and needs (id): for lists of many pupils.
 LINK_FIELDS = (
     "id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename",

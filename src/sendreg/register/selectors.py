@@ -28,6 +28,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.audit.models import AuditEvent
+from sendreg.lib.compiled import compiled
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.lib.pagereads import remember, shared
@@ -37,7 +38,8 @@ from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import (
     BY_SHOWN_NAME,
     LINK_FIELDS,
-    of_school,
+    NAME_FIELDS,
+    of_school_on_roll,
     on_roll,
     pupils_visible_to,
     visible_to,
@@ -173,14 +175,61 @@ def register_states(
     (``pupils.selectors.visible_to``): the history is then read by a join.
     """
     chosen = records if records is not None else Q(pupil__in=pupils.values("pk"))
-    episodes: dict[int, list[rules.Episode]] = {}
-    for pupil_id, status, start, end in (
+    return _states(_episodes(chosen), needs_on_query(pupils, day=day, records=records), day)
+
+
+def _episodes(chosen: Q) -> QuerySet[Any]:
+    return (
         SenEpisode.objects.filter(chosen)
         .order_by("pupil_id", "start")
         .values_list("pupil_id", "status", "start", "end")
-    ):
+    )
+
+
+def _needs_held(chosen: Q, day: dt.date) -> QuerySet[Any]:
+    return (
+        PupilNeed.objects.filter(Q(end__isnull=True) | Q(end__gt=day), chosen, start__lte=day)
+        .order_by("pupil_id", "rank")
+        .values_list("pupil_id", "code")
+    )
+
+
+@compiled
+def _school_episodes(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return _episodes(of_school_on_roll(school_id, day))
+
+
+@compiled
+def _school_needs(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return _needs_held(of_school_on_roll(school_id, day), day)
+
+
+@compiled
+def _school_roll(school_id: int, day: dt.date) -> QuerySet[Any]:
+    """How many pupils the school has on roll on ``day`` (no row when none)."""
+    return (
+        Pupil.objects.filter(on_roll(day), school_id=school_id)
+        .values("school_id")
+        .annotate(pupils=Count("pk"))
+        .values_list("pupils", flat=True)
+    )
+
+
+def _by_pupil(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for pupil_id, code in rows:
+        found.setdefault(pupil_id, []).append(code)
+    return found
+
+
+def _states(
+    episode_rows: Iterable[tuple[int, str, dt.date, dt.date | None]],
+    needs: dict[int, list[str]],
+    day: dt.date,
+) -> dict[int, RegisterState]:
+    episodes: dict[int, list[rules.Episode]] = {}
+    for pupil_id, status, start, end in episode_rows:
         episodes.setdefault(pupil_id, []).append(rules.Episode(status, start, end))
-    needs = needs_on_query(pupils, day=day, records=records)
     states = {}
     for pupil_id, history in episodes.items():
         status = rules.status_on(history, day)
@@ -205,15 +254,8 @@ def needs_on_query(
 ) -> dict[int, list[str]]:
     """Each pupil's need codes held on ``day``, primary first: ``rules.needs_on`` as SQL.
     ``records``: as for ``register_states``."""
-    needs: dict[int, list[str]] = {}
-    held = PupilNeed.objects.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
-    for pupil_id, code in (
-        held.filter(records if records is not None else Q(pupil__in=pupils.values("pk")))
-        .order_by("pupil_id", "rank")
-        .values_list("pupil_id", "code")
-    ):
-        needs.setdefault(pupil_id, []).append(code)
-    return needs
+    chosen = records if records is not None else Q(pupil__in=pupils.values("pk"))
+    return _by_pupil(_needs_held(chosen, day))
 
 
 def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
@@ -271,6 +313,8 @@ class SchoolRegister:
     pupils: QuerySet[Pupil]
     states: dict[int, RegisterState]
     roll: int
+    #: The school, when these are all its pupils: then reads of them can be compiled once.
+    whole_school: int | None = None
 
     def counts(self) -> RegisterCounts:
         return counts_from(self.roll, self.states.values())
@@ -325,14 +369,23 @@ def school_register(
 
 def member_register(membership: Membership, *, day: dt.date) -> SchoolRegister:
     """The register of the pupils the member may see."""
+    if membership.can(Permission.PUPILS_VIEW_ALL):
+        return whole_school_register(membership.school, day=day)
     return school_register(pupils_visible_to(membership), day=day, records=visible_to(membership))
 
 
+def whole_school_states(school_id: int, *, day: dt.date) -> dict[int, RegisterState]:
+    """``register_states`` of the school's pupils on roll, in two compiled queries."""
+    return _states(_school_episodes(school_id, day), _by_pupil(_school_needs(school_id, day)), day)
+
+
 def whole_school_register(school: School, *, day: dt.date) -> SchoolRegister:
-    """The whole school's register (for the command line and the counts, which have no member)."""
-    return school_register(
-        Pupil.objects.filter(school=school), day=day, records=of_school(school.pk)
-    )
+    """The whole school's register, read by queries compiled once (``lib.compiled``): every
+    page of those who see the whole school starts from it."""
+    states = whole_school_states(school.pk, day=day)
+    roll = _school_roll(school.pk, day)
+    on = Pupil.objects.filter(on_roll(day), school_id=school.pk)
+    return SchoolRegister(day, on, states, roll[0] if roll else 0, whole_school=school.pk)
 
 
 def register_rows(
@@ -764,6 +817,26 @@ def with_census_plain(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     return pupils.alias(census_plain=ExpressionWrapper(plain, output_field=BooleanField()))
 
 
+def _discrepancy_rows(pupils: QuerySet[Pupil]) -> QuerySet[Any]:
+    """The pupils among ``pupils`` (on roll) whose MIS values may differ from the register."""
+    return (
+        with_census_plain(pupils.filter(mis_sen__isnull=False))
+        .filter(census_plain=False)
+        .order_by(*BY_SHOWN_NAME)
+        .values_list(
+            *NAME_FIELDS,
+            "mis_sen__status",
+            json_text("mis_sen__needs"),
+            "mis_sen__correction_requested_at",
+        )  # fmt: skip
+    )
+
+
+@compiled
+def _school_discrepancy_rows(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return _discrepancy_rows(Pupil.objects.filter(on_roll(day), school_id=school_id))
+
+
 def discrepancies_for(
     membership: Membership, *, day: dt.date, register: SchoolRegister | None = None
 ) -> list[Discrepancy]:
@@ -774,27 +847,26 @@ def discrepancies_for(
     the register whose MIS holds blank or N and no need (``rules.census_plain``, most of a
     school) cannot differ, and are left out in the query.
     """
-    if register is None:
-        pupils = with_census_plain(
-            pupils_visible_to(membership).filter(on_roll(day), mis_sen__isnull=False)
-        ).filter(census_plain=False)
-        states = register_states(pupils, day=day)
-    else:
-        pupils = with_census_plain(register.pupils.filter(mis_sen__isnull=False)).filter(
-            census_plain=False
-        )
+    if register is not None and register.whole_school is not None:
         states = register.states
+        rows = _school_discrepancy_rows(register.whole_school, day)
+    elif register is not None:
+        states = register.states
+        rows = list(_discrepancy_rows(register.pupils))
+    elif membership.can(Permission.PUPILS_VIEW_ALL):
+        states = whole_school_states(membership.school_id, day=day)
+        rows = _school_discrepancy_rows(membership.school_id, day)
+    else:
+        pupils = pupils_visible_to(membership).filter(on_roll(day))
+        rows = list(_discrepancy_rows(pupils))
+        states = register_states(pupils.filter(pk__in=[row[0] for row in rows]), day=day)
     found: list[Discrepancy] = []
     comparer = Comparer()
     needs_of = JsonTexts(tuple)
     for (
         pk, upn, legal_forename, legal_surname, preferred_forename, preferred_surname,
         mis_status, mis_needs, requested_at,
-    ) in pupils.order_by(*BY_SHOWN_NAME).values_list(
-        "pk", "upn", "legal_forename", "legal_surname", "preferred_forename",
-        "preferred_surname", "mis_sen__status", json_text("mis_sen__needs"),
-        "mis_sen__correction_requested_at",
-    ):  # fmt: skip
+    ) in rows:  # fmt: skip
         state = states.get(pk, _NO_STATE)
         found += comparer(
             upn=upn,

@@ -31,12 +31,13 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import plain_english
+from sendreg.lib.compiled import compiled
 from sendreg.lib.dates import ATTENTION_STATUSES
 from sendreg.lib.pagereads import shared
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil, TeachingGroup
 from sendreg.pupils.rules import shown_name
-from sendreg.pupils.selectors import on_roll, pupils_visible_to
+from sendreg.pupils.selectors import NAME_FIELDS, on_roll, pupils_visible_to
 from sendreg.records import selectors as records
 from sendreg.register.models import MonitoringEntry
 from sendreg.register.selectors import needs_on, with_sen_status
@@ -433,39 +434,13 @@ def _name(row: dict[str, Any]) -> str:
     )  # fmt: skip
 
 
-_NAME_FIELDS = (
-    "pk",
-    "upn",
-    "legal_forename",
-    "legal_surname",
-    "preferred_forename",
-    "preferred_surname",
-)
-
-
-def due_lists(
-    pupils: QuerySet[Pupil], school: School, *, day: dt.date, upcoming: bool = True
-) -> DueLists:
-    """Open plans' reviews, pupils on the register with no open plan, and parent meetings owed,
-    for the pupils on roll among ``pupils``, in two queries whatever the school's size.
-
-    ``upcoming`` False leaves out reviews and missing plans that are neither overdue nor
-    due within two weeks (for the home page); the deadlines list keeps them. Meetings
-    owed this term are always listed.
-    """
-    lists = DueLists()
-    pupil_url = _pupil_url()
-    plan_url = url_pattern("support_plan_detail")
-    wanted = set(ATTENTION_STATUSES)
-    if upcoming:
-        wanted.add(DeadlineStatus.UPCOMING)
-
-    # One query: each pupil on roll who is on the register or has an open plan, with the
-    # open plan, the last review and the school's promise of meetings beside them.
-    # A pupil has at most one open plan (a constraint), so it is joined, not asked for
-    # three times over.
+def _due_rows(pupils: QuerySet[Pupil], day: dt.date) -> QuerySet[Any]:
+    """Each pupil on roll among ``pupils`` who is on the register or has an open plan, with the
+    open plan, the last review and the school's promise of meetings beside them, in one query.
+    A pupil has at most one open plan (a constraint), so it is joined, not asked for three
+    times over."""
     last_review = SupportPlan.objects.filter(pupil=OuterRef("pk"), reviewed_on__isnull=False)
-    rows = list(
+    return (
         with_sen_status(pupils.filter(on_roll(day)), day)
         .annotate(
             open_plan=FilteredRelation(
@@ -480,7 +455,7 @@ def due_lists(
         .filter(Q(sen_status__isnull=False) | Q(plan_pk__isnull=False))
         .order_by("legal_surname", "legal_forename", "pk")
         .values(
-            *_NAME_FIELDS,
+            *NAME_FIELDS,
             "sen_status",
             "sen_since",
             "plan_pk",
@@ -490,6 +465,71 @@ def due_lists(
             "per_year",
         )
     )
+
+
+@compiled
+def _school_due_rows(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return _due_rows(Pupil.objects.filter(school_id=school_id), day)
+
+
+@compiled
+def _school_meetings(school_id: int, since: dt.date, day: dt.date) -> QuerySet[Any]:
+    """When each of the school's pupils' parent meetings from ``since`` to ``day`` was held."""
+    return (
+        ParentMeeting.objects.filter(
+            pupil__school_id=school_id, held_on__gte=since, held_on__lte=day
+        )
+        .order_by()
+        .values_list("pupil_id", "held_on")
+    )
+
+
+def due_lists(
+    pupils: QuerySet[Pupil], school: School, *, day: dt.date, upcoming: bool = True
+) -> DueLists:
+    """Open plans' reviews, pupils on the register with no open plan, and parent meetings owed,
+    for the pupils on roll among ``pupils``, in two queries whatever the school's size.
+
+    ``upcoming`` False leaves out reviews and missing plans that are neither overdue nor
+    due within two weeks (for the home page); the deadlines list keeps them. Meetings
+    owed this term are always listed.
+    """
+    rows = list(_due_rows(pupils, day))
+    on_support = [r for r in rows if r["sen_status"] == SUPPORT_STATUS]
+    since = _year_start(day)
+    # Only the meetings of pupils on SEN support (a list of the register's size, read
+    # above), in no order: asking for the roll as a subquery made the database read every
+    # pupil of the school again.
+    held = (
+        ParentMeeting.objects.filter(
+            pupil_id__in=[r["pk"] for r in on_support], held_on__gte=since, held_on__lte=day
+        )
+        .order_by()
+        .values_list("pupil_id", "held_on")
+        if on_support
+        else []
+    )
+    return _lists(rows, held, day=day, upcoming=upcoming)
+
+
+def _year_start(day: dt.date) -> dt.date:
+    return rules.terms_of(rules.academic_year_start(day))[0].start
+
+
+def _lists(
+    rows: list[dict[str, Any]],
+    meetings: Iterable[tuple[int, dt.date]],
+    *,
+    day: dt.date,
+    upcoming: bool,
+) -> DueLists:
+    """The due lists from ``_due_rows`` and this year's meetings (of these pupils or more)."""
+    lists = DueLists()
+    pupil_url = _pupil_url()
+    plan_url = url_pattern("support_plan_detail")
+    wanted = set(ATTENTION_STATUSES)
+    if upcoming:
+        wanted.add(DeadlineStatus.UPCOMING)
 
     for row in sorted((r for r in rows if r["plan_pk"]), key=lambda r: (r["plan_review"], r["pk"])):
         status = rules.deadline_status(due=row["plan_review"], today=day)
@@ -526,22 +566,8 @@ def due_lists(
             )
 
     on_support = [r for r in rows if r["sen_status"] == SUPPORT_STATUS]
-    year_start = rules.terms_of(rules.academic_year_start(day))[0].start
     held: dict[int, list[dt.date]] = defaultdict(list)
-    # Only the meetings of pupils on SEN support (a list of the register's size, read
-    # above), in no order: asking for the roll as a subquery made the database read every
-    # pupil of the school again.
-    for pupil_id, held_on in (
-        ParentMeeting.objects.filter(
-            pupil_id__in=[r["pk"] for r in on_support],
-            held_on__gte=year_start,
-            held_on__lte=day,
-        )
-        .order_by()
-        .values_list("pupil_id", "held_on")
-        if on_support
-        else []
-    ):
+    for pupil_id, held_on in meetings:
         held[pupil_id].append(held_on)
     for row in on_support:
         due_meetings = rules.meetings_due(
@@ -583,7 +609,12 @@ def school_due_lists(school: School, *, day: dt.date, upcoming: bool = True) -> 
     the home page's support panel and its deadlines panel both show them."""
     return shared(
         ("support.due_lists", school.pk, day, upcoming),
-        lambda: due_lists(Pupil.objects.filter(school=school), school, day=day, upcoming=upcoming),
+        lambda: _lists(
+            _school_due_rows(school.pk, day),
+            _school_meetings(school.pk, _year_start(day), day),
+            day=day,
+            upcoming=upcoming,
+        ),
     )
 
 
