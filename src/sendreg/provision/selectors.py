@@ -23,6 +23,7 @@ from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import Permission
 from sendreg.lib import dates
+from sendreg.lib.compiled import compiled
 from sendreg.lib.extensions import settings_read_with
 from sendreg.provision import rules
 from sendreg.provision.models import (
@@ -155,10 +156,11 @@ def _cost_in_year(cost: Decimal, r: dict[str, Any], year: int) -> Decimal:
 def _costs_in_year(runs: QuerySet[Run], year: int) -> dict[int, Decimal]:
     """Each run's cost per pupil in the school year, as ``RunFacts.cost_in_year``, and nothing
     else of it: for totals, which need neither the intervention nor the hours."""
-    return {
-        r["pk"]: _cost_in_year(rules.pupil_run_cost(_costing(r)), r, year)
-        for r in runs.values(*_COST_FIELDS)
-    }
+    return _costs_of(runs.values(*_COST_FIELDS), year)
+
+
+def _costs_of(runs: Iterable[dict[str, Any]], year: int) -> dict[int, Decimal]:
+    return {r["pk"]: _cost_in_year(rules.pupil_run_cost(_costing(r)), r, year) for r in runs}
 
 
 def _facts(r: dict[str, Any], year: int) -> RunFacts:
@@ -338,8 +340,35 @@ def _row(r: dict[str, Any], facts: RunFacts) -> ProvisionRow:
 
 
 def _in_year(year: int) -> Q:
-    first, last = rules.school_year_bounds(year)
-    return Q(run__start_date__lte=last, run__end_date__gte=first)
+    return _overlapping(*rules.school_year_bounds(year), through="run__")
+
+
+def _overlapping(first: dt.date, last: dt.date, *, through: str = "") -> Q:
+    """Runs (or, ``through`` a relation, records of runs) that fall at least partly from
+    ``first`` to ``last``."""
+    return Q(**{f"{through}start_date__lte": last, f"{through}end_date__gte": first})
+
+
+@compiled
+def _school_year_pairs(school_id: int, first: dt.date, last: dt.date) -> QuerySet[Any]:
+    """Who is in which of the school's runs falling in the year from ``first`` to ``last``."""
+    return (
+        Enrolment.objects.filter(
+            _overlapping(first, last, through="run__"), run__school_id=school_id
+        )
+        .order_by()
+        .values_list("pupil_id", "run_id")
+    )
+
+
+@compiled
+def _school_year_runs(school_id: int, first: dt.date, last: dt.date) -> QuerySet[Any]:
+    """What the costs of the school's runs falling in the year are worked out from."""
+    return (
+        Run.objects.filter(_overlapping(first, last), school_id=school_id)
+        .order_by()
+        .values(*_COST_FIELDS)
+    )
 
 
 def _year_enrolments(
@@ -684,12 +713,12 @@ def cost_summary(school: School, *, year: int, threshold: Decimal) -> CostSummar
     costs in the year (worked out once a run, by the same rule), and only the pupils above
     ``threshold`` are read, for their names."""
     # In no order: the totals are summed, and the candidates sorted, here.
-    enrolments = _year_enrolments(school, year).order_by()
-    pairs = list(enrolments.values_list("pupil_id", "run_id"))
+    first, last = rules.school_year_bounds(year)
+    pairs = _school_year_pairs(school.pk, first, last)
     if not pairs:
         return CostSummary(pupils=0, total=rules.ZERO, candidates=[])
-    # The runs by id: a school has tens of runs a year, and they are known by now.
-    costs = _costs_in_year(Run.objects.filter(pk__in={run for _, run in pairs}).order_by(), year)
+    # The school's runs in the year: tens of them, among them every run of ``pairs``.
+    costs = _costs_of(_school_year_runs(school.pk, first, last), year)
     totals: dict[int, Decimal] = defaultdict(lambda: rules.ZERO)
     for pupil_id, run_id in pairs:
         totals[pupil_id] += costs[run_id]
