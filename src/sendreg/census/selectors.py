@@ -35,6 +35,7 @@ from sendreg.census.rulebook import (
     make_finding,
 )
 from sendreg.imports.models import ImportRun
+from sendreg.lib.compiled import compiled
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
@@ -608,13 +609,19 @@ class CalendarEntry:
         return f"{self.days_left} day{'s' if self.days_left != 1 else ''}"
 
 
+@compiled
+def _checks_of(school_id: int, census_dates: tuple[dt.date, ...]) -> QuerySet[CensusCheckRun]:
+    """The school's checks for these census days, each day's latest first."""
+    return CensusCheckRun.objects.filter(
+        school_id=school_id, census_date__in=census_dates
+    ).order_by("census_date", "-run_at", "-id")
+
+
 def census_calendar(*, school: School, today: dt.date, count: int = 3) -> list[CalendarEntry]:
     """The next ``count`` census days (today's included), with the school's last check of each."""
     days = rules.upcoming_censuses(today, count, census_overrides())
     latest: dict[dt.date, CensusCheckRun] = {}
-    for run in CensusCheckRun.objects.filter(
-        school=school, census_date__in=[d.date for d in days]
-    ).order_by("census_date", "-run_at", "-id"):
+    for run in _checks_of(school.pk, tuple(d.date for d in days)):
         latest.setdefault(run.census_date, run)
     return [CalendarEntry(d, (d.date - today).days, latest.get(d.date)) for d in days]
 

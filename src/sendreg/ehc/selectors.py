@@ -53,6 +53,7 @@ from sendreg.ehc.models import (
     EhcSchoolSettings,
 )
 from sendreg.ehc.rules import EventKind, History, Stage
+from sendreg.lib.compiled import compiled
 from sendreg.lib.dates import ATTENTION_STATUSES, due_soon_until
 from sendreg.lib.extensions import Deadline, may_have, settings_read_with
 from sendreg.lib.pagereads import already_read
@@ -516,19 +517,19 @@ def _move_due_soon_years(today: dt.date, final_year: int) -> list[int]:
     return found
 
 
-def _near_phase_transfer(today: dt.date, final_year: int) -> Q:
+def _near_phase_transfer(moving: tuple[int, ...]) -> Q:
     """A plan is in force and its phase transfer (which the clock leaves out) may be overdue
-    or due soon on ``today``: its statutory date is, or the school gave it a date of its own."""
+    or due soon: the pupil is in a year group whose statutory date is (``moving``:
+    ``_move_due_soon_years``), or the school gave it a date of its own."""
     own_move_date = EhcDueDate.objects.filter(duty_key__startswith=PHASE_TRANSFER_KEY)
     return Q(ehc_clock__plan_in_force=True) & (
-        Q(year_group__in=_move_due_soon_years(today, final_year))
-        | Q(pk__in=own_move_date.values("pupil_id"))
+        Q(year_group__in=moving) | Q(pk__in=own_move_date.values("pupil_id"))
     )
 
 
-def _may_need_attention(today: dt.date, near_phase_transfer: Q) -> Q:
-    """Pupils whose record may have a duty overdue or due soon on ``today``: the date kept
-    for it (``EhcClock``) is within the horizon, or the phase transfer may be
+def _may_need_attention(horizon: dt.date, near_phase_transfer: Q) -> Q:
+    """Pupils whose record may have a duty overdue or due by ``horizon`` (the end of "due
+    soon"): the date kept for it (``EhcClock``) is by then, or the phase transfer may be
     (``near_phase_transfer``: ``_near_phase_transfer``), or no date is kept and the pupil has
     an event that counts.
 
@@ -536,7 +537,7 @@ def _may_need_attention(today: dt.date, near_phase_transfer: Q) -> Q:
     so that the database never searches the events once per pupil of the school."""
     recorded = EhcEvent.objects.filter(withdrawn_at__isnull=True)
     return (
-        Q(ehc_clock__next_due__lte=due_soon_until(today))
+        Q(ehc_clock__next_due__lte=horizon)
         | near_phase_transfer
         | Q(ehc_clock__isnull=True) & Q(pk__in=recorded.values("pupil_id"))
     )
@@ -553,6 +554,26 @@ def _worked_out_in_full(near_phase_transfer: Q) -> ExpressionWrapper:
     )
 
 
+@compiled
+def _pupils_for_attention(
+    school_id: int, today: dt.date, horizon: dt.date, moving: tuple[int, ...]
+) -> QuerySet[Pupil]:
+    """The pupils on roll whose EHC record may have a duty needing attention
+    (``_may_need_attention``), with their clock's open duties (``kept``) and whether to work
+    the record out in full (``in_full``)."""
+    near = _near_phase_transfer(moving)
+    # Among the pupils with an event at all (a clock is kept only for them): the database
+    # then looks up those few rather than every pupil of the school.
+    recorded = EhcEvent.objects.values("pupil_id")
+    return (
+        Pupil.objects.filter(on_roll(today), school_id=school_id, pk__in=recorded)
+        .filter(_may_need_attention(horizon, near))
+        .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(near))
+        .only(*PUPIL_FIELDS)
+        .order_by("legal_surname", "legal_forename", "pk")
+    )
+
+
 def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     """The EHC deadlines overdue or due soon (``DeadlineSource.attention``): the home panel's.
 
@@ -563,16 +584,11 @@ def attention_deadlines(school: School, today: dt.date) -> list[Deadline]:
     (``_worked_out_in_full``); only the duties that need attention become deadlines.
     """
     final_year = final_year_for(school)
-    near = _near_phase_transfer(today, final_year)
-    # Among the pupils with an event at all (a clock is kept only for them): the database
-    # then looks up those few rather than every pupil of the school.
-    recorded = EhcEvent.objects.values("pupil_id")
-    pupils = list(
-        Pupil.objects.filter(on_roll(today), school=school, pk__in=recorded)
-        .filter(_may_need_attention(today, near))
-        .annotate(kept=F("ehc_clock__open_duties"), in_full=_worked_out_in_full(near))
-        .only(*PUPIL_FIELDS)
-        .order_by("legal_surname", "legal_forename", "pk")
+    pupils = _pupils_for_attention(
+        school.pk,
+        today,
+        due_soon_until(today),
+        tuple(_move_due_soon_years(today, final_year)),
     )
     url = url_pattern("ehc_pupil")
     found: list[Deadline] = []

@@ -13,8 +13,10 @@ call's values:
 
     _open_reviews(school.pk, today())   # a list of tuples, as list(queryset) would give
 
-The builder returns a ``values()`` or ``values_list()`` queryset (rows, not model
-instances), and takes only whole numbers, text and dates. It must make the same SQL
+The builder returns a queryset of ``values()``, ``values_list()`` or model instances (with
+``select_related``, ``only`` and annotations, made as the ORM makes them), and takes only
+whole numbers, text, dates and tuples of them (for ``__in``; a tuple's length is part of the
+shape, compiled once for each length met). It must make the same SQL
 whatever its values: no ``if`` on them, no sums with them (pass ``day + 14 days`` as an
 argument of its own). That is checked, not trusted: the shape is compiled twice, with two
 different sets of stand-in values, and each place where the two differ must be exactly one
@@ -34,14 +36,21 @@ from typing import Any, Literal, ParamSpec
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
-from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 P = ParamSpec("P")
 
-#: The kinds of value a compiled query may take: each has stand-ins no real value has.
-Value = int | str | dt.date
+#: The kinds of value a compiled query may take: each has stand-ins no real value has. A tuple
+#: is for ``__in``: its length and its elements' kinds are part of the shape.
+Value = int | str | dt.date | tuple[int | str | dt.date, ...]
 
-_Rows = Literal["dicts", "tuples", "flat"]
+_Rows = Literal["dicts", "tuples", "flat", "models"]
 
 
 class NotCompilable(TypeError):
@@ -55,12 +64,35 @@ class _Slot:
     index: int | None
     as_text: bool = False
     constant: object = None
+    #: The place in a tuple argument.
+    element: int | None = None
 
     def value(self, arguments: Sequence[Value]) -> Any:
         if self.index is None:
             return self.constant
         value = arguments[self.index]
+        if self.element is not None:
+            value = value[self.element]  # type: ignore[index]
         return str(value) if self.as_text else value
+
+
+@dataclass(frozen=True)
+class _Models:
+    """How rows become model instances, as Django's ``ModelIterable`` makes them."""
+
+    model: Any
+    fields: slice
+    names: tuple[str, ...]
+    related: tuple[Any, ...]
+    annotations: tuple[tuple[str, int], ...]
+
+    def make(self, row: Sequence[Any]) -> Any:
+        instance = self.model.from_db(DEFAULT_DB_ALIAS, self.names, row[self.fields])
+        for populator in self.related:
+            populator.populate(row, instance)
+        for name, position in self.annotations:
+            setattr(instance, name, row[position])
+        return instance
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,7 @@ class _Shape:
     #: Columns the rows have; the database also returns ordering columns after them.
     columns: int
     converters: tuple[tuple[int, tuple[Sequence[Callable[..., Any]], Any]], ...]
+    models: _Models | None = None
 
 
 def _stand_in(value: Value, index: int, which: int) -> Value:
@@ -86,6 +119,12 @@ def _stand_in(value: Value, index: int, which: int) -> Value:
         return dt.date(1900 + which, 1, 1) + dt.timedelta(days=37 * index + which)
     if isinstance(value, str):
         return f"compiled-stand-in-{which}-{index}"
+    if isinstance(value, tuple):
+        # Each element a stand-in of its own kind, apart from every other argument's.
+        return tuple(
+            _stand_in(element, 1_000 + 100 * index + k, which)  # type: ignore[misc]
+            for k, element in enumerate(value)
+        )
     raise NotCompilable(f"a compiled query cannot take {type(value).__name__} values")
 
 
@@ -97,7 +136,23 @@ def _rows_of(queryset: QuerySet[Any]) -> _Rows:
         return "tuples"
     if iterable is FlatValuesListIterable:
         return "flat"
-    raise NotCompilable("a compiled query returns values() or values_list() rows")
+    if iterable is ModelIterable and not getattr(queryset, "_known_related_objects", None):
+        return "models"
+    raise NotCompilable("a compiled query returns rows: values(), values_list() or models")
+
+
+def _models(compiler: Any) -> _Models:
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    return _Models(
+        model=klass_info["model"],
+        fields=slice(start, end),
+        names=tuple(column[0].target.attname for column in select[start:end]),
+        # Django 5.2's signature; the type stubs follow a later one.
+        related=tuple(get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)),  # type: ignore[call-arg]
+        annotations=tuple(compiler.annotation_col_map.items()),
+    )
 
 
 def _same(first: object, second: object) -> bool:
@@ -114,6 +169,13 @@ def _slot(
     if _same(first, second):
         return _Slot(None, constant=first)
     for index, (one, two) in enumerate(stand_ins):
+        if isinstance(one, tuple) and isinstance(two, tuple):
+            for element, (one_element, two_element) in enumerate(zip(one, two, strict=True)):
+                if (first, second) == (one_element, two_element):
+                    return _Slot(index, element=element)
+                if (first, second) == (str(one_element), str(two_element)):
+                    return _Slot(index, as_text=True, element=element)
+            continue
         if (first, second) == (one, two):
             return _Slot(index)
         if (first, second) == (str(one), str(two)):
@@ -133,6 +195,8 @@ def _compile(
     ]
     first = build(*(one for one, _ in stand_ins))
     second = build(*(two for _, two in stand_ins))
+    if not isinstance(first, QuerySet):
+        raise NotCompilable(f"{build.__qualname__} gives {type(first).__name__}, not a queryset")
     compiler = first.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     second_sql, second_params = second.query.get_compiler(connection=connection).as_sql()
@@ -146,16 +210,18 @@ def _compile(
     )
     columns = compiler.col_count
     converters = compiler.get_converters([s[0] for s in compiler.select[:columns]])
+    rows = _rows_of(first)
     return _Shape(
         sql=sql,
         slots=tuple(
             _slot(position, one, two, stand_ins)
             for position, (one, two) in enumerate(zip(params, second_params, strict=True))
         ),
-        rows=_rows_of(first),
+        rows=rows,
         names=tuple(names),
         columns=columns,
         converters=tuple(converters.items()),
+        models=_models(compiler) if rows == "models" else None,
     )
 
 
@@ -177,6 +243,8 @@ def _run(shape: _Shape, arguments: Sequence[Value], connection: BaseDatabaseWrap
                 values[position] = value
             converted.append(values)
         rows = converted
+    if shape.models is not None:
+        return [shape.models.make(row) for row in rows]
     if shape.rows == "flat":
         return [row[0] for row in rows]
     if shape.rows == "tuples":
@@ -187,7 +255,7 @@ def _run(shape: _Shape, arguments: Sequence[Value], connection: BaseDatabaseWrap
 
 def compiled(build: Callable[P, QuerySet[Any]]) -> Callable[P, list[Any]]:
     """``list(build(*arguments))``, its SQL compiled once per database and kinds of argument."""
-    shapes: dict[tuple[str, tuple[type, ...]], _Shape] = {}
+    shapes: dict[tuple[str, tuple[object, ...]], _Shape] = {}
 
     @functools.wraps(build)
     def run(*arguments: P.args, **keywords: P.kwargs) -> list[Any]:
@@ -197,7 +265,10 @@ def compiled(build: Callable[P, QuerySet[Any]]) -> Callable[P, list[Any]]:
         if any(value is None for value in values):
             raise NotCompilable(f"{build.__qualname__} was given None: its SQL would differ")
         connection = connections[DEFAULT_DB_ALIAS]
-        key = (connection.vendor, tuple(type(value) for value in values))
+        key = (
+            connection.vendor,
+            tuple(tuple(map(type, v)) if isinstance(v, tuple) else type(v) for v in values),
+        )
         shape = shapes.get(key)
         if shape is None:
             shape = shapes[key] = _compile(build, values, connection)

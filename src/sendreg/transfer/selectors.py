@@ -15,6 +15,7 @@ from sendreg.documents.letters import letter_address
 
 # The letters' rule for protected addresses: also withholds the same address typed again on
 # another contact. One rule for every document that leaves the school.
+from sendreg.lib.compiled import compiled
 from sendreg.lib.pagereads import shared
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.selectors import protected_addresses_of, pupils_visible_to, visible_to
@@ -126,11 +127,18 @@ def record_pack_get_for_user(membership: Membership, pk: int) -> RecordPack:
 
 def record_packs_unacknowledged(school: School) -> QuerySet[RecordPack]:
     """Packs still waiting for the receiving school's acknowledgement, oldest first."""
+    return _packs_unacknowledged(school.pk)
+
+
+def _packs_unacknowledged(school_id: int) -> QuerySet[RecordPack]:
     return (
-        RecordPack.objects.filter(pupil__school=school, acknowledged_on__isnull=True)
+        RecordPack.objects.filter(pupil__school_id=school_id, acknowledged_on__isnull=True)
         .select_related("pupil", "sharing")
         .order_by("sent_on", "pk")
     )
+
+
+_packs_unacknowledged_compiled = compiled(_packs_unacknowledged)
 
 
 def unacknowledged_packs(school: School) -> list[RecordPack]:
@@ -138,7 +146,7 @@ def unacknowledged_packs(school: School) -> list[RecordPack]:
     page's transfer panel and its deadlines both list them."""
     return shared(
         ("transfer.unacknowledged_packs", school.pk),
-        lambda: list(record_packs_unacknowledged(school)),
+        lambda: _packs_unacknowledged_compiled(school.pk),
     )
 
 
