@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import user_has_device
@@ -13,6 +13,7 @@ from sendreg.accounts.models import LoginFailure, Membership, School, User
 from sendreg.accounts.permissions import TWO_FACTOR_ROLES
 from sendreg.accounts.rules import Lockout, TwoFactorStep, login_lockout, two_factor_step
 from sendreg.lib.cli import CommandError
+from sendreg.lib.compiled import compiled
 from sendreg.lib.extensions import SCHOOL_SETTINGS
 
 SESSION_SCHOOL_KEY = "school_id"
@@ -20,9 +21,22 @@ SESSION_SCHOOL_KEY = "school_id"
 
 def memberships_for_user(user: User) -> list[Membership]:
     """The user's memberships by school name, each school with the settings rows the apps
-    read often (``lib.extensions.SCHOOL_SETTINGS``): one query."""
+    read often (``lib.extensions.SCHOOL_SETTINGS``): one query, compiled once, as every
+    request reads it."""
+    memberships = _memberships_of(user.pk)
+    for membership in memberships:
+        membership.user = user  # as ``user.memberships`` gives them
+    return memberships
+
+
+@compiled
+def _memberships_of(user_id: int) -> QuerySet[Membership]:
     settings = [f"school__{setting.key}" for setting in SCHOOL_SETTINGS]
-    return list(user.memberships.select_related("school", *settings).order_by("school__name"))
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .select_related("school", *settings)
+        .order_by("school__name")
+    )
 
 
 def organisation_ids_of(user: User) -> list[int]:
