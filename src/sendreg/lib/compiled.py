@@ -16,13 +16,18 @@ call's values:
 The builder returns a queryset of ``values()``, ``values_list()`` or model instances (with
 ``select_related``, ``only`` and annotations, made as the ORM makes them), and takes only
 whole numbers, text, dates and tuples of them (for ``__in``; a tuple's length is part of the
-shape, compiled once for each length met). It must make the same SQL
-whatever its values: no ``if`` on them, no sums with them (pass ``day + 14 days`` as an
-argument of its own). That is checked, not trusted: the shape is compiled twice, with two
-different sets of stand-in values, and each place where the two differ must be exactly one
-of the arguments. Anything else raises ``NotCompilable`` at the first call, so a test that
-runs the query finds it. Rows are converted by the ORM's own converters, as ``list()`` of the
-queryset would convert them, on SQLite and PostgreSQL alike.
+shape, compiled once for each length met). It must make the same SQL whatever its values:
+no ``if`` on them, no sums with them (pass ``day + 14 days`` as an
+argument of its own), and nothing read from outside but constants of the code (not the
+member's role, not a limit the caller chooses: the SQL is kept whoever calls next).
+
+The values are checked, not trusted: the shape is compiled twice, with two different sets of
+stand-in values, and each place where the two differ must be exactly one of the arguments.
+Anything else raises ``NotCompilable`` at the first call, so a test that runs the query finds
+it. What the builder reads from outside cannot be checked that way: keep it to constants.
+
+Rows are converted by the ORM's own converters, as ``list()`` of the queryset would convert
+them, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations

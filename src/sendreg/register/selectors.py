@@ -608,14 +608,25 @@ def sen_status_key(pupil_id: int, day: dt.date) -> tuple[str, int, dt.date]:
     return ("register.sen_status", pupil_id, day)
 
 
+@compiled
+def _episodes_of(pupil_id: int) -> QuerySet[SenEpisode]:
+    """One pupil's stays on the register, in order (every pupil's page reads them)."""
+    return SenEpisode.objects.filter(pupil_id=pupil_id)
+
+
+@compiled
+def _need_history_of(pupil_id: int) -> QuerySet[PupilNeed]:
+    return PupilNeed.objects.filter(pupil_id=pupil_id)
+
+
 def pupil_sen_summary(pupil: Pupil, *, day: dt.date) -> SenSummary:
     """Where the pupil stands today and what they will carry in the next census.
 
     Inside ``page_reads()`` the status is remembered for later readers (``sen_status_key``)."""
     overrides = census_overrides()
-    episodes = list(pupil.sen_episodes.all())
+    episodes = _episodes_of(pupil.pk)
     history = [e.as_rule() for e in episodes]
-    spans = [n.as_rule() for n in pupil.need_history.all()]
+    spans = [n.as_rule() for n in _need_history_of(pupil.pk)]
     census = rules.next_census(day, overrides)
     previous = rules.previous_census(census.date, overrides)
     current = next((e for e in episodes if e.as_rule().covers(day)), None)
