@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sendreg.lib.compiled import NotCompilable, compiled
+from sendreg.lib.compiled import MAX_TUPLE, NotCompilable, compiled
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll
 from sendreg.register.models import MisSenRecord
@@ -212,6 +212,14 @@ def test_values_a_compiled_query_cannot_take_are_refused(schools: list[int], val
 
     with pytest.raises(NotCompilable):
         by_pk(schools[0], value)
+
+
+def test_a_long_tuple_is_refused(schools: list[int]) -> None:
+    with pytest.raises(NotCompilable, match="at most"):
+        _in_years(schools[0], tuple(range(MAX_TUPLE + 1)))
+    assert _in_years(schools[0], tuple(range(MAX_TUPLE))) == list(
+        _in_years.build(schools[0], tuple(range(MAX_TUPLE)))  # type: ignore[attr-defined]
+    )
 
 
 def test_other_querysets_are_refused(schools: list[int]) -> None:

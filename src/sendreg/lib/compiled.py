@@ -55,6 +55,10 @@ P = ParamSpec("P")
 #: is for ``__in``: its length and its elements' kinds are part of the shape.
 Value = int | str | dt.date | tuple[int | str | dt.date, ...]
 
+#: The longest tuple a compiled query takes: a few year groups or census days, not a list of
+#: pupils (whose length would make a new shape, kept for good, on nearly every call).
+MAX_TUPLE = 16
+
 _Rows = Literal["dicts", "tuples", "flat", "models"]
 
 
@@ -125,6 +129,11 @@ def _stand_in(value: Value, index: int, which: int) -> Value:
     if isinstance(value, str):
         return f"compiled-stand-in-{which}-{index}"
     if isinstance(value, tuple):
+        if len(value) > MAX_TUPLE:
+            raise NotCompilable(
+                f"a compiled query takes tuples of at most {MAX_TUPLE} values: each length is "
+                "a shape of its own, kept for the life of the process"
+            )
         # Each element a stand-in of its own kind, apart from every other argument's.
         return tuple(
             _stand_in(element, 1_000 + 100 * index + k, which)  # type: ignore[misc]
