@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -24,6 +26,7 @@ from sendreg.accounts.permissions import Role
 from sendreg.audit.services import audit_record
 from sendreg.insight import report_rules as rules
 from sendreg.insight.report_models import InformationReport, ReportEvent
+from sendreg.lib.compiled import compiled
 from sendreg.lib.documents import Block, Bullets, Document, Facts, Heading, Paragraph, Table
 from sendreg.lib.figures import suppress_breakdown
 from sendreg.lib.plain_english import load_glossary, spell_out_document
@@ -49,10 +52,18 @@ def need_words(value: str) -> str:
 
 def senco_names(school: School) -> tuple[str, ...]:
     """The names of the school's SENCOs (not deputies), alphabetically."""
-    users = User.objects.filter(
-        memberships__school=school, memberships__role=Role.SENCO, is_active=True
-    ).order_by("name", "pk")
-    return tuple(u.name or u.email for u in users)
+    return tuple(name or email for name, email in _sencos_of(school.pk))
+
+
+@compiled
+def _sencos_of(school_id: int) -> QuerySet[Any]:
+    return (
+        User.objects.filter(
+            memberships__school_id=school_id, memberships__role=Role.SENCO, is_active=True
+        )
+        .order_by("name", "pk")
+        .values_list("name", "email")
+    )
 
 
 def _intervention_purpose(intervention: Intervention) -> str:
@@ -105,11 +116,15 @@ def report_or_new(school: School, year: int) -> InformationReport:
 
 
 def latest_published(school: School) -> InformationReport | None:
-    return (
-        InformationReport.objects.filter(school=school, published_on__isnull=False)
-        .order_by("-published_on", "-year")
-        .first()
-    )
+    found = _latest_published(school.pk)
+    return found[0] if found else None
+
+
+@compiled
+def _latest_published(school_id: int) -> QuerySet[InformationReport]:
+    return InformationReport.objects.filter(
+        school_id=school_id, published_on__isnull=False
+    ).order_by("-published_on", "-year")[:1]
 
 
 def published_report(urn: str, year: int | None = None) -> InformationReport:
