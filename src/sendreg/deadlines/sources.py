@@ -21,7 +21,6 @@ from sendreg.lib.compiled import compiled
 from sendreg.lib.dates import due_soon_until
 from sendreg.lib.extensions import Deadline, DeadlineSource
 from sendreg.lib.urls import url_pattern
-from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import of_school_on_roll
 from sendreg.records.models import ExamArrangement, LookedAfterRecord, MedicalCondition
@@ -56,37 +55,31 @@ IHP_DETAIL = "Review the Individual Healthcare Plan for {condition}."
 PEP_DETAIL = "Personal Education Plan (PEP) review, with {authority} as the responsible authority."
 
 
-def _deadline(kind: str, due: dt.date, today: dt.date, detail: str, pupil: Pupil) -> Deadline:
+def _deadline(
+    kind: str, due: dt.date, today: dt.date, detail: str, *, pupil_id: int, upn: str, name: str
+) -> Deadline:
     return Deadline(
         kind=kind,
         due=due,
         status=deadline_status(due=due, today=today).value,
         detail=detail,
-        upn=pupil.upn,
-        name=str(pupil),
-        pupil_id=pupil.pk,
-        url=pupil.get_absolute_url(),
+        upn=upn,
+        name=name,
+        pupil_id=pupil_id,
+        url=url_pattern("pupil_detail").format(pupil_id),
     )
 
 
 def _row_deadline(
     kind: str, due: dt.date, today: dt.date, detail: str, row: dict[str, Any]
 ) -> Deadline:
-    """``_deadline`` for a row read with ``PUPIL_FIELDS`` rather than a pupil."""
-    return Deadline(
-        kind=kind,
-        due=due,
-        status=deadline_status(due=due, today=today).value,
-        detail=detail,
-        upn=row["pupil__upn"],
-        name=shown_name(
-            row["pupil__legal_forename"],
-            row["pupil__legal_surname"],
-            row["pupil__preferred_forename"],
-            row["pupil__preferred_surname"],
-        ),  # fmt: skip
-        pupil_id=row["pupil_id"],
-        url=url_pattern("pupil_detail").format(row["pupil_id"]),
+    """A pupil's deadline from a row read with ``PUPIL_FIELDS``."""
+    name = shown_name(
+        row["pupil__legal_forename"], row["pupil__legal_surname"],
+        row["pupil__preferred_forename"], row["pupil__preferred_surname"],
+    )  # fmt: skip
+    return _deadline(
+        kind, due, today, detail, pupil_id=row["pupil_id"], upn=row["pupil__upn"], name=name
     )
 
 
@@ -153,9 +146,11 @@ def exam_deadlines(
         detail = EXAM_DETAIL.format(
             arrangement=arrangement.label, key_stage=arrangement.get_key_stage_display()
         )
+        pupil = arrangement.pupil
         yield _deadline(
-            EXAM_ARRANGEMENT_EXPIRY, arrangement.expires_on, today, detail, arrangement.pupil
-        )
+            EXAM_ARRANGEMENT_EXPIRY, arrangement.expires_on, today, detail,
+            pupil_id=pupil.pk, upn=pupil.upn, name=str(pupil),
+        )  # fmt: skip
 
 
 @compiled

@@ -853,8 +853,9 @@ def discrepancies_for(
 ) -> list[Discrepancy]:
     """Every current difference between the MIS and the register among pupils on roll.
 
-    Four queries, whatever the size of the school: the pupils, their register history,
-    the needs held today, and their MIS values; then the pure comparison. Pupils never on
+    At most four queries, whatever the size of the school: the pupils with their MIS values,
+    and (unless ``register`` has them) their register history and the needs held today;
+    then the pure comparison. For a whole school the queries are compiled once. Pupils never on
     the register whose MIS holds blank or N and no need (``rules.census_plain``, most of a
     school) cannot differ, and are left out in the query.
     """
