@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -8,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from sendreg.accounts.decorators import require_membership, require_permission
+from sendreg.accounts.models import Membership
 from sendreg.accounts.permissions import Permission
 from sendreg.accounts.selectors import organisation_ids_of
 from sendreg.audit.selectors import events_as_read_by, events_for_pupil
@@ -145,16 +148,21 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _pupil_page(request, pk)
 
 
-def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    # What the page and its sections read with the pupil, so that they skip reading the
-    # lists the pupil has nothing in (most pupils have no concerns, transfers, ...).
-    facts = {
+def _pupil_page_facts(membership: Membership) -> dict[str, Any]:
+    """What the page and its sections read with the pupil, so that they skip reading the
+    lists the pupil has nothing in (most pupils have no concerns, transfers, ...)."""
+    return {
         **register.pupil_facts(membership),
         **records.pupil_facts(membership),
         **pupil_facts(PUPIL_SECTIONS, membership),
     }
-    pupil = selectors.pupil_get_for_user(membership, pk, related=PUPIL_RELATED, facts=facts)
+
+
+def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    pupil = selectors.pupil_get_for_user(
+        membership, pk, related=PUPIL_RELATED, facts=_pupil_page_facts
+    )
     sees_all = membership.can(Permission.PUPILS_VIEW_ALL)
     if sees_all:
         prefetch_related_objects([pupil], "contacts")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
@@ -12,6 +13,7 @@ from django.http import Http404
 
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
+from sendreg.lib.compiled import compiled
 from sendreg.pupils import rules
 from sendreg.pupils.models import Contact, Pupil
 
@@ -98,25 +100,48 @@ def visible_to(membership: Membership, relation: str = "pupil") -> Q:
     return Q(**{f"{relation}__in": pupils_visible_to(membership)})
 
 
+#: What a page reads with the pupil: annotations (``lib.extensions.pupil_facts``) made for a
+#: member. A module-level function, so that each page's read is compiled once.
+PupilFacts = Callable[[Membership], Mapping[str, Any]]
+
+
 def pupil_get_for_user(
     membership: Membership,
     pk: int,
     *,
     related: tuple[str, ...] = (),
-    facts: Mapping[str, Any] | None = None,
+    facts: PupilFacts | None = None,
 ) -> Pupil:
     """The pupil, or 404 when they are outside what the member may see.
 
-    ``related`` names one-to-one records to fetch in the same query, and ``facts`` the
-    annotations to read with them (``lib.extensions.pupil_facts``).
+    ``related`` names one-to-one records to fetch in the same query, and ``facts`` gives
+    the annotations to read with them. The query is compiled once for each role, related
+    records and facts (``lib.compiled``): only the school, the member and the pupil vary.
     """
-    pupils = pupils_visible_to(membership).select_related("school", *related)
-    if facts:
-        pupils = pupils.annotate(**facts)
-    pupil = pupils.filter(pk=pk).first()
-    if pupil is None:
+    found = _pupil_read(membership.role, related, facts)(
+        membership.school_id, membership.user_id, pk
+    )
+    if not found:
         raise Http404("No such pupil.")
-    return pupil
+    return found[0]  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _pupil_read(
+    role: str, related: tuple[str, ...], facts: PupilFacts | None
+) -> Callable[[int, int, int], list[Any]]:
+    """``pupil_get_for_user``'s query for members of one role, compiled. What they may see
+    depends on the role alone (``pupils_visible_to``), so a member of that role stands in."""
+
+    def read(school_id: int, user_id: int, pk: int) -> QuerySet[Pupil]:
+        member = Membership(role=role, school_id=school_id, user_id=user_id)
+        pupils = pupils_visible_to(member).select_related("school", *related)
+        if facts is not None:
+            pupils = pupils.annotate(**facts(member))
+        return pupils.filter(pk=pk)
+
+    read.__qualname__ = f"pupil_get_for_user[{role}]"
+    return compiled(read)
 
 
 def pupil_search(membership: Membership, query: str, *, day: dt.date) -> QuerySet[Pupil]:
