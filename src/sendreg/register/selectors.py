@@ -186,7 +186,10 @@ def _episodes(chosen: Q) -> QuerySet[Any]:
     )
 
 
-def _needs_held(chosen: Q, day: dt.date) -> QuerySet[Any]:
+def needs_held(chosen: Q, day: dt.date) -> QuerySet[Any]:
+    """The need codes held on ``day`` by the pupils of the records ``chosen`` (a condition on a
+    need's pupil), as rows of pupil id and code, primary first: for ``needs_by_pupil``. A
+    query of its own, so that another app can compile it (``lib.compiled``)."""
     return (
         PupilNeed.objects.filter(Q(end__isnull=True) | Q(end__gt=day), chosen, start__lte=day)
         .order_by("pupil_id", "rank")
@@ -201,7 +204,7 @@ def _school_episodes(school_id: int, day: dt.date) -> QuerySet[Any]:
 
 @compiled
 def _school_needs(school_id: int, day: dt.date) -> QuerySet[Any]:
-    return _needs_held(of_school_on_roll(school_id, day), day)
+    return needs_held(of_school_on_roll(school_id, day), day)
 
 
 @compiled
@@ -215,7 +218,8 @@ def _school_roll(school_id: int, day: dt.date) -> QuerySet[Any]:
     )
 
 
-def _by_pupil(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+def needs_by_pupil(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """Rows of ``needs_held`` as each pupil's codes, primary first."""
     found: dict[int, list[str]] = {}
     for pupil_id, code in rows:
         found.setdefault(pupil_id, []).append(code)
@@ -255,7 +259,7 @@ def needs_on_query(
     """Each pupil's need codes held on ``day``, primary first: ``rules.needs_on`` as SQL.
     ``records``: as for ``register_states``."""
     chosen = records if records is not None else Q(pupil__in=pupils.values("pk"))
-    return _by_pupil(_needs_held(chosen, day))
+    return needs_by_pupil(needs_held(chosen, day))
 
 
 def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
@@ -376,7 +380,8 @@ def member_register(membership: Membership, *, day: dt.date) -> SchoolRegister:
 
 def whole_school_states(school_id: int, *, day: dt.date) -> dict[int, RegisterState]:
     """``register_states`` of the school's pupils on roll, in two compiled queries."""
-    return _states(_school_episodes(school_id, day), _by_pupil(_school_needs(school_id, day)), day)
+    needs = needs_by_pupil(_school_needs(school_id, day))
+    return _states(_school_episodes(school_id, day), needs, day)
 
 
 def whole_school_register(school: School, *, day: dt.date) -> SchoolRegister:

@@ -40,7 +40,7 @@ from sendreg.pupils.rules import shown_name
 from sendreg.pupils.selectors import NAME_FIELDS, on_roll, pupils_visible_to
 from sendreg.records import selectors as records
 from sendreg.register.models import MonitoringEntry
-from sendreg.register.selectors import needs_on, with_sen_status
+from sendreg.register.selectors import needs_by_pupil, needs_held, needs_on, with_sen_status
 from sendreg.support import rules
 from sendreg.support.models import (
     AssessmentEntry,
@@ -733,8 +733,9 @@ class TaughtPupil:
     sen_status: str | None
     monitored: bool
     needs: list[str]
-    #: The open plan, read for its strategies only (``_open_plans_as_taught``).
+    #: The open plan, read for its strategies only (``_taught_open_plans``).
     plan: SupportPlan | None
+    #: The open plan's outcomes in order, read for their words.
     outcomes: list[Outcome]
     exams: list[records.ExamRow]
     medical: list[records.MedicalRow]
@@ -764,55 +765,89 @@ class TeacherView:
     shown: int
 
 
-def _open_plans_as_taught(pupil_ids: Iterable[int]) -> QuerySet[SupportPlan]:
-    """The open plans of ``pupil_ids`` with their outcomes, read for what the teacher's view
-    and the class sheet show of them: the strategies, and each outcome's words in order."""
+def _taught_by(school_id: int, user_id: int) -> QuerySet[Any]:
+    """Who the member teaches in the school: pupil ids of their teaching groups, as a subquery."""
+    return TeachingGroup.pupils.through.objects.filter(
+        teachinggroup__school_id=school_id, teachinggroup__teachers=user_id
+    ).values("pupil_id")
+
+
+@compiled
+def _taught_groups(school_id: int, user_id: int) -> QuerySet[Any]:
+    """The member's teaching groups with pupils, by name: group id, name and pupil id."""
     return (
-        SupportPlan.objects.filter(reviewed_on__isnull=True, pupil_id__in=pupil_ids)
-        .only("pk", "pupil_id", "strategies")
-        .prefetch_related(
-            Prefetch(
-                "outcomes",
-                queryset=Outcome.objects.only("pk", "plan_id", "text").order_by("position", "pk"),
-            )
+        TeachingGroup.pupils.through.objects.filter(
+            teachinggroup__school_id=school_id, teachinggroup__teachers=user_id
         )
+        .order_by("teachinggroup__name", "teachinggroup_id")
+        .values_list("teachinggroup_id", "teachinggroup__name", "pupil_id")
+    )
+
+
+@compiled
+def _taught_in_view(school_id: int, user_id: int, day: dt.date) -> QuerySet[Pupil]:
+    """The pupils on roll the member teaches who are on the register (``sen_status``) or the
+    monitoring list (``monitored``) on ``day``, by legal name."""
+    taught = Pupil.objects.filter(
+        on_roll(day), school_id=school_id, pk__in=_taught_by(school_id, user_id)
+    )
+    return (
+        with_sen_status(taught, day)
+        .annotate(monitored=_open_monitoring())
+        .filter(Q(sen_status__isnull=False) | Q(monitored=True))
+        .order_by("legal_surname", "legal_forename", "pk")
+    )
+
+
+@compiled
+def _taught_needs(school_id: int, user_id: int, day: dt.date) -> QuerySet[Any]:
+    return needs_held(Q(pupil__in=_taught_by(school_id, user_id)), day)
+
+
+@compiled
+def _taught_open_plans(school_id: int, user_id: int) -> QuerySet[SupportPlan]:
+    """The open plans of the pupils the member teaches, read for their strategies only."""
+    return SupportPlan.objects.filter(
+        reviewed_on__isnull=True, pupil_id__in=_taught_by(school_id, user_id)
+    ).only("pk", "pupil_id", "strategies")
+
+
+@compiled
+def _taught_open_outcomes(school_id: int, user_id: int) -> QuerySet[Outcome]:
+    """The outcomes of those plans, in order, read for their words."""
+    return (
+        Outcome.objects.filter(
+            plan__reviewed_on__isnull=True, plan__pupil_id__in=_taught_by(school_id, user_id)
+        )
+        .only("pk", "plan_id", "text")
+        .order_by("position", "pk")
     )
 
 
 def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
     """The pupils the member teaches who are on the register or the monitoring list, by class,
     with needs, current outcomes, strategies, exam access arrangements in force and medical
-    needs, in a fixed number of queries.
+    needs, in a fixed number of queries, each compiled once (``lib.compiled``).
 
     Exam arrangements and medical conditions are read through the other registers'
     selectors, which apply their own rules (an arrangement for the Key Stage 2 tests is
     not in force in Year 7).
     """
-    groups = list(
-        TeachingGroup.objects.filter(school_id=membership.school_id, teachers=membership.user_id)
-        .order_by("name", "pk")
-        .values_list("pk", "name")
-    )
+    school_id, user_id = membership.school_id, membership.user_id
+    groups: dict[int, str] = {}
     members: dict[int, list[int]] = defaultdict(list)
-    for group_id, pupil_id in TeachingGroup.pupils.through.objects.filter(
-        teachinggroup_id__in=[pk for pk, _ in groups]
-    ).values_list("teachinggroup_id", "pupil_id"):
+    for group_id, name, pupil_id in _taught_groups(school_id, user_id):
+        groups[group_id] = name
         members[group_id].append(pupil_id)
     taught_ids = {pk for ids in members.values() for pk in ids}
-    pupils = {
-        p.pk: p
-        for p in with_sen_status(
-            Pupil.objects.filter(pk__in=taught_ids, school_id=membership.school_id).filter(
-                on_roll(day)
-            ),
-            day,
-        )
-        .annotate(monitored=_open_monitoring())
-        .filter(Q(sen_status__isnull=False) | Q(monitored=True))
-        .order_by("legal_surname", "legal_forename", "pk")
-    }
-    needs = needs_on(pupils, day=day)
-    plans = {plan.pupil_id: plan for plan in _open_plans_as_taught(pupils)}
+    if not taught_ids:
+        return TeacherView([], taught=0, shown=0)
+    pupils = {p.pk: p for p in _taught_in_view(school_id, user_id, day)}
+    needs = needs_by_pupil(_taught_needs(school_id, user_id, day))
+    plans = {plan.pupil_id: plan for plan in _taught_open_plans(school_id, user_id)}
+    outcomes: dict[int, list[Outcome]] = defaultdict(list)
+    for outcome in _taught_open_outcomes(school_id, user_id):
+        outcomes[outcome.plan_id].append(outcome)
     exams: dict[int, list[records.ExamRow]] = defaultdict(list)
     # Only the pupils in the view, by id: a teacher may teach hundreds, most not on the
     # register, and the registers need not check again who the member may see.
@@ -835,17 +870,17 @@ def teacher_view(membership: Membership, *, day: dt.date) -> TeacherView:
             monitored=pupil.monitored,  # type: ignore[attr-defined]
             needs=needs.get(pk, []),
             plan=plan,
-            outcomes=list(plan.outcomes.all()) if plan else [],
+            outcomes=outcomes[plan.pk] if plan else [],
             exams=exams[pk],
             medical=medical[pk],
         )
     order = list(pupils)
     taught_groups = []
-    for group_id, name in groups:
+    for group_id, name in groups.items():
         group_members = set(members[group_id])
-        in_view = [rows[pk] for pk in order if pk in group_members]
-        if in_view:
-            taught_groups.append(TaughtGroup(name, in_view))
+        shown = [rows[pk] for pk in order if pk in group_members]
+        if shown:
+            taught_groups.append(TaughtGroup(name, shown))
     return TeacherView(taught_groups, taught=len(taught_ids), shown=len(rows))
 
 
