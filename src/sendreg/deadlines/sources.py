@@ -128,16 +128,22 @@ def monitoring_deadlines(
         yield _row_deadline(MONITORING_REVIEW, entry["review_date"], today, detail, entry)
 
 
+@compiled
+def _exam_expiries(school_id: int, today: dt.date, until: dt.date) -> QuerySet[ExamArrangement]:
+    """Arrangements in use that expire by ``until``, with their pupils (whose year group says
+    whether a Key Stage 2 arrangement still applies)."""
+    return ExamArrangement.objects.filter(
+        of_school_on_roll(school_id, today),
+        ended_on__isnull=True,
+        expires_on__isnull=False,
+        expires_on__lte=until,
+    ).select_related("pupil")
+
+
 def exam_deadlines(
     school: School, today: dt.date, *, attention: bool = False
 ) -> Iterator[Deadline]:
-    arrangements = ExamArrangement.objects.filter(
-        of_school_on_roll(school.pk, today),
-        ended_on__isnull=True,
-        expires_on__isnull=False,
-        expires_on__lte=_due_until(today, attention),
-    ).select_related("pupil")
-    for arrangement in arrangements:
+    for arrangement in _exam_expiries(school.pk, today, _due_until(today, attention)):
         assert arrangement.expires_on is not None
         # A Key Stage 2 arrangement has already lapsed for a pupil in Year 7 or above,
         # whatever its date says: that is for the register to show, not a date to meet.
