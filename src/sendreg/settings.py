@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sendreg.accounts.context_processors.membership",
+                "sendreg.pages.context_processors.navigation",
             ],
             "builtins": [
                 "template_partials.templatetags.partials",

@@ -287,7 +287,7 @@ def test_the_record_read_with_the_pupil_pages_facts_is_the_record_read_alone(
     membership = Membership.objects.get(user=senco, school=school)
     alone = ehc_record(Pupil.objects.select_related("school").get(pk=pupil.pk), today=TODAY)
     with page_reads():
-        with_facts = pupil_get_for_user(membership, pupil.pk, facts=pupil_facts(membership))
+        with_facts = pupil_get_for_user(membership, pupil.pk, facts=pupil_facts)
         pupil_sen_summary(with_facts, day=TODAY)
         # The events, when there are any, and the school's dates, when it set one.
         with django_assert_max_num_queries(int(has_record) + int(has_record and moved)):
