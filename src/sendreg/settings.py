@@ -159,6 +159,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["sendreg.accounts.backends.UserBackend"]
 PASSWORD_HASHERS = [
     # Argon2 with a bounded memory cost and a limit on concurrent hashing (docs/decisions.md).
     "sendreg.accounts.hashers.BoundedArgon2PasswordHasher",
@@ -180,7 +181,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "sendreg.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
