@@ -39,15 +39,15 @@ from sendreg.lib.compiled import compiled
 from sendreg.lib.jsontext import JsonTexts, json_text
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.rules import shown_name
-from sendreg.pupils.selectors import of_school_on_roll, on_roll
+from sendreg.pupils.selectors import on_roll
 from sendreg.register import rules
 from sendreg.register.models import CensusCheckRun, MisSenRecord
 from sendreg.register.rules import Severity
 from sendreg.register.selectors import (
     RegisterState,
     census_overrides,
-    register_states,
     state_of,
+    whole_school_states,
     with_census_plain,
 )
 
@@ -100,35 +100,66 @@ class CensusPupil:
 def census_pupils(school: School, census_date: dt.date) -> list[CensusPupil]:
     """The school's pupils on roll on the census day with their register state that day, in
     census order (legal names), in three queries."""
-    pupils = Pupil.objects.filter(on_roll(census_date), school=school)
-    return [pupil for pupil, _ in _census_rows(pupils, school, census_date)]
+    rows = _census_rows(_roll_rows(school.pk, census_date), school, census_date)
+    return [pupil for pupil, _ in rows]
+
+
+def _on_roll_on(school_id: int, census_date: dt.date) -> QuerySet[Pupil]:
+    """The school's pupils on roll on the census day, with ``census_plain``."""
+    return with_census_plain(Pupil.objects.filter(on_roll(census_date), school_id=school_id))
+
+
+def _rows_of(pupils: QuerySet[Pupil]) -> QuerySet[Any]:
+    """What ``_census_rows`` reads of each pupil, in census order (legal names)."""
+    return pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
+        *_PUPIL_FIELDS,
+        "mis_sen__pk",
+        "mis_sen__status",
+        json_text("mis_sen__needs"),
+        "mis_sen__correction_requested_at",
+    )
+
+
+@compiled
+def _roll_rows(school_id: int, census_date: dt.date) -> QuerySet[Any]:
+    return _rows_of(_on_roll_on(school_id, census_date))
+
+
+@compiled
+def _full_rows(school_id: int, census_date: dt.date) -> QuerySet[Any]:
+    """The pupils the census check reads whole: those not ``census_plain``."""
+    return _rows_of(_on_roll_on(school_id, census_date).filter(census_plain=False))
+
+
+@compiled
+def _plain_values(school_id: int, census_date: dt.date) -> QuerySet[Any]:
+    """The UPN and MIS provision (None: no MIS values) of each ``census_plain`` pupil, in no
+    order."""
+    return (
+        _on_roll_on(school_id, census_date)
+        .filter(census_plain=True)
+        .order_by()
+        .values_list("upn", "mis_sen__status")
+    )
+
+
+@compiled
+def _latest_pupils_import(school_id: int) -> QuerySet[ImportRun]:
+    return ImportRun.objects.filter(school_id=school_id, kind=ImportRun.Kind.PUPILS).order_by(
+        "-at", "-id"
+    )[:1]
 
 
 def _census_rows(
-    pupils: QuerySet[Pupil], school: School, census_date: dt.date
+    rows: Sequence[tuple[Any, ...]], school: School, census_date: dt.date
 ) -> list[tuple[CensusPupil, MisValues | None]]:
-    """``pupils`` (of ``school``, on roll on the census day) with their register state that
-    day and their MIS values (None: none kept), in census order (legal names), in three
-    queries."""
+    """The rows read by ``_rows_of`` (pupils of ``school`` on roll on the census day) with
+    their register state that day and their MIS values (None: none kept), in the rows'
+    order."""
     ranked = JsonTexts(lambda needs: mis_ranked_needs(needs or ()))
-    rows = list(
-        pupils.order_by("legal_surname", "legal_forename", "upn").values_list(
-            *_PUPIL_FIELDS,
-            "mis_sen__pk",
-            "mis_sen__status",
-            json_text("mis_sen__needs"),
-            "mis_sen__correction_requested_at",
-        )
-    )
-    # The history of the school's pupils on roll that day, read by a join: the same states for
-    # these pupils (one left out of ``pupils`` as never on the register has no history), and
-    # only theirs are looked up. Asking for these pupils again, by ``pupils`` or by a list of
-    # their ids, made the database work out the whole filter or a long list once more.
-    states = register_states(
-        pupils,
-        day=census_date,
-        records=of_school_on_roll(school.pk, census_date),
-    )
+    # The register history of every pupil on roll that day, read by a join (compiled once);
+    # a pupil never on the register has none.
+    states = whole_school_states(school.pk, day=census_date)
     return [
         (
             CensusPupil(
@@ -392,12 +423,11 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
         c.date == census_date for c in rules.census_days_around(census_date, overrides)
     )
     book = census_rule_book()
-    on_roll_day = with_census_plain(Pupil.objects.filter(on_roll(census_date), school=school))
-    plain = on_roll_day.filter(census_plain=True).order_by()
-    # Only what the rules need of them, in no order: the UPN and the MIS provision (None: no
-    # MIS values). Their findings are sorted with the rest, and most have none.
-    plain_values = list(plain.values_list("upn", "mis_sen__status"))
-    rows = _census_rows(on_roll_day.filter(census_plain=False), school, census_date)
+    plain = _on_roll_on(school.pk, census_date).filter(census_plain=True).order_by()
+    # Only what the rules need of them: the UPN and the MIS provision. Their findings are
+    # sorted with the rest, and most have none.
+    plain_values = _plain_values(school.pk, census_date)
+    rows = _census_rows(_full_rows(school.pk, census_date), school, census_date)
     # An import gives nearly every pupil on roll MIS values; only when none has any is it
     # worth asking whether the school's MIS was ever imported (pupils who have left count).
     mis_imported = (
@@ -436,11 +466,7 @@ def census_check(*, school: School, census_date: dt.date) -> CensusCheck:
             ehc += reading.register == codes.SenProvision.EHC_PLAN
             support += reading.register == codes.SenProvision.SEN_SUPPORT
     roll = len(plain_values) + len(rows)
-    latest = (
-        ImportRun.objects.filter(school=school, kind=ImportRun.Kind.PUPILS)
-        .order_by("-at", "-id")
-        .first()
-    )
+    latest = next(iter(_latest_pupils_import(school.pk)), None)
     found, plain_named = _plain_findings(plain, plain_values, ctx, checked, _import_upns(latest))
     findings += found
     by_upn = {p.upn: p for p, _ in rows} | plain_named
