@@ -100,6 +100,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sendreg.urls"
 WSGI_APPLICATION = "sendreg.wsgi.application"
 
+#: Django's form templates, with drop-down lists made faster (``lib.formrender``).
+FORM_RENDERER = "sendreg.lib.formrender.Renderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
