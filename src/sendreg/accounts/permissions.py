@@ -145,6 +145,15 @@ def role_can(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
+#: Either lets a member see pupils by name: all of the school's, or those they teach.
+SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
+
+
+def role_sees_pupils(role: str) -> bool:
+    """Whether the role sees any pupil by name (``SEE_PUPILS``)."""
+    return any(role_can(role, permission) for permission in SEE_PUPILS)
+
+
 #: Roles that see the whole register must log in with a second factor (an authenticator
 #: app's code, or a recovery code); anyone else may choose to.
 TWO_FACTOR_ROLES: frozenset[str] = frozenset(

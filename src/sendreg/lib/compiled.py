@@ -19,7 +19,9 @@ whole numbers, text, dates and tuples of them (for ``__in``; a tuple's length is
 shape, compiled once for each length met). It must make the same SQL whatever its values:
 no ``if`` on them, no sums with them (pass ``day + 14 days`` as an
 argument of its own), and nothing read from outside but constants of the code (not the
-member's role, not a limit the caller chooses: the SQL is kept whoever calls next).
+member's role, not a limit the caller chooses: the SQL is kept whoever calls next). A query
+whose SQL differs by role is one compiled builder for each role, each a closure over its own
+(``pupils.selectors._pupil_read``).
 
 The values are checked, not trusted: the shape is compiled twice, with two different sets of
 stand-in values, and each place where the two differ must be exactly one of the arguments.

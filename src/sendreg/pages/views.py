@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.models import Membership
-from sendreg.accounts.permissions import Permission
+from sendreg.accounts.permissions import SEE_PUPILS, Permission
 from sendreg.accounts.selectors import organisation_ids_of
 from sendreg.audit.selectors import events_as_read_by, events_for_pupil
 from sendreg.audit.services import access_record
@@ -43,7 +43,6 @@ from sendreg.register.selectors import (
     pupil_sen_summary,
 )
 
-SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
 PUPILS_PER_PAGE = 50
 
 

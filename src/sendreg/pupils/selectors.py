@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School
-from sendreg.accounts.permissions import Permission
+from sendreg.accounts.permissions import Permission, role_sees_pupils
 from sendreg.lib.compiled import compiled
 from sendreg.pupils import rules
 from sendreg.pupils.models import Contact, Pupil
@@ -118,6 +118,8 @@ def pupil_get_for_user(
     the annotations to read with them. The query is compiled once for each role, related
     records and facts (``lib.compiled``): only the school, the member and the pupil vary.
     """
+    if not role_sees_pupils(membership.role):
+        raise Http404("No such pupil.")
     found = _pupil_read(membership.role, related, facts)(
         membership.school_id, membership.user_id, pk
     )

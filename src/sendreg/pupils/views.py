@@ -14,8 +14,6 @@ from sendreg.pupils.forms import DETAIL_FIELDS, ContactForm, PupilForm
 from sendreg.pupils.models import Contact
 from sendreg.pupils.services import StaleDetails, contact_remove, contact_save, pupil_update
 
-SEE_PUPILS = (Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)
-
 
 @require_http_methods(["GET", "POST"])
 @require_permission(Permission.PUPILS_EDIT)

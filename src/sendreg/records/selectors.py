@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School, User
-from sendreg.accounts.permissions import Permission
+from sendreg.accounts.permissions import Permission, role_sees_pupils
 from sendreg.lib.extensions import may_have
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to, visible_to
@@ -54,7 +54,7 @@ def _visible_among(membership: Membership, among: Sequence[Pupil]) -> list[Pupil
     """``among``, pupils a page has read as ones the member may see and on roll, or none when
     the member may see no pupil: the registers read theirs by id, not through the scope again
     (a query inside a query costs more to build than to run)."""
-    if membership.can(Permission.PUPILS_VIEW_ALL) or membership.can(Permission.PUPILS_VIEW_TAUGHT):
+    if role_sees_pupils(membership.role):
         return [pupil for pupil in among if pupil.school_id == membership.school_id]
     return []
 

@@ -265,8 +265,8 @@ def needs_on_query(
 def needs_on(pupil_ids: Iterable[int], *, day: dt.date) -> dict[int, list[str]]:
     """Each pupil's need codes held on ``day``, primary first (pupils with none left out).
 
-    Other apps read needs through this (or ``register_states``), never through
-    ``PupilNeed`` itself.
+    Other apps read needs through this (or ``register_states``, or ``needs_held`` for a
+    query of their own to compile), never through ``PupilNeed`` itself.
     """
     return needs_on_query(Pupil.objects.filter(pk__in=list(pupil_ids)), day=day)
 
