@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.urls import get_script_prefix, reverse
 
-from sendreg.accounts.permissions import Permission, role_can
+from sendreg.accounts.permissions import Permission, role_can, role_sees_pupils
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ ITEMS: tuple[_Item, ...] = (
     ),
     _Item("Deadlines", "deadlines", _can(Permission.DEADLINES_VIEW)),
     _Item("Parents to be told", "notifications_list", _can(Permission.SEN_EDIT)),
-    _Item("", "pupil_list", _can(Permission.PUPILS_VIEW_ALL, Permission.PUPILS_VIEW_TAUGHT)),
+    _Item("", "pupil_list", role_sees_pupils),
     _Item("Imports", "import_list", _can(Permission.IMPORTS_RUN)),
     _Item("Transfers", "transfer_log", _can(Permission.TRANSFER_LOG_VIEW)),
     _Item("School details", "documents_school_contact", _can(Permission.SCHOOL_DETAILS_EDIT)),

@@ -765,20 +765,23 @@ class TeacherView:
     shown: int
 
 
-def _taught_by(school_id: int, user_id: int) -> QuerySet[Any]:
-    """Who the member teaches in the school: pupil ids of their teaching groups, as a subquery."""
+def _places(school_id: int, user_id: int) -> QuerySet[Any]:
+    """Each pupil's place in a teaching group of the school that the member teaches."""
     return TeachingGroup.pupils.through.objects.filter(
         teachinggroup__school_id=school_id, teachinggroup__teachers=user_id
-    ).values("pupil_id")
+    )
+
+
+def _taught_by(school_id: int, user_id: int) -> QuerySet[Any]:
+    """Who the member teaches in the school: pupil ids, as a subquery."""
+    return _places(school_id, user_id).values("pupil_id")
 
 
 @compiled
 def _taught_groups(school_id: int, user_id: int) -> QuerySet[Any]:
     """The member's teaching groups with pupils, by name: group id, name and pupil id."""
     return (
-        TeachingGroup.pupils.through.objects.filter(
-            teachinggroup__school_id=school_id, teachinggroup__teachers=user_id
-        )
+        _places(school_id, user_id)
         .order_by("teachinggroup__name", "teachinggroup_id")
         .values_list("teachinggroup_id", "teachinggroup__name", "pupil_id")
     )
