@@ -29,6 +29,16 @@ def events_for_pupil(pupil: HasPk) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(school_id=pupil.school_id, pupil_id=pupil.pk)
 
 
+@compiled
+def _pupil_events(school_id: int, pupil_id: int) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(school_id=school_id, pupil_id=pupil_id)
+
+
+def pupil_history(pupil: HasPk) -> list[AuditEvent]:
+    """``events_for_pupil``, newest first, read by SQL compiled once: the pupil's page."""
+    return _pupil_events(pupil.school_id, pupil.pk)
+
+
 def events_for_school(
     school: School,
     *,

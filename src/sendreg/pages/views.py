@@ -13,7 +13,7 @@ from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.models import Membership
 from sendreg.accounts.permissions import SEE_PUPILS, Permission
 from sendreg.accounts.selectors import organisation_ids_of
-from sendreg.audit.selectors import events_as_read_by, events_for_pupil
+from sendreg.audit.selectors import events_as_read_by, pupil_history
 from sendreg.audit.services import access_record
 from sendreg.census.selectors import census_calendar
 from sendreg.lib.dates import today
@@ -183,11 +183,11 @@ def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
         "open_monitoring": next((m for m in monitoring if m.ended_on is None), None),
         "past_monitoring": [m for m in monitoring if m.ended_on is not None],
         "history": (
-            events_as_read_by(membership, events_for_pupil(pupil))
+            events_as_read_by(membership, pupil_history(pupil))
             if membership.can(Permission.AUDIT_VIEW)
             else []
         ),
-        "groups": list(pupil.teaching_groups.all()),
+        "groups": selectors.groups_of(pupil),
         "end_form": MonitoringEndForm(initial={"on": day}),
         "today": day,
         "registers": registers_for_pupil(membership, pupil, day),

@@ -302,13 +302,14 @@ def _rows_from(
 _JOINED_RUN_FIELDS = {f"run__{name}" if name != "pk" else "run_id": name for name in _RUN_FIELDS}
 
 
-def _rows_joined(
-    enrolments: QuerySet[Enrolment], year: int, *extra: str
-) -> tuple[list[dict[str, Any]], list[ProvisionRow]]:
-    """Prepared rows in one query, the run's fields joined to each pupil's: for one pupil's
-    few rows, where a second query would cost more than repeating the run's columns."""
-    fields = dict.fromkeys([*_ROW_FIELDS, *_JOINED_RUN_FIELDS, *extra])
-    records = list(enrolments.values(*fields))
+def _joined(enrolments: QuerySet[Enrolment], *extra: str) -> QuerySet[Any]:
+    """The enrolments' records with their run's fields joined to each: for one pupil's few
+    rows, where a second query would cost more than repeating the run's columns."""
+    return enrolments.values(*dict.fromkeys([*_ROW_FIELDS, *_JOINED_RUN_FIELDS, *extra]))
+
+
+def _rows_joined(records: Iterable[dict[str, Any]], year: int) -> list[ProvisionRow]:
+    """Prepared rows from records read by ``_joined``, each run's facts worked out once."""
     facts: dict[int, RunFacts] = {}
     rows = []
     for r in records:
@@ -316,7 +317,7 @@ def _rows_joined(
             run = {name: r[joined] for joined, name in _JOINED_RUN_FIELDS.items()}
             facts[r["run_id"]] = _facts(run, year)
         rows.append(_row(r, facts[r["run_id"]]))
-    return records, rows
+    return rows
 
 
 def _row(r: dict[str, Any], facts: RunFacts) -> ProvisionRow:
@@ -780,8 +781,10 @@ def pupil_provision(pupil: Pupil, *, year: int) -> PupilProvision:
 
     ``pupil`` must already have been fetched for the asking member. Two queries.
     """
-    _, rows = _rows_joined(
-        Enrolment.objects.filter(_in_year(year), pupil=pupil).order_by("run__start_date", "pk"),
+    rows = _rows_joined(
+        _joined(
+            Enrolment.objects.filter(_in_year(year), pupil=pupil).order_by("run__start_date", "pk")
+        ),
         year,
     )
     return _pupil_provision(year, rows, topup_threshold(pupil.school))
@@ -797,28 +800,44 @@ def _pupil_provision(year: int, rows: Sequence[ProvisionRow], threshold: Decimal
     )
 
 
+def _pupil_enrolments(pupil_id: int, last: dt.date) -> QuerySet[Enrolment]:
+    """The pupil's enrolments in runs that started by ``last``, oldest first."""
+    return Enrolment.objects.filter(pupil_id=pupil_id, run__start_date__lte=last).order_by(
+        "run__start_date", "pk"
+    )
+
+
+@compiled
+def _pupil_history(pupil_id: int, last: dt.date) -> QuerySet[Any]:
+    return _joined(_pupil_enrolments(pupil_id, last))
+
+
+@compiled
+def _pupil_history_with_threshold(pupil_id: int, last: dt.date) -> QuerySet[Any]:
+    own = ProvisionSettings.objects.filter(school_id=OuterRef("run__school_id"))
+    return _joined(
+        _pupil_enrolments(pupil_id, last).annotate(
+            own_threshold=Subquery(own.values("topup_threshold")[:1])
+        ),
+        "own_threshold",
+    )
+
+
 def pupil_provision_history(
     pupil: Pupil, *, year: int, with_threshold: bool
 ) -> tuple[PupilProvision, list[ProvisionRow]]:
     """The pupil's provision in the school year, and the runs that ended before it (newest
     first), in one query. Without ``with_threshold`` the threshold is the default."""
     first, last = rules.school_year_bounds(year)
-    enrolments = Enrolment.objects.filter(pupil=pupil, run__start_date__lte=last).order_by(
-        "run__start_date", "pk"
-    )
     own: Decimal | None = None
     if with_threshold:
         # The school's own threshold rides along with the rows rather than costing a query.
-        enrolments = enrolments.annotate(
-            own_threshold=Subquery(
-                ProvisionSettings.objects.filter(school_id=OuterRef("run__school_id")).values(
-                    "topup_threshold"
-                )[:1]
-            )
-        )
-    records, rows = _rows_joined(enrolments, year, *(("own_threshold",) if with_threshold else ()))
-    if records and with_threshold:
-        own = records[0]["own_threshold"]
+        records = _pupil_history_with_threshold(pupil.pk, last)
+        if records:
+            own = records[0]["own_threshold"]
+    else:
+        records = _pupil_history(pupil.pk, last)
+    rows = _rows_joined(records, year)
     threshold = own if own is not None else default_threshold()
     current = [r for r in rows if r.days_in_year > 0]
     earlier = [r for r in reversed(rows) if r.run_end < first]

@@ -15,7 +15,7 @@ from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission, role_sees_pupils
 from sendreg.lib.compiled import compiled
 from sendreg.pupils import rules
-from sendreg.pupils.models import Contact, Pupil
+from sendreg.pupils.models import Contact, Pupil, TeachingGroup
 
 #: The order pupils are listed in: by the names the page shows (preferred where recorded).
 BY_SHOWN_NAME = (
@@ -195,3 +195,13 @@ def contact_addresses_for(
         (c, c.address if sees_protected or not contact_address_protected(c, protected) else None)
         for c in contacts
     ]
+
+
+@compiled
+def _groups_of(pupil_id: int) -> QuerySet[TeachingGroup]:
+    return TeachingGroup.objects.filter(pupils=pupil_id)
+
+
+def groups_of(pupil: Pupil) -> list[TeachingGroup]:
+    """The classes and teaching groups the pupil is in, by name."""
+    return _groups_of(pupil.pk)

@@ -85,10 +85,13 @@ def census_overrides() -> dict[tuple[int, rules.Term], dt.date]:
     """The census days moved from their usual dates (read once per page: ``lib.pagereads``)."""
     return shared(
         "register.census_overrides",
-        lambda: {
-            (o.academic_year, rules.Term(o.term)): o.date for o in CensusDateOverride.objects.all()
-        },
+        lambda: {(year, rules.Term(term)): day for year, term, day in _census_overrides()},
     )
+
+
+@compiled
+def _census_overrides() -> QuerySet[Any]:
+    return CensusDateOverride.objects.values_list("academic_year", "term", "date")
 
 
 def with_sen_status(pupils: QuerySet[Pupil], day: dt.date) -> QuerySet[Pupil]:
@@ -675,11 +678,21 @@ def monitoring_list(membership: Membership, *, day: dt.date) -> QuerySet[Monitor
     )
 
 
-def recent_changes(school: School, *, limit: int = 10) -> QuerySet[AuditEvent]:
+#: How many of the latest register changes the home page lists.
+RECENT_CHANGES = 10
+
+
+@compiled
+def _recent_changes(school_id: int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
-        school_id=school.pk,
+        school_id=school_id,
         type__in=[AuditEvent.Type.SEN_STATUS_CHANGED, AuditEvent.Type.SEN_NEEDS_CHANGED],
-    )[:limit]
+    )[:RECENT_CHANGES]
+
+
+def recent_changes(school: School) -> list[AuditEvent]:
+    """The school's latest changes of SEN status or need, newest first."""
+    return _recent_changes(school.pk)
 
 
 @dataclass(frozen=True)
