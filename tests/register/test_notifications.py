@@ -708,6 +708,26 @@ def test_waiting_counts_every_change_and_reads_only_those_it_names(
     assert waiting.count == 5
 
 
+def test_the_whole_schools_waiting_list_is_the_general_read_compiled(
+    school: School, other_school: School, senco: User, outsider: User, time_machine: Any
+) -> None:
+    # The SENCO's home page reads it by SQL compiled once; it must name the same changes, in
+    # the same order, with the same count, and nothing of another school.
+    pupils = [PupilFactory(school=school) for _ in range(selectors.WAITING_SHOWN + 2)]
+    for n, pupil in enumerate(pupils):
+        time_machine.move_to(TODAY_NOON - dt.timedelta(days=20 - n), tick=False)
+        put_on_register(pupil, by=senco, on=TODAY - dt.timedelta(days=20 - n))
+    put_on_register(PupilFactory(school=other_school), by=outsider)
+    membership = membership_of(senco)
+    general = selectors.notifications_outstanding(membership)
+
+    waiting = selectors.notifications_waiting(membership)
+
+    assert waiting.count == general.count() == len(pupils)
+    assert waiting.first == list(general[: selectors.WAITING_SHOWN])
+    assert [n.pupil for n in waiting.first] == pupils[: selectors.WAITING_SHOWN]
+
+
 def test_waiting_with_none_waiting_or_none_to_name(school: School, senco: User) -> None:
     membership = membership_of(senco)
     assert selectors.notifications_waiting(membership) == selectors.Waiting(0, [])

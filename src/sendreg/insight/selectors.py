@@ -25,6 +25,7 @@ from sendreg.insight import rules
 from sendreg.insight.models import CaseNote, FindingNote, Snapshot, SnapshotPupil
 from sendreg.insight.rules import E, Finding, K, PupilFacts
 from sendreg.lib import national as national_figures
+from sendreg.lib.compiled import compiled
 from sendreg.lib.extensions import DEADLINE_SOURCES
 from sendreg.lib.figures import percent
 from sendreg.lib.urls import url_pattern
@@ -132,6 +133,22 @@ def snapshot_on(school: School, day: dt.date) -> Snapshot | None:
 
 def snapshots_of(school: School) -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(school=school).order_by("taken_on")
+
+
+def latest_finding_counts(school_id: int, day: dt.date) -> dict[str, Any] | None:
+    """The day and the findings' counts of the school's latest snapshot on or before ``day``
+    (the home page's panel, compiled once), or None before the first."""
+    found = _latest_finding_counts(school_id, day)
+    return found[0] if found else None
+
+
+@compiled
+def _latest_finding_counts(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return (
+        Snapshot.objects.filter(school_id=school_id, taken_on__lte=day)
+        .order_by("-taken_on")
+        .values("taken_on", "finding_counts")[:1]
+    )
 
 
 # --- National figures ----------------------------------------------------------------------

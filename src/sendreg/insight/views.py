@@ -186,13 +186,7 @@ def home_panel(page: PageContext) -> Mapping[str, Any] | None:
     page does not work out every finding each time it is opened."""
     if not page.membership.can(Permission.INSIGHT_EDIT):
         return None
-    latest = (
-        selectors.snapshots_of(page.membership.school)
-        .filter(taken_on__lte=page.day)
-        .order_by("-taken_on")
-        .values("taken_on", "finding_counts")
-        .first()
-    )
+    latest = selectors.latest_finding_counts(page.membership.school_id, page.day)
     if latest is None:
         return {"snapshot": None}
     counts = latest["finding_counts"]

@@ -13,23 +13,31 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from sendreg import codes
 from sendreg.accounts.models import Organisation, OrganisationMembership, School, User
 from sendreg.insight.models import Snapshot, SnapshotPupil
+from sendreg.lib.compiled import compiled
 from sendreg.organisations import rules
 
 #: How many snapshot days the trend shows, the latest first.
 TREND_DAYS = 12
 
 
-def organisation_memberships_of(user: User) -> list[OrganisationMembership]:
-    return list(
-        OrganisationMembership.objects.filter(user=user)
+@compiled
+def _organisation_memberships(user_id: int) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(user_id=user_id)
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def organisation_memberships_of(user: User) -> list[OrganisationMembership]:
+    """The trusts and local authorities the person has a role in, by name (every home page
+    asks, so the SQL is compiled once)."""
+    return _organisation_memberships(user.pk)
 
 
 def organisation_membership_of(user: User, pk: int) -> OrganisationMembership | None:

@@ -1278,15 +1278,20 @@ def training_summary(school: School, *, today: dt.date | None = None) -> list[Tr
 
 def unmeasured_interventions(school: School, *, today: dt.date) -> list[Intervention]:
     """Interventions with a run that has ended but no pupil in an ended run with both an entry
-    and an exit score. One query."""
+    and an exit score. One query, compiled once (the SENCO's home page)."""
+    return _unmeasured(school.pk, today)
+
+
+@compiled
+def _unmeasured(school_id: int, today: dt.date) -> QuerySet[Intervention]:
     ended = Q(runs__end_date__lt=today)
     both = ended & Q(
         runs__enrolments__entry_score__isnull=False, runs__enrolments__exit_score__isnull=False
     )
     # Only what the list shows (the name, and the id for the link): the counts are grouped
     # by these columns, not by every column of the intervention.
-    return list(
-        Intervention.objects.filter(school=school)
+    return (
+        Intervention.objects.filter(school_id=school_id)
         .only("pk", "name")
         .annotate(
             ended_places=Count("runs__enrolments", filter=ended),
@@ -1298,11 +1303,15 @@ def unmeasured_interventions(school: School, *, today: dt.date) -> list[Interven
 
 
 def runs_delivered_by(membership: Membership, *, today: dt.date) -> list[Run]:
-    """Runs the member delivers that have not ended, soonest first."""
-    return list(
-        Run.objects.filter(
-            school_id=membership.school_id, staff=membership.user_id, end_date__gte=today
-        )
+    """Runs the member delivers that have not ended, soonest first (compiled once: the
+    teacher's home page)."""
+    return _runs_delivered(membership.school_id, membership.user_id, today)
+
+
+@compiled
+def _runs_delivered(school_id: int, user_id: int, today: dt.date) -> QuerySet[Run]:
+    return (
+        Run.objects.filter(school_id=school_id, staff=user_id, end_date__gte=today)
         .select_related("intervention")
         .order_by("start_date", "pk")
     )

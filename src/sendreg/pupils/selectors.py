@@ -51,13 +51,17 @@ def on_roll(day: dt.date, *, through: str = "") -> Q:
 
 def years_on_roll(school: School, *, day: dt.date) -> set[int]:
     """The year groups of the school's pupils on roll on ``day``, in one query."""
-    years = (
-        Pupil.objects.filter(on_roll(day), school=school, year_group__isnull=False)
+    return {year for year in _years_on_roll(school.pk, day) if year is not None}
+
+
+@compiled
+def _years_on_roll(school_id: int, day: dt.date) -> QuerySet[Any]:
+    return (
+        Pupil.objects.filter(on_roll(day), school_id=school_id, year_group__isnull=False)
         .order_by()
         .values_list("year_group", flat=True)
         .distinct()
     )
-    return {year for year in years if year is not None}
 
 
 def parents_in_law(contacts: Iterable[Contact]) -> list[Contact]:

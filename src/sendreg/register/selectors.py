@@ -39,6 +39,7 @@ from sendreg.pupils.selectors import (
     BY_SHOWN_NAME,
     LINK_FIELDS,
     NAME_FIELDS,
+    of_school,
     of_school_on_roll,
     on_roll,
     pupils_visible_to,
@@ -968,9 +969,12 @@ def _visible(membership: Membership) -> QuerySet[ParentNotification]:
 
 def notifications_outstanding(membership: Membership) -> QuerySet[ParentNotification]:
     """Changes whose parents have not yet been told, the longest waiting first."""
+    return _outstanding(_visible(membership))
+
+
+def _outstanding(notifications: QuerySet[ParentNotification]) -> QuerySet[ParentNotification]:
     return (
-        _visible(membership)
-        .filter(sent_on__isnull=True)
+        notifications.filter(sent_on__isnull=True)
         .select_related("pupil")
         .order_by("created_at", "id")
     )
@@ -995,8 +999,23 @@ def notifications_waiting(membership: Membership, *, shown: int = WAITING_SHOWN)
     if shown <= 0:
         return Waiting(outstanding.count(), [])
     # One query: each row read carries the count of them all.
-    longest = list(outstanding.annotate(waiting=Window(Count("pk")))[:shown])
+    if shown == WAITING_SHOWN and membership.can(Permission.PUPILS_VIEW_ALL):
+        longest = _school_waiting(membership.school_id)
+    else:
+        longest = list(_with_count(outstanding)[:shown])
     return Waiting(longest[0].waiting if longest else 0, longest)  # type: ignore[attr-defined]
+
+
+def _with_count(notifications: QuerySet[ParentNotification]) -> QuerySet[ParentNotification]:
+    return notifications.annotate(waiting=Window(Count("pk")))
+
+
+@compiled
+def _school_waiting(school_id: int) -> QuerySet[ParentNotification]:
+    """``notifications_waiting`` for those who see the whole school (the home page of the
+    SENCO), by SQL compiled once."""
+    whole_school = ParentNotification.objects.filter(of_school(school_id))
+    return _with_count(_outstanding(whole_school))[:WAITING_SHOWN]
 
 
 def notifications_for_pupil(pupil: Pupil) -> QuerySet[ParentNotification]:
