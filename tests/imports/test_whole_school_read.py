@@ -54,6 +54,8 @@ __all__ = [
 @pytest.fixture(autouse=True)
 def whole_school(monkeypatch):
     monkeypatch.setattr(services, "_COMPARE_WHOLE_SCHOOL", 0)
+    # A few pupils at a time, so that the school is read in several fetches, as a big one is.
+    monkeypatch.setattr(services, "_READ_CHUNK", 7)
 
 
 @pytest.mark.parametrize("threshold", [0, 10_000])
