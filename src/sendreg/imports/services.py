@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -305,10 +305,11 @@ class _RowReader:
         self.gender = self.names.index("gender") if "gender" in self.names else None
         self.get = attrgetter(*self.names) if len(self.names) > 1 else None
         self.sen = bool(present & _SEN_FIELDS)
-        # What ``_fingerprint`` digests, as one format string: str.format gives each value
-        # as an f-string would, so the text (and the digest) is the same.
-        template = "\x1f".join(f"{name}\x1e{{}}" for name in self.names)
-        self.template = template + "\x1f~sen\x1e{}" if self.sen else template
+        # What ``_fingerprint`` digests, as one %-format: for every value a row holds (text,
+        # numbers, dates, decimals, None, a tuple) %s gives what an f-string does, so the
+        # text (and the digest) is the same; %-formatting is faster than str.format.
+        template = "\x1f".join(f"{name}\x1e%s" for name in self.names)
+        self.template = template + "\x1f~sen\x1e%s" if self.sen else template
 
     def values(self, row: PupilRow) -> list[Any]:
         """The row's values in ``names`` order, as the pupil will hold them."""
@@ -325,9 +326,9 @@ class _RowReader:
     def fingerprint(self, row: PupilRow, values: list[Any]) -> str:
         """As ``_row_fingerprint(row, dict(zip(names, values)))``."""
         if self.sen:
-            text = self.template.format(*values, (row.sen_status, row.needs))
+            text = self.template % (*values, (row.sen_status, row.needs))
         else:
-            text = self.template.format(*values)
+            text = self.template % tuple(values)
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -364,9 +365,9 @@ def _row_fingerprint(row: PupilRow, values: dict[str, Any]) -> str:
     return _fingerprint(values)
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """What planning needs to know of a pupil already in the school."""
+class _Known(NamedTuple):
+    """What planning needs to know of a pupil already in the school (a named tuple: one
+    is made for every pupil, and a tuple is made several times faster than a dataclass)."""
 
     pk: int
     fingerprint: str
