@@ -2,8 +2,9 @@
 
 For those who see only figures (governors, advisers) every count from 1 to 4 reads "fewer
 than 5", a count from which a withheld one could be worked out is withheld too
-(``lib.figures.suppress_breakdown``, column by column against the column's total), and a
-percentage computed from a withheld count is not shown.
+(``lib.figures.suppress_lines``: a table as a whole, each column against its total and each
+row's E and K against their sum), and a percentage computed from a withheld count is not
+shown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from django.utils.safestring import SafeString
 
@@ -18,7 +20,7 @@ from sendreg.insight import rules
 from sendreg.insight.models import CaseNote, FindingNote
 from sendreg.insight.selectors import Analysis, GroupRow, NeedRow
 from sendreg.lib.charts import Bar, bar_chart, line_chart
-from sendreg.lib.figures import Withheld, is_small, suppress_breakdown
+from sendreg.lib.figures import Withheld, is_small, suppress_breakdown, suppress_lines
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,31 @@ def _needs_table(
     )
 
 
+def _group_columns(
+    groups: Sequence[GroupRow], *, suppress: bool
+) -> tuple[list[int | Withheld], ...]:
+    """The on-roll, E, K and all-SEN columns of a table of groups, as they may be shown.
+
+    Suppressed as one table, not column by column: each column adds up to the school's
+    figure shown above it, and in each row E and K add up to all with SEN, so a withheld
+    count must not be the only one withheld in its column or in its row's E, K and all.
+    """
+    columns = [[g.roll for g in groups], [g.e for g in groups], [g.k for g in groups],
+               [g.sen for g in groups]]  # fmt: skip
+    if not suppress:
+        return tuple(list(c) for c in columns)
+    size = len(groups)
+    counts = [count for c in columns for count in c]  # column by column
+    lines = [range(at * size, (at + 1) * size) for at in range(len(columns))]
+    lines += [(size + row, 2 * size + row, 3 * size + row) for row in range(size)]  # E + K = all
+    shown = suppress_lines(counts, lines)
+    return tuple(list(shown[at * size : (at + 1) * size]) for at in range(len(columns)))
+
+
 def _group_table(
     key: str, title: str, first: str, groups: list[GroupRow], found: Analysis, *, suppress: bool
 ) -> Table:
-    rolls = column([g.roll for g in groups], found.roll, suppress=suppress)
-    es = column([g.e for g in groups], found.e, suppress=suppress)
-    ks = column([g.k for g in groups], found.k, suppress=suppress)
-    sens = column([g.sen for g in groups], found.on_register, suppress=suppress)
+    rolls, es, ks, sens = _group_columns(groups, suppress=suppress)
     rows = [
         (
             g.label,
@@ -202,19 +222,36 @@ def attendance(found: Analysis, *, suppress: bool) -> Table:
     )
 
 
-def trends(found: Analysis) -> Table:
-    """One row per snapshot. The percentages of a whole school's roll identify no child."""
+def trends(found: Analysis, *, suppress: bool) -> Table:
+    """One row per snapshot, the shares of the roll.
+
+    The roll is shown, so a share gives its count away (1.5% of 200 is 3): for those who
+    see only figures, a share is shown only when its count may be (E and K suppressed
+    against their sum), and a line of the chart only when every point of it may be.
+    """
     points = found.trends
+    shown: list[tuple[int | Withheld, int | Withheld, int | Withheld]] = []
+    for t in points:
+        if suppress:
+            pair = suppress_breakdown([t.e, t.k], total=t.e + t.k)
+            shown.append((pair.cells[0], pair.cells[1], pair.total))
+        else:
+            shown.append((t.e, t.k, t.e + t.k))
     rows = [
         (
             f"{t.taken_on:%-d %b %Y}",
             "Census day" if t.reason == "census" else "On request",
             str(t.roll),
-            f"{t.e_pct}%",
-            f"{t.k_pct}%",
-            f"{t.sen_pct}%",
+            _shown_pct(e, t.e_pct) or str(e),
+            _shown_pct(k, t.k_pct) or str(k),
+            _shown_pct(sen, t.sen_pct) or str(sen),
         )
-        for t in points
+        for t, (e, k, sen) in zip(points, shown, strict=True)
+    ]
+    series = [
+        (name, [pct(t) for t in points])
+        for at, (name, pct) in enumerate([("E", _E_PCT), ("K", _K_PCT), ("All SEN", _SEN_PCT)])
+        if not any(isinstance(cells[at], Withheld) for cells in shown)
     ]
     return Table(
         key="trends",
@@ -224,16 +261,15 @@ def trends(found: Analysis) -> Table:
         chart=line_chart(
             title="Share of the roll on the register at each snapshot",
             labels=[f"{t.taken_on:%b %Y}" for t in points],
-            series=[
-                ("E", [t.e_pct for t in points]),
-                ("K", [t.k_pct for t in points]),
-                ("All SEN", [t.sen_pct for t in points]),
-            ],
+            series=series,
         )
-        if points
+        if points and series
         else None,
         note="" if points else "No snapshot has been taken yet: take one to start the trend.",
     )
+
+
+_E_PCT, _K_PCT, _SEN_PCT = attrgetter("e_pct"), attrgetter("k_pct"), attrgetter("sen_pct")
 
 
 def tables(found: Analysis, *, suppress: bool) -> list[Table]:
@@ -264,7 +300,7 @@ def tables(found: Analysis, *, suppress: bool) -> list[Table]:
             found.overlaps(), found, suppress=suppress,
         ),
         attendance(found, suppress=suppress),
-        trends(found),
+        trends(found, suppress=suppress),
     ]  # fmt: skip
 
 

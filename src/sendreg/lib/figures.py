@@ -43,23 +43,43 @@ class Suppressed:
     total: int | Withheld
 
 
+def suppress_lines(
+    counts: Sequence[int], lines: Sequence[Sequence[int]]
+) -> tuple[int | Withheld, ...]:
+    """Withhold the small counts among ``counts``, and enough others that none of them can be
+    worked out from what is shown.
+
+    Each line is the positions of counts bound by a sum that may be known: a breakdown with
+    its total, a row of a table whose last column is the sum of two others, a column of a
+    table whose total is shown elsewhere. Each count from 1 to 4 is withheld (primary
+    suppression). A line with exactly one withheld count gives it away by subtraction, so
+    the smallest other non-zero count in that line is withheld with it (secondary
+    suppression), and the lines are looked at again until none has exactly one: withholding
+    a count in one line can leave another line with one.
+    """
+    shown: list[int | Withheld] = [Withheld.SMALL if is_small(c) else c for c in counts]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            withheld = [i for i in line if isinstance(shown[i], Withheld)]
+            if len(withheld) != 1:
+                continue
+            others = [i for i in line if not isinstance(shown[i], Withheld) and counts[i] > 0]
+            if others:
+                shown[min(others, key=lambda i: (counts[i], i))] = Withheld.SECONDARY
+                changed = True
+    return tuple(shown)
+
+
 def suppress_breakdown(cells: Sequence[int], total: int | None = None) -> Suppressed:
     """Withhold the small counts of a breakdown so that none can be worked out from the rest.
 
-    Each count from 1 to 4 is withheld (primary suppression). A single withheld count
-    could be recovered by subtracting the others from the total, so when exactly one
-    is withheld the next smallest non-zero count is withheld with it (secondary
-    suppression); if there is none to withhold, the total is withheld instead. The
-    total itself is withheld when it is small.
+    ``suppress_lines`` with one line, the cells and their total: a single withheld count
+    takes the next smallest non-zero count with it, or the total when there is none; the
+    total itself is withheld when it is small. Without a total, only the small counts.
     """
-    result: list[int | Withheld] = [Withheld.SMALL if is_small(c) else c for c in cells]
-    total_shown: int | Withheld = total if total is not None else 0
-    if total is not None and is_small(total):
-        total_shown = Withheld.SMALL
-    elif total is not None and result.count(Withheld.SMALL) == 1:
-        others = [i for i, c in enumerate(result) if isinstance(c, int) and c > 0]
-        if others:
-            result[min(others, key=lambda i: (cells[i], i))] = Withheld.SECONDARY
-        else:
-            total_shown = Withheld.SECONDARY
-    return Suppressed(cells=tuple(result), total=total_shown)
+    if total is None:
+        return Suppressed(cells=suppress_lines(cells, []), total=0)
+    *shown, total_shown = suppress_lines([*cells, total], [range(len(cells) + 1)])
+    return Suppressed(cells=tuple(shown), total=total_shown)
