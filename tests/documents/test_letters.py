@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import docx
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sendreg import codes
@@ -23,7 +25,7 @@ from sendreg.register.models import ParentNotification
 from sendreg.register.rules import NotificationKind
 from sendreg.register.services import register_to_monitoring, sen_record_set
 from tests.conftest import TODAY, put_on_register
-from tests.documents.conftest import OPEN_STREET, SECRET_STREET
+from tests.documents.conftest import OPEN_STREET, SECRET_ADDRESS, SECRET_STREET
 from tests.documents.readers import docx_text, pdf_pages, pdf_text, zip_text
 from tests.factories import ContactFactory, PupilFactory
 
@@ -308,6 +310,26 @@ def test_a_carer_without_parental_responsibility_is_a_parent_and_gets_a_letter(
     assert [c.name for c in letters.letter_recipients(lac_pupil)] == [
         "Dana Hart", "Jo Carer", "Flo Foster",
     ]  # fmt: skip
+
+
+def test_the_notification_page_says_which_addresses_the_letters_will_not_carry(
+    lac_pupil: Pupil, lac_notification: ParentNotification, senco: User, client: Client
+) -> None:
+    """The protected address typed again on another parent is withheld from that letter
+    (``pupils.rules.address_is_protected``), and the page says so for both."""
+    ContactFactory(
+        pupil=lac_pupil, name="Max Carer", relationship="Foster carer",
+        parental_responsibility=True, address=SECRET_ADDRESS.lower(),
+    )  # fmt: skip
+    built = {letter.recipient: letter for letter in build(lac_notification, senco)}
+    assert built["Max Carer"].address_lines == () == built["Jo Carer"].address_lines
+
+    client.force_login(senco)
+    html = client.get(f"/notifications/{lac_notification.pk}/").content.decode()
+    for name in ("Jo Carer", "Max Carer"):
+        assert re.search(rf"{name} <span[^>]*>\([^)]*; protected address, not printed\)", html)
+    assert "Dana Hart <span" in html and "Dana Hart" in html
+    assert not re.search(r"Dana Hart <span[^>]*>\([^)]*protected", html)
 
 
 def test_a_carer_alone_is_enough_for_a_letter_and_no_warning(pupil: Pupil, senco: User) -> None:

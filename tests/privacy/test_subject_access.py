@@ -106,3 +106,22 @@ def test_the_pupil_page_links_to_it_for_the_senco_only(
     assert "make a subject access copy" in client.get(f"/pupils/{pupil.pk}/").content.decode()
     client.force_login(office)
     assert "make a subject access copy" not in client.get(f"/pupils/{pupil.pk}/").content.decode()
+
+
+def test_a_protected_address_typed_again_on_another_contact_is_not_included(
+    client: Client, senco: User, pupil: Pupil
+) -> None:
+    """The same rule as letters and the pupil's page (``pupils.rules.address_is_protected``):
+    a foster carer's address marked protected, then typed on a second contact unmarked."""
+    ContactFactory(pupil=pupil, name="Sam Young", address=SECRET, address_protected=True)
+    ContactFactory(pupil=pupil, name="Jo Young", address="  9 hidden close ")
+    ContactFactory(pupil=pupil, name="Alex Young", address="1 Open Street")
+    client.force_login(senco)
+
+    record = json.loads(download(client, pupil).read("record.json"))
+
+    addresses = {c["name"]: c["address"] for c in record["parts"]["contacts"]["data"]["contacts"]}
+    assert addresses == {"Sam Young": "(protected address: not included)",
+                         "Jo Young": "(protected address: not included)",
+                         "Alex Young": "1 Open Street"}  # fmt: skip
+    assert "hidden close" not in json.dumps(record).lower()

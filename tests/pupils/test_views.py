@@ -134,6 +134,24 @@ def test_office_cannot_change_or_unprotect_a_protected_address(
     assert protected.phone == "07700 900999"
 
 
+def test_office_edit_form_withholds_a_protected_address_typed_on_another_contact(
+    protected: Contact, pupil: Pupil, office: User, senco: User, login: Login
+) -> None:
+    """The pupil's page and letters withhold it (``rules.address_is_protected``): so does the
+    form, which would otherwise show it to the office in the address box."""
+    again = ContactFactory(pupil=pupil, name="Sam Carer", address=SECRET_ADDRESS.upper())
+    url = f"/pupils/{pupil.pk}/contacts/{again.pk}/"
+
+    html = login(office).get(url).content.decode()
+    assert "This contact's address is protected." in html
+    assert 'name="address"' not in html and "HIDDEN CLOSE" not in html
+    login(office).post(url, contact_post(name="Sam Carer", address="1 Public Road"))
+    again.refresh_from_db()
+    assert again.address == SECRET_ADDRESS.upper() and again.name == "Sam Carer"
+    # The SENCO sees and may change it.
+    assert "HIDDEN CLOSE" in login(senco).get(url).content.decode()
+
+
 def test_protected_address_never_reaches_the_audit_trail_from_the_forms(
     protected: Contact, pupil: Pupil, office: User, head: User, login: Login
 ) -> None:

@@ -444,9 +444,27 @@ def _letter(
     )
 
 
-def letter_recipients(pupil: Pupil) -> list[Contact]:
-    """The contacts a letter about ``pupil`` goes to: each parent in education law."""
-    return parents_in_law(pupil.contacts.all())
+@dataclass(frozen=True)
+class Recipient:
+    """A parent in education law a letter goes to, and whether their address is withheld
+    (``letter_address`` gives it no lines)."""
+
+    contact: Contact
+    address_withheld: bool
+
+    @property
+    def name(self) -> str:
+        return self.contact.name
+
+
+def letter_recipients(pupil: Pupil) -> list[Recipient]:
+    """Those a letter about ``pupil`` goes to: each parent in education law."""
+    contacts = list(pupil.contacts.all())
+    protected = protected_addresses_of(contacts)
+    return [
+        Recipient(c, address_withheld=contact_address_protected(c, protected))
+        for c in parents_in_law(contacts)
+    ]
 
 
 def letters_for(

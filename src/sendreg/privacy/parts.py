@@ -24,6 +24,7 @@ from sendreg.accounts.models import User
 from sendreg.lib.dates import today
 from sendreg.lib.extensions import PUPIL_RECORD_PARTS, PupilRecordPart
 from sendreg.pupils.models import Pupil
+from sendreg.pupils.rules import address_is_protected, protected_addresses
 from sendreg.records.models import (
     CauseForConcern,
     EalRecord,
@@ -86,9 +87,13 @@ def pupil_erase(pupil: Pupil, by: User | None) -> None:
 
 
 def contacts_data(pupil: Pupil) -> Mapping[str, Any]:
+    """The contacts, with every protected address withheld: marked so, or the same address
+    typed on another contact (``pupils.rules.address_is_protected``, as letters and pages)."""
     contacts = _rows(pupil.contacts.order_by("pk"))
+    protected = protected_addresses((c["address"], c["address_protected"]) for c in contacts)
     for contact in contacts:
-        if contact["address_protected"]:
+        marked = contact["address_protected"]
+        if address_is_protected(address=contact["address"], marked=marked, protected=protected):
             contact["address"] = ADDRESS_WITHHELD
     return {"contacts": contacts}
 

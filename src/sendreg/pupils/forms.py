@@ -112,10 +112,11 @@ class ContactForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args: Any, can_see_protected: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, address_withheld: bool = False, **kwargs: Any) -> None:
+        """``address_withheld``: the address is protected (``pupils.rules.address_is_protected``)
+        and this member may not see it; it is then neither shown nor changed here."""
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.address_protected and not can_see_protected:
-            # Neither show nor let anyone but the SENCO change a protected address.
+        if address_withheld:
             del self.fields["address"]
             del self.fields["address_protected"]
 

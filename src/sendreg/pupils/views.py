@@ -63,18 +63,22 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
         if contact_pk is not None
         else Contact(pupil=pupil)
     )
-    form = ContactForm(
-        request.POST or None,
-        instance=contact,
-        can_see_protected=membership.can(Permission.PROTECTED_ADDRESS_VIEW),
+    # The same rule as the pupil's page and letters: marked protected, or the same address
+    # as one marked on another contact. Only the SENCO sees or changes such an address.
+    withheld = (
+        contact.pk is not None
+        and not membership.can(Permission.PROTECTED_ADDRESS_VIEW)
+        and selectors.contact_address_protected(
+            contact, selectors.protected_addresses_of(pupil.contacts.all())
+        )
     )
+    form = ContactForm(request.POST or None, instance=contact, address_withheld=withheld)
     if request.method == "POST" and form.is_valid():
         contact_save(contact=form.instance, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"The contact {form.instance.name} was saved.")
         return redirect_after_post(request, pupil.get_absolute_url())
-    return render(
-        request, "pupils/contact_form.html", {"pupil": pupil, "form": form, "contact": contact}
-    )
+    context = {"pupil": pupil, "form": form, "contact": contact, "address_withheld": withheld}
+    return render(request, "pupils/contact_form.html", context)
 
 
 @require_POST
