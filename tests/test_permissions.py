@@ -291,3 +291,16 @@ def test_a_governor_cannot_work_out_a_small_count_by_subtraction_or_percentage(
 # Who may open which URL is decided in Python over the same queries on either database: the
 # matrix runs on the first (SQLite) pass only, and each app's view tests run on both.
 pytestmark = pytest.mark.one_pass
+
+
+def test_the_school_s_staff_are_every_role_but_governors_and_advisers(
+    school: Any, senco: User, deputy_senco: User, teacher: User, ta: User, office: User,
+    head: User, governor: User, adviser: User,
+) -> None:  # fmt: skip
+    """One list (``permissions.STAFF_ROLES``) for who may own a concern, be a designated
+    teacher, deliver an intervention or be trained."""
+    from sendreg.accounts.permissions import STAFF_ROLES, Role
+    from sendreg.provision.selectors import staff_of
+
+    assert set(STAFF_ROLES) == set(Role) - {Role.GOVERNOR, Role.ADVISER}
+    assert set(staff_of(school)) == {senco, deputy_senco, teacher, ta, office, head}

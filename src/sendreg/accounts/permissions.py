@@ -141,6 +141,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
+#: Roles of people who work at the school: who may own a concern, be a designated teacher,
+#: deliver an intervention or be trained. Governors and advisers look in from outside.
+STAFF_ROLES: frozenset[str] = frozenset(Role) - {Role.GOVERNOR, Role.ADVISER}
+
+
 def role_can(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from sendreg import codes
 from sendreg.accounts.models import Membership, School, User
-from sendreg.accounts.permissions import Permission
+from sendreg.accounts.permissions import STAFF_ROLES, Permission
 from sendreg.lib import dates
 from sendreg.lib.compiled import compiled
 from sendreg.lib.extensions import settings_read_with
@@ -1123,11 +1123,10 @@ def run_lines(runs: QuerySet[Run], *, year: int | None = None) -> list[RunLine]:
 
 def staff_of(school: School) -> QuerySet[User]:
     """The people who work at the school, who may deliver a run or be trained."""
-    from sendreg.accounts.permissions import Role
-
-    roles = [r.value for r in Role if r not in (Role.GOVERNOR, Role.ADVISER)]
     return (
-        User.objects.filter(is_active=True, memberships__school=school, memberships__role__in=roles)
+        User.objects.filter(
+            is_active=True, memberships__school=school, memberships__role__in=STAFF_ROLES
+        )
         .distinct()
         .order_by("name", "pk")
     )

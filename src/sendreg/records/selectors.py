@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School, User
-from sendreg.accounts.permissions import Permission, role_sees_pupils
+from sendreg.accounts.permissions import STAFF_ROLES, Permission, role_sees_pupils
 from sendreg.lib.extensions import may_have
 from sendreg.pupils.models import Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to, visible_to
@@ -28,7 +28,6 @@ from sendreg.records.models import (
     LookedAfterRecord,
     MedicalCondition,
 )
-from sendreg.records.services import STAFF_ROLES
 
 #: Who may see the registers' lists and exports.
 VIEW = (Permission.REGISTER_VIEW,)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from sendreg.accounts.models import User
-from sendreg.accounts.permissions import Role
+from sendreg.accounts.permissions import STAFF_ROLES
 from sendreg.audit.models import AuditEvent
 from sendreg.audit.services import audit_record
 from sendreg.lib.diff import changed, jsonable
@@ -42,9 +42,6 @@ EXAM_FIELDS = [
     "arrangement", "other_arrangement", "key_stage", "evidence", "approved_on", "expires_on",
 ]  # fmt: skip
 _END_FIELDS = ["ended_on", "end_reason"]
-
-#: Roles that are staff of the school, who may own a concern or be a designated teacher.
-STAFF_ROLES = [r.value for r in Role if r not in (Role.GOVERNOR, Role.ADVISER)]
 
 
 def _snapshot(instance: models.Model, fields: Sequence[str]) -> dict[str, Any]:
