@@ -33,6 +33,7 @@ from sendreg.accounts.models import School, User
 from sendreg.codes import SenProvision
 from sendreg.documents import rules
 from sendreg.documents.models import LetterTemplate
+from sendreg.lib.extensions import NextMeeting, next_meeting
 from sendreg.lib.text import xml_safe
 from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.selectors import (
@@ -182,6 +183,12 @@ NO_REVIEW_AFTER_REMOVAL = (
 NEXT_REVIEW_TO_COME = (
     "We will write to you with the date of the next meeting to review {forename}'s support."
 )
+#: The next meeting that sendreg knows of (``lib.extensions.next_meeting``).
+NEXT_MEETING_ON = "The next meeting about {forename}'s support is {what}, on {date}."
+NEXT_MEETING_DUE_BY = (
+    "The next meeting about {forename}'s support is {what}, due by {date}; we will write to "
+    "you with the day."
+)
 
 #: How to reach the school ({school_contact}); its address is at the head of every letter.
 CONTACT_PHONE_AND_EMAIL = "You can telephone the school on {phone} or email {email}."
@@ -277,14 +284,20 @@ def who_decided(before: str, after: str, *, forename: str) -> str:
     return DECIDED_SCHOOL_REMOVED.format(forename=forename)
 
 
-def next_review_text(*, to_status: str, review_on: dt.date | None, forename: str) -> str:
+def next_review_text(
+    *, to_status: str, review_on: dt.date | None, forename: str, meeting: NextMeeting | None = None
+) -> str:
     """The next review or meeting: the monitoring review date after a removal to the
-    monitoring list; otherwise an honest promise to write with the date, because sendreg
-    does not yet know it (the SENCO can put the date in the wording or the Word version)."""
+    monitoring list; for a pupil on the register, the next meeting sendreg knows of (a
+    support plan's review, an EHC plan's annual review), or else an honest promise to write
+    with the date."""
     if not to_status:
         if review_on is not None:
             return NEXT_MONITORING_REVIEW.format(forename=forename, date=long_date(review_on))
         return NO_REVIEW_AFTER_REMOVAL.format(forename=forename)
+    if meeting is not None:
+        wording = NEXT_MEETING_ON if meeting.arranged else NEXT_MEETING_DUE_BY
+        return wording.format(forename=forename, what=meeting.what, date=long_date(meeting.on))
     return NEXT_REVIEW_TO_COME.format(forename=forename)
 
 
@@ -374,6 +387,7 @@ def _change_values(
     forename: str,
     top_up_funding: bool,
     review_on: dt.date | None,
+    meeting: NextMeeting | None,
 ) -> dict[str, str]:
     """The placeholders that depend on the change and the school, not on the recipient."""
     return {
@@ -381,7 +395,9 @@ def _change_values(
         "status_meaning": status_meaning(after, top_up_funding=top_up_funding),
         "previous_status": status_text(before),
         "who_decided": who_decided(before, after, forename=forename),
-        "next_review": next_review_text(to_status=after, review_on=review_on, forename=forename),
+        "next_review": next_review_text(
+            to_status=after, review_on=review_on, forename=forename, meeting=meeting
+        ),
         "school_contact": school_contact_text(school),
         "advice": advice_text(school),
         "school_name": school.name,
@@ -412,6 +428,7 @@ def letter_values(
             forename=pupil.forename,
             top_up_funding=pupil.top_up_funding,
             review_on=review_on,
+            meeting=next_meeting(pupil, today) if notification.to_status else None,
         ),
     }
 
@@ -528,6 +545,7 @@ def letter_preview(template: LetterTemplate, *, by: User, today: dt.date) -> Let
             forename="Sam",
             top_up_funding=False,
             review_on=today + _PREVIEW_REVIEW_AFTER,
+            meeting=NextMeeting(today + _PREVIEW_REVIEW_AFTER, "the review of their support plan"),
         ),
     }
     try:

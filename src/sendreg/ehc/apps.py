@@ -20,6 +20,7 @@ class EhcConfig(AppConfig):
             COMMANDS,
             DEADLINE_SOURCES,
             DEMO_FILLERS,
+            MEETING_SOURCES,
             PUPIL_RECORD_PARTS,
             PUPIL_SECTIONS,
             SCHOOL_SETTINGS,
@@ -27,6 +28,7 @@ class EhcConfig(AppConfig):
             Command,
             DeadlineSource,
             DemoFiller,
+            MeetingSource,
             PupilRecordPart,
             SchoolSetting,
             Section,
@@ -41,6 +43,7 @@ class EhcConfig(AppConfig):
                 attention=selectors.attention_deadlines,
             )
         )
+        MEETING_SOURCES.register(MeetingSource("ehc", selectors.meetings_ahead, order=5))
         AUDIT_TYPES.register(AuditTypes("ehc", EhcAuditType, order=50))
         SCHOOL_SETTINGS.register(SchoolSetting(SCHOOL_SETTINGS_KEY))
         PUPIL_SECTIONS.register(

@@ -55,7 +55,7 @@ from sendreg.ehc.models import (
 from sendreg.ehc.rules import EventKind, History, Stage
 from sendreg.lib.compiled import compiled
 from sendreg.lib.dates import ATTENTION_STATUSES, due_soon_until
-from sendreg.lib.extensions import Deadline, may_have, settings_read_with
+from sendreg.lib.extensions import Deadline, NextMeeting, may_have, settings_read_with
 from sendreg.lib.pagereads import already_read
 from sendreg.lib.urls import url_pattern
 from sendreg.pupils.models import Pupil
@@ -634,3 +634,24 @@ def held_review_invitees(record: EhcRecord, held: EhcEvent) -> list[EhcInvitee]:
             if review.held is not None and review.held.id == held.pk and review.scheduled:
                 return record.invitees.get(review.scheduled.id, [])
     return []
+
+
+# --- Letters to parents ---------------------------------------------------------------------
+
+#: How a letter to parents names the EHC plan's annual review.
+ANNUAL_REVIEW = "the annual review of their EHC plan"
+
+
+def meetings_ahead(pupil: Pupil, day: dt.date) -> Iterable[NextMeeting]:
+    """The annual review meeting arranged, on or after ``day``; without one, the date the
+    open annual review is due by."""
+    if not EhcEvent.objects.filter(pupil=pupil).exists():
+        return
+    record = ehc_record(pupil, today=day)
+    arranged = record.pending_review
+    if arranged is not None and arranged.meeting_on is not None and arranged.meeting_on >= day:
+        yield NextMeeting(arranged.meeting_on, ANNUAL_REVIEW)
+        return
+    for row in record.open_rows:
+        if row.duty.kind == DutyKind.ANNUAL_REVIEW and row.duty.due >= day:
+            yield NextMeeting(row.duty.due, ANNUAL_REVIEW, arranged=False)

@@ -327,3 +327,40 @@ class PupilRecordPart(_Keyed):
 
 
 PUPIL_RECORD_PARTS: Registry[PupilRecordPart] = Registry("pupil record")
+
+
+# --- Letters to parents ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """A meeting ahead about a pupil's support, for a letter to their parents to name.
+
+    ``what`` names it in plain English, of the pupil as "their" ("the review of their support
+    plan"). ``arranged`` is False for a date it is due by rather than a day already fixed (an
+    EHC plan's annual review not yet arranged).
+    """
+
+    on: dt.date
+    what: str
+    arranged: bool = True
+
+
+@dataclass(frozen=True)
+class MeetingSource(_Keyed):
+    """Where an app keeps the meetings ahead for a pupil: a function of the pupil and the day
+    that yields those on or after the day."""
+
+    key: str
+    find: Callable[[Pupil, dt.date], Iterable[NextMeeting]]
+    order: int = 100
+
+
+MEETING_SOURCES: Registry[MeetingSource] = Registry("meetings")
+
+
+def next_meeting(pupil: Pupil, day: dt.date) -> NextMeeting | None:
+    """The first meeting ahead about ``pupil`` from ``day`` on, from every app that keeps some;
+    on the same day a fixed meeting before one only due."""
+    found = [m for source in MEETING_SOURCES for m in source.find(pupil, day) if m.on >= day]
+    return min(found, key=lambda m: (m.on, not m.arranged), default=None)

@@ -16,12 +16,14 @@ class SupportConfig(AppConfig):
             DEADLINE_SOURCES,
             DEMO_FILLERS,
             HOME_PANELS,
+            MEETING_SOURCES,
             PUPIL_RECORD_PARTS,
             PUPIL_SECTIONS,
             AuditTypes,
             Command,
             DeadlineSource,
             DemoFiller,
+            MeetingSource,
             PupilRecordPart,
             Section,
         )
@@ -53,6 +55,7 @@ class SupportConfig(AppConfig):
                 attention=contributions.attention_deadlines,
             )
         )
+        MEETING_SOURCES.register(MeetingSource("support", contributions.meetings_ahead))
         COMMANDS.register(Command("plans", add_plans_command))
         DEMO_FILLERS.register(DemoFiller("support", demo_fill, order=50))
         PUPIL_RECORD_PARTS.register(

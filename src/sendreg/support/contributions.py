@@ -13,7 +13,7 @@ from django.urls import reverse
 from sendreg.accounts.models import School
 from sendreg.accounts.permissions import Permission
 from sendreg.lib.documents import DOCX_TYPE, PDF_TYPE
-from sendreg.lib.extensions import Deadline, PageContext, PupilFile
+from sendreg.lib.extensions import Deadline, NextMeeting, PageContext, PupilFile
 from sendreg.pupils.models import Pupil
 from sendreg.support import documents, selectors, services
 from sendreg.support.models import (
@@ -255,3 +255,20 @@ def record_files(pupil: Pupil) -> Iterable[PupilFile]:
                 )
             )
     return files
+
+
+# --- Letters to parents ---------------------------------------------------------------------------
+
+#: How a letter to parents names the open plan's review.
+PLAN_REVIEW_MEETING = "the review of their support plan"
+
+
+def meetings_ahead(pupil: Pupil, day: dt.date) -> Iterable[NextMeeting]:
+    """The open support plan's review, when it is on or after ``day``."""
+    review = (
+        SupportPlan.objects.filter(pupil=pupil, reviewed_on__isnull=True, review_date__gte=day)
+        .values_list("review_date", flat=True)
+        .first()
+    )
+    if review is not None:
+        yield NextMeeting(review, PLAN_REVIEW_MEETING)
