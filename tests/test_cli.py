@@ -271,6 +271,26 @@ def test_census_date_override_replaces_one_term(capsys: pytest.CaptureFixture[st
     assert json.loads(out)[0]["date"] == "2026-10-01"
 
 
+def test_a_census_date_override_is_in_every_school_s_audit_trail(
+    capsys: pytest.CaptureFixture[str], school: School, other_school: School
+) -> None:
+    """Every school's census check turns on it, so every school's trail records it, with
+    the date it replaced: the statutory one first, then the earlier override."""
+    run(capsys, "census", "dates", "--year", "2025", "--set", "autumn=2025-10-09")
+    run(capsys, "census", "dates", "--year", "2025", "--set", "autumn=2025-10-16")
+
+    for each in (school, other_school):
+        events = AuditEvent.objects.filter(
+            school_id=each.pk, type=AuditEvent.Type.CENSUS_DATE_SET
+        ).order_by("pk")
+        assert [(e.old["date"], e.new["date"]) for e in events] == [
+            ("2025-10-02", "2025-10-09"),
+            ("2025-10-09", "2025-10-16"),
+        ]
+        assert {e.new["term"] for e in events} == {"autumn"}
+        assert all(e.actor_label for e in events)
+
+
 @pytest.mark.parametrize("value", ["winter=2025-10-09", "autumn=9 Oct", "autumn"])
 def test_census_date_override_refuses_bad_values(
     capsys: pytest.CaptureFixture[str], value: str
@@ -364,3 +384,13 @@ def test_the_default_demo_fills_a_thousand_pupils(capsys: pytest.CaptureFixture[
     code, out, err = run(capsys, "demo", "--no-serve")
     assert (code, err) == (0, "")
     assert Pupil.objects.count() == 1000
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_host_and_port_say_what_they_are(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args([command, "--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST the address to serve on (127.0.0.1: this machine)" in text
+    assert "--port PORT the port to serve on (8000)" in text

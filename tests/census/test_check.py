@@ -346,6 +346,46 @@ def test_a_clean_school_passes(school: School, senco: User) -> None:
     assert (check.findings, check.passed) == ([], True)
 
 
+def test_a_need_the_mis_records_twice_is_an_error_of_the_whole_check(
+    school: School, senco: User
+) -> None:
+    """The return cannot hold the same need at ranks 1 and 2 (issue 7, point 6): the check
+    names the pupil and the need, as an error at a census that collects need types."""
+    clean_school(school, senco)
+    twice = PupilFactory(school=school, legal_forename="Dee", legal_surname="Double")
+    put_on_register(twice, by=senco, status="K", needs=("SEMH",))
+    _mis(twice, "K", ["SEMH", "SEMH"])
+
+    check = selectors.census_check(school=school, census_date=SPRING)
+
+    found = finding(check, "MIS-DUP", twice.upn)
+    assert (found.severity, found.name, found.pupil_id) == (
+        Severity.ERROR, "Dee Double", twice.pk,
+    )  # fmt: skip
+    assert "SEMH" in found.message
+    # The register holds SEMH once, so the MIS differs from it too.
+    assert codes_for(check, twice.upn) == ["MIS-DUP", "MIS-REG"] and not check.passed
+
+
+def test_a_check_for_a_past_census_reads_the_needs_held_on_that_day(
+    school: School, senco: User
+) -> None:
+    """Need types have history (issue 7, point 2): on 2 October 2025 the register held SEMH,
+    which the MIS still says; the change to SLCN on 12 November counts only from then."""
+    clean_school(school, senco)
+    changed = PupilFactory(school=school, admission_date=D(2024, 9, 2))
+    put_on_register(changed, by=senco, status="K", needs=("SEMH",), on=D(2025, 9, 4))
+    put_on_register(changed, by=senco, status="K", needs=("SLCN",), on=TODAY)
+    _mis(changed, "K", ["SEMH"])
+
+    autumn = selectors.census_check(school=school, census_date=PREVIOUS)
+    spring = selectors.census_check(school=school, census_date=SPRING)
+
+    assert codes_for(autumn, changed.upn) == []
+    assert codes_for(spring, changed.upn) == ["MIS-REG"]
+    assert "SLCN" in finding(spring, "MIS-REG", changed.upn).message
+
+
 def test_correction_already_requested_is_said_in_what_to_do(
     school: School, sample: dict[str, Pupil], senco: User
 ) -> None:

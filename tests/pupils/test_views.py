@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -363,3 +364,30 @@ def test_pupil_search_finds_by_name_and_upn(
     fragment = client.get("/pupils/?q=barnes", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment
     assert "Barnes, Teddy" in fragment
+
+
+def test_the_pupil_list_pages_through_the_whole_roll_in_the_order_it_shows(
+    school: Any, office: User, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No longer cut at 200: every pupil is on exactly one page, sorted by the names shown
+    (a preferred name where recorded), and each page links to the next."""
+    from sendreg.pages import views
+    from tests.factories import PupilFactory
+
+    monkeypatch.setattr(views, "PUPILS_PER_PAGE", 3)
+    names = [("Zoe", "Adams", ""), ("Amy", "Brown", "Ziggy"), ("Bea", "Brown", ""),
+             ("Cal", "Cole", ""), ("Dan", "Dale", ""), ("Eve", "Ash", ""),
+             ("Fin", "Fox", "")]  # fmt: skip
+    for forename, surname, preferred in names:
+        PupilFactory(school=school, legal_forename=forename, legal_surname=surname,
+                     preferred_forename=preferred)  # fmt: skip
+    client = login(office)
+
+    seen: list[str] = []
+    for number in (1, 2, 3):
+        html = client.get(f"/pupils/?page={number}").content.decode()
+        assert f"7 pupils: page {number} of 3" in html
+        assert ('rel="next"' in html) == (number < 3)
+        seen += re.findall(r'<a href="/pupils/\d+/">([^<]+)</a>', html)
+    assert seen == ["Adams, Zoe", "Ash, Eve", "Brown, Bea", "Brown, Ziggy", "Cole, Cal",
+                    "Dale, Dan", "Fox, Fin"]  # fmt: skip
