@@ -5,7 +5,8 @@ on the register whose needs they target, with entry and exit scores. Two stand o
 purpose: precision teaching clearly works (large gains), the old reading comprehension
 booster does not (no gain to speak of). Pupils with an EHC plan and many hours of
 one-to-one support cost more than the top-up threshold. The anger management group was
-never measured, so it shows on the SENCO's home page. Every person is invented.
+never measured, so it shows on the SENCO's home page. Every person is invented; everything
+is written through the services, so checked and audited as the SENCO's own entries are.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sendreg import codes
 from sendreg.accounts.models import User
 from sendreg.accounts.permissions import Role
 from sendreg.lib.extensions import DemoSchool
-from sendreg.provision import rules
-from sendreg.provision.models import Enrolment, Intervention, Run, TrainingRecord
+from sendreg.provision import rules, services
+from sendreg.provision.models import Enrolment, Intervention, Run
 from sendreg.provision.rules import Measure, TrainingLevel
 from sendreg.pupils.models import Pupil
 from sendreg.register.selectors import needs_on, on_register
@@ -204,24 +206,28 @@ def fill(demo: DemoSchool) -> None:
     ta, senco = staff[Role.TEACHING_ASSISTANT], staff[Role.SENCO]
     teachers = [u for k, u in staff.items() if k.startswith("teacher")] or [senco]
 
-    interventions = Intervention.objects.bulk_create(
-        Intervention(
-            school=school, name=p.name, description=p.description, need_codes=list(p.needs),
-            areas=list(p.areas), wave=p.wave, staff_role=p.role, group_size=p.group,
-            sessions_per_week=p.sessions, minutes_per_session=p.minutes, typical_weeks=p.weeks,
-            hourly_rate=p.rate, resources_per_pupil=p.resources, measure=p.measure,
-            scale_name=p.scale[0] if p.scale else "",
-            scale_min=p.scale[1] if p.scale else None,
-            scale_max=p.scale[2] if p.scale else None,
+    # Written through the services, so checked and audited as the SENCO's own entries are.
+    interventions = [
+        services.intervention_create(
+            school=school, by=senco, name=p.name, description=p.description,
+            need_codes=list(p.needs), areas=list(p.areas), wave=p.wave, staff_role=p.role,
+            group_size=p.group, sessions_per_week=p.sessions, minutes_per_session=p.minutes,
+            typical_weeks=p.weeks, hourly_rate=p.rate, resources_per_pupil=p.resources,
+            measure=p.measure, scale_name=p.scale[0] if p.scale else "",
+            scale_min=p.scale[1] if p.scale else None, scale_max=p.scale[2] if p.scale else None,
         )
         for p in CATALOGUE
-    )  # fmt: skip
+    ]  # fmt: skip
     terms = recent_terms(today)
     year_start, year_end = (
         _terms(rules.school_year_of(today))[0][0],
         _terms(rules.school_year_of(today))[2][1],
     )
-    runs: list[tuple[Run, Plan, list[int], list[User]]] = []
+    runs: list[tuple[Run, Plan, list[int]]] = []
+
+    def run(intervention: Intervention, who: list[User], **fields: Any) -> Run:
+        return services.run_create(intervention=intervention, by=senco, staff=who, **fields)
+
     for plan, intervention in zip(CATALOGUE, interventions, strict=True):
         wanted = set(plan.needs) | {
             code for code in codes.need_codes() if rules.area_of(code) in plan.areas
@@ -250,15 +256,11 @@ def fill(demo: DemoSchool) -> None:
                     if plan.whole_year
                     else min(plan.weeks, (finish - begin).days // 7 + 1)
                 )
-                run = Run(
-                    school=school, intervention=intervention, start_date=begin, end_date=finish,
-                    weeks=weeks,
-                    group_size=plan.group, sessions_per_week=plan.sessions,
-                    minutes_per_session=plan.minutes, hourly_rate=plan.rate,
-                    resources_per_pupil=plan.resources,
+                made_run = run(
+                    intervention, who, start_date=begin, end_date=finish, weeks=weeks,
                     other_staff=OUTSIDE_STAFF.get(plan.role, "") if plan.who == OUTSIDE else "",
                 )  # fmt: skip
-                runs.append((run, plan, members, who))
+                runs.append((made_run, plan, members))
     # One-to-one support for about half the pupils with an EHC plan, for the whole year: the
     # hours their plans set, from 8 to 20 a week, put most of them above the threshold.
     one_to_one = next(i for i in interventions if i.name.startswith("One-to-one"))
@@ -266,29 +268,21 @@ def fill(demo: DemoSchool) -> None:
     with_plans = sorted(pk for pk, status in register.items() if status == "E")
     for pk in rng.sample(with_plans, len(with_plans) // 2):
         minutes = rng.choice([96, 120, 150, 180, 210, 240])
-        run = Run(
-            school=school, intervention=one_to_one, start_date=year_start, end_date=year_end,
-            weeks=38, group_size=1, sessions_per_week=D(5), minutes_per_session=minutes,
-            hourly_rate=one_plan.rate, resources_per_pupil=D(0),
+        made_run = run(
+            one_to_one, [ta], start_date=year_start, end_date=year_end, weeks=38, group_size=1,
+            sessions_per_week=D(5), minutes_per_session=minutes, resources_per_pupil=D(0),
         )  # fmt: skip
-        runs.append((run, one_plan, [pk], [ta]))
-    made = Run.objects.bulk_create([r for r, _, _, _ in runs])
-    Run.staff.through.objects.bulk_create(
-        Run.staff.through(run_id=run.pk, user_id=user.pk)
-        for run, (_, _, _, who) in zip(made, runs, strict=True)
-        for user in who
-    )
-    enrolments = []
-    for run, (_, plan, members, _) in zip(made, runs, strict=True):
-        enrolments += _enrolments(rng, run, plan, members, today)
-    Enrolment.objects.bulk_create(enrolments, batch_size=500)
-    TrainingRecord.objects.bulk_create(
-        TrainingRecord(
-            school=school, user=staff.get(key) if key else None, name="" if key else name,
+        runs.append((made_run, one_plan, [pk]))
+    made = [r for r, _, _ in runs]
+    enrolments: list[Enrolment] = []
+    for made_run, plan, members in runs:
+        enrolments += _enrolments(rng, made_run, plan, [pupils[pk] for pk in members], today,
+                                  by=senco)  # fmt: skip
+    for key, name, what, level, area, days in TRAINING:
+        services.training_record_create(
+            school=school, by=senco, user=staff.get(key) if key else None, name="" if key else name,
             what=what, level=level, need_area=area, on=today - dt.timedelta(days=days),
-        )
-        for key, name, what, level, area, days in TRAINING
-    )  # fmt: skip
+        )  # fmt: skip
     year = rules.school_year_of(today)
     by_run = {run.pk: run for run in made}
     costs: dict[int, Decimal] = {}
@@ -307,29 +301,34 @@ def fill(demo: DemoSchool) -> None:
 
 
 def _enrolments(
-    rng: random.Random, run: Run, plan: Plan, members: list[int], today: dt.date
+    rng: random.Random, run: Run, plan: Plan, members: list[Pupil], today: dt.date, *, by: User
 ) -> list[Enrolment]:
+    """The pupils put in the run, and their attendance and scores recorded, through the
+    services."""
     low, high = rules.score_range(plan.measure, *(plan.scale[1:] if plan.scale else (None, None)))
     low = low if low is not None else D(-1000)
     high = high if high is not None else D(1000)
     ended = run.end_date < today
     started = run.start_date <= today
     planned = int(run.sessions_per_week * run.weeks)
-    made = []
-    for pk in members:
-        enrolment = Enrolment(
-            run=run, pupil_id=pk, start_date=run.start_date, end_date=run.end_date
-        )
+    made = services.enrolment_add(run=run, pupils=members, by=by)
+    changes: dict[int, dict[str, Any]] = {}
+    for enrolment in made:
+        values: dict[str, Any] = {}
         if ended:
-            enrolment.sessions_attended = max(1, round(planned * rng.uniform(0.7, 1.0)))
+            values["sessions_attended"] = max(1, round(planned * rng.uniform(0.7, 1.0)))
         if plan.measure != Measure.NONE and plan.measured and started:
             entry = _score(rng, *plan.entry, low, high)
-            enrolment.entry_score = entry
-            enrolment.target_score = min(high, entry + D(str(plan.target_gain)))
+            values["entry_score"] = entry
+            values["target_score"] = min(high, entry + D(str(plan.target_gain)))
             # About one pupil in twenty misses the exit assessment (absent, or left early).
             if ended and rng.random() > 0.05:
-                enrolment.exit_score = min(
+                values["exit_score"] = min(
                     max(entry + _score(rng, *plan.gain, D(-1000), D(1000)), low), high
                 )
-        made.append(enrolment)
+        if values:
+            changes[enrolment.pk] = values
+    if changes:
+        services.measures_record(run=run, changes=changes, by=by)
+        made = list(run.enrolments.order_by("pk"))
     return made

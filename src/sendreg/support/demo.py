@@ -1,7 +1,8 @@
 """Demo support plans: most pupils on the register have an open plan with one or two
 reviewed cycles behind it, meetings with their parents, a passport; a few have
 specialists with small generated PDF reports; a handful have no plan or an overdue
-review, so that every panel has something to show. Invented, written in bulk."""
+review, so that every panel has something to show. Invented; written through the services,
+so checked and audited as a SENCO's own entries are."""
 
 from __future__ import annotations
 
@@ -9,31 +10,15 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.core.files.base import ContentFile
-from django.utils import timezone
-
+from sendreg.accounts.models import User
 from sendreg.accounts.permissions import Role
-from sendreg.audit.models import AuditEvent
 from sendreg.lib.documents import Document, Facts, Heading, Paragraph, document_pdf
 from sendreg.lib.extensions import DemoSchool
 from sendreg.pupils.models import Pupil
 from sendreg.register.models import MonitoringEntry
 from sendreg.register.selectors import needs_on, on_register
-from sendreg.support import rules
-from sendreg.support.models import (
-    AssessmentEntry,
-    Outcome,
-    OutcomeReview,
-    ParentMeeting,
-    Passport,
-    PassportSuggestion,
-    PlanReview,
-    SpecialistInvolvement,
-    SpecialistReport,
-    SpecialistVisit,
-    SupportEvent,
-    SupportPlan,
-)
+from sendreg.support import rules, services
+from sendreg.support.models import SupportPlan
 
 DAY = dt.timedelta(days=1)
 
@@ -255,9 +240,10 @@ def demo_fill(demo: DemoSchool) -> None:
         pk for pk in sorted(monitored) if pk not in registered and rng.random() < 0.3
     ]
 
+    # Each pupil's story, written through the services in the order it happened, so that
+    # the demo's plans, reviews, meetings and passports are checked and audited like any.
     plans: list[SupportPlan] = []
-    plan_outcomes: dict[int, list[tuple[str, str, str, str]]] = {}
-    reviews: dict[int, tuple[dt.date, str]] = {}  # index in plans -> (reviewed on, decision)
+    reviewed = 0
     for pk in [p for p in ids if p not in without_plan] + watched_with_plan:
         pupil = pupils.get(pk)
         if pupil is None:
@@ -282,129 +268,123 @@ def demo_fill(demo: DemoSchool) -> None:
                 break
             cycles.insert(0, (start, start + rng.randrange(90, 120) * DAY, end))
             end = start
-        number = 0
+        previous: SupportPlan | None = None
         for start, planned_review, reviewed_on in cycles:
-            number += 1
-            plans.append(
-                SupportPlan(
-                    pupil_id=pk,
-                    number=number,
-                    opened_on=start,
-                    review_date=max(planned_review, start + DAY),
-                    reviewed_on=reviewed_on,
-                    strategies=STRATEGIES.get(need, ""),
-                    support="Small-group sessions three times a week with a teaching assistant.",
-                    expected_impact="Closes some of the gap with peers by the review.",
-                    parents_told_on=start,
-                    staff_told_on=start + 2 * DAY,
-                    opened_by=senco,
-                )
-            )
-            plan_outcomes[len(plans) - 1] = _outcomes_for(need, rng)
-            reviews[len(plans) - 1] = (reviewed_on, rules.Decision.CONTINUE)
+            plan = _open(pupil, start, max(planned_review, start + DAY), need, previous, rng,
+                         senco=senco, today=today, support=CYCLE_SUPPORT,
+                         impact=CYCLE_IMPACT)  # fmt: skip
+            _review(plan, reviewed_on, rng, senco=senco, today=today)
+            reviewed += 1
+            plans.append(plan)
+            previous = plan
         plans.append(
-            SupportPlan(
-                pupil_id=pk,
-                number=number + 1,
-                opened_on=opened,
-                review_date=review_date,
-                strategies=STRATEGIES.get(need, "See the SENCO."),
-                support="Small-group sessions twice a week, and a weekly check-in with the SENCO.",
-                expected_impact="Works more independently in class; the gap stops widening.",
-                parents_told_on=opened + DAY,
-                staff_told_on=opened + 2 * DAY,
-                opened_by=senco,
-            )
+            _open(
+                pupil,
+                opened,
+                review_date,
+                need,
+                previous,
+                rng,
+                senco=senco,
+                today=today,
+                support=OPEN_SUPPORT,
+                impact=OPEN_IMPACT,
+            )  # fmt: skip
         )
-        plan_outcomes[len(plans) - 1] = _outcomes_for(need, rng)
-    SupportPlan.objects.bulk_create(plans)
+
+    meetings = _meetings(plans, rng, senco=senco, today=today)
+    passports = _passports(plans, pupils, rng, senco=senco, teacher=teacher, today=today)
+    involved = [pk for pk in dict.fromkeys(p.pupil_id for p in plans) if pk in registered]
+    _specialists([pupils[pk] for pk in involved[:SPECIALISTS]], rng, senco=senco, today=today)
+    open_count = sum(1 for p in plans if p.reviewed_on is None)
+    demo.report.append(
+        f"Support: {open_count} open plans ({reviewed} reviewed before them), "
+        f"{meetings} parent meetings, {len(involved[:SPECIALISTS])} specialists, "
+        f"{passports} passports; "
+        f"{len(without_plan)} pupils on the register with no plan yet."
+    )
+
+
+CYCLE_SUPPORT = "Small-group sessions three times a week with a teaching assistant."
+CYCLE_IMPACT = "Closes some of the gap with peers by the review."
+OPEN_SUPPORT = "Small-group sessions twice a week, and a weekly check-in with the SENCO."
+OPEN_IMPACT = "Works more independently in class; the gap stops widening."
+
+
+def _open(
+    pupil: Pupil, opened: dt.date, review_date: dt.date, need: str,
+    previous: SupportPlan | None, rng: random.Random, *, senco: User, today: dt.date,
+    support: str, impact: str,
+) -> SupportPlan:  # fmt: skip
+    """A plan opened through ``services.plan_open``, with the teacher's and the pupil's views
+    gathered the week before."""
+    plan = services.plan_open(
+        pupil=pupil,
+        opened_on=opened,
+        review_date=review_date,
+        strategies=STRATEGIES.get(need, "See the SENCO."),
+        support=support,
+        expected_impact=impact,
+        parents_told_on=opened,
+        staff_told_on=min(opened + 2 * DAY, today),
+        outcomes=[
+            services.OutcomeData(text=text, measure=measure, baseline=baseline, target=target)
+            for text, measure, baseline, target in _outcomes_for(need, rng)
+        ],
+        previous=previous,
+        by=senco,
+        today=today,
+    )
+    for source, days_before, text in (
+        (rules.AssessmentSource.TEACHER, 7, "Finds independent work hard; needs instructions "
+         "repeated."),
+        (rules.AssessmentSource.PUPIL, 3, rng.choice(PUPIL_VIEWS)),
+    ):  # fmt: skip
+        services.assessment_add(plan=plan, source=source, recorded_on=opened - days_before * DAY,
+                                text=text, by=senco, today=today)  # fmt: skip
+    return plan
+
+
+def _review(
+    plan: SupportPlan, reviewed_on: dt.date, rng: random.Random, *, senco: User, today: dt.date
+) -> None:
+    similar = rng.random() < 0.5
+    results = [rules.OutcomeResult.MET, rules.OutcomeResult.PARTLY_MET, rules.OutcomeResult.NOT_MET]
+    services.plan_review(
+        plan=plan,
+        reviewed_on=reviewed_on,
+        tests=rules.ProgressTests(
+            similar_to_peers=similar,
+            matches_previous_rate=rng.random() < 0.7,
+            closes_gap=similar and rng.random() < 0.5,
+            stops_gap_widening=rng.random() < 0.8,
+        ),
+        pupil_views=rng.choice(PUPIL_VIEWS),
+        parent_views=rng.choice(PARENT_VIEWS),
+        decision=rules.Decision.CONTINUE,
+        decision_notes="Continue, with the outcomes not met carried over.",
+        results={
+            o.pk: (
+                rng.choice(results),
+                f"Measured at the review: {o.measure.lower()}, {rng.choice(TRENDS)}.",
+            )
+            for o in plan.outcomes.all()
+        },  # fmt: skip
+        by=senco,
+        today=today,
+    )
+    plan.reviewed_on = reviewed_on
+
+
+def _meetings(plans: list[SupportPlan], rng: random.Random, *, senco: User, today: dt.date) -> int:
+    """One a term for most pupils on SEN support (fewer this term so far), and one at each
+    review; each through ``services.meeting_record``. Returns how many."""
     by_pupil: dict[int, list[SupportPlan]] = defaultdict(list)
     for plan in plans:
         by_pupil[plan.pupil_id].append(plan)
-    for chain in by_pupil.values():
-        for earlier, later in zip(chain, chain[1:], strict=False):
-            later.previous = earlier
-    SupportPlan.objects.bulk_update([p for p in plans if p.previous is not None], ["previous"])
-
-    outcomes: list[Outcome] = []
-    outcome_plan: list[int] = []
-    for index, plan in enumerate(plans):
-        for position, (text, measure, baseline, target) in enumerate(plan_outcomes[index], 1):
-            outcomes.append(
-                Outcome(
-                    plan=plan,
-                    position=position,
-                    text=text,
-                    measure=measure,
-                    baseline=baseline,
-                    target=target,
-                )
-            )
-            outcome_plan.append(index)
-    Outcome.objects.bulk_create(outcomes)
-
-    review_rows = []
-    for index, (reviewed_on, decision) in reviews.items():
-        similar = rng.random() < 0.5
-        review_rows.append(
-            PlanReview(
-                plan=plans[index],
-                reviewed_on=reviewed_on,
-                similar_to_peers=similar,
-                matches_previous_rate=rng.random() < 0.7,
-                closes_gap=similar and rng.random() < 0.5,
-                stops_gap_widening=rng.random() < 0.8,
-                pupil_views=rng.choice(PUPIL_VIEWS),
-                parent_views=rng.choice(PARENT_VIEWS),
-                decision=decision,
-                decision_notes="Continue, with the outcomes not met carried over.",
-                reviewed_by=senco,
-            )
-        )
-    PlanReview.objects.bulk_create(review_rows)
-    review_of = {r.plan_id: r for r in review_rows}
-    OutcomeReview.objects.bulk_create(
-        OutcomeReview(
-            review=review_of[o.plan_id],
-            outcome=o,
-            result=rng.choice(
-                [
-                    rules.OutcomeResult.MET,
-                    rules.OutcomeResult.PARTLY_MET,
-                    rules.OutcomeResult.NOT_MET,
-                ]
-            ),
-            evidence=f"Measured at the review: {o.measure.lower()}, {rng.choice(TRENDS)}.",
-        )
-        for o in outcomes
-        if o.plan_id in review_of
-    )
-
-    AssessmentEntry.objects.bulk_create(
-        entry
-        for plan in plans
-        for entry in (
-            AssessmentEntry(
-                plan=plan,
-                source=rules.AssessmentSource.TEACHER,
-                recorded_on=plan.opened_on - 7 * DAY,
-                text="Finds independent work hard; needs instructions repeated.",
-                added_by=senco,
-            ),
-            AssessmentEntry(
-                plan=plan,
-                source=rules.AssessmentSource.PUPIL,
-                recorded_on=plan.opened_on - 3 * DAY,
-                text=rng.choice(PUPIL_VIEWS),
-                added_by=senco,
-            ),
-        )
-    )
-
-    # Parent meetings: one a term for most pupils on SEN support, fewer this term so far.
-    meetings = []
     year_terms = rules.terms_of(rules.academic_year_start(today))
-    for pk, chain in by_pupil.items():
+    count = 0
+    for chain in by_pupil.values():
         days = [p.reviewed_on for p in chain if p.reviewed_on]
         for term in year_terms:
             if term.start > today:
@@ -413,134 +393,99 @@ def demo_fill(demo: DemoSchool) -> None:
             if rng.random() < chance:
                 days.append(_between(rng, term.start, min(term.end, today)))
         for held_on in sorted(set(days)):
-            plan = next(
-                (
-                    p
-                    for p in chain
-                    if p.opened_on <= held_on
-                    and (p.reviewed_on is None or p.reviewed_on >= held_on)
-                ),
-                None,
+            services.meeting_record(
+                pupil=chain[0].pupil,
+                held_on=held_on,
+                attendees=f"Parent or carer\n{senco.name}, SENCO\nClass teacher",
+                parents_said=rng.choice(PARENT_VIEWS),
+                pupil_said=rng.choice(PUPIL_VIEWS),
+                actions=ACTIONS,
+                by=senco,
+                today=today,
             )
-            meetings.append(
-                ParentMeeting(
-                    pupil_id=pk,
-                    plan=plan,
-                    held_on=held_on,
-                    attendees=f"Parent or carer\n{senco.name}, SENCO\nClass teacher",
-                    parents_said=rng.choice(PARENT_VIEWS),
-                    pupil_said=rng.choice(PUPIL_VIEWS),
-                    actions=ACTIONS,
-                    recorded_by=senco,
-                )
-            )
-    ParentMeeting.objects.bulk_create(meetings)
+            count += 1
+    return count
 
-    passports = []
-    for pk in by_pupil:
+
+def _passports(
+    plans: list[SupportPlan], pupils: dict[int, Pupil], rng: random.Random, *, senco: User,
+    teacher: User, today: dt.date,
+) -> int:  # fmt: skip
+    """A passport for most pupils with a plan, written some time ago, and a teacher's
+    suggestion for two they teach. Returns how many passports."""
+    written = []
+    for pk in dict.fromkeys(p.pupil_id for p in plans):
         if rng.random() < 0.6:
             pupil = pupils[pk]
-            passports.append(
-                Passport(
-                    pupil_id=pk,
-                    about_me=f"I am {pupil.forename}. I like football, drawing and my dog.",
-                    good_at="Building things, helping younger children, facts about animals.",
-                    matters_to_me="My family, my friends, knowing what is happening next.",
-                    find_hard="Long instructions, noisy rooms and copying from the board.",
-                    how_to_help="Tell me one thing at a time. Let me sit near the front.",
-                    updated_on=today - rng.randrange(10, 200) * DAY,
-                )
+            services.passport_save(
+                pupil=pupil,
+                data={
+                    "about_me": f"I am {pupil.forename}. I like football, drawing and my dog.",
+                    "good_at": "Building things, helping younger children, facts about animals.",
+                    "matters_to_me": "My family, my friends, knowing what is happening next.",
+                    "find_hard": "Long instructions, noisy rooms and copying from the board.",
+                    "how_to_help": "Tell me one thing at a time. Let me sit near the front.",
+                },
+                by=senco,
+                today=today - rng.randrange(10, 200) * DAY,
             )
-    Passport.objects.bulk_create(passports)
-    taught = list(
-        Pupil.objects.filter(
-            teaching_groups__teachers=teacher, pk__in=[p.pupil_id for p in passports]
-        )
-        .distinct()
-        .values_list("pk", flat=True)[:2]
-    )
-    PassportSuggestion.objects.bulk_create(
-        PassportSuggestion(
-            pupil_id=pk,
+            written.append(pk)
+    taught = Pupil.objects.filter(teaching_groups__teachers=teacher, pk__in=written).distinct()
+    for pupil in taught.order_by("pk")[:2]:
+        services.passport_suggest(
+            pupil=pupil,
             field=rules.PassportField.HOW_TO_HELP,
             text="Give me a job to do at the start of the lesson. Tell me one thing at a time.",
-            suggested_by=teacher,
-            suggested_on=today - 2 * DAY,
+            by=teacher,
+            today=today - 2 * DAY,
         )
-        for pk in taught
-    )
+    return len(written)
 
-    involved = [pk for pk in by_pupil if pk in registered][:SPECIALISTS]
-    for number, pk in enumerate(involved):
-        pupil = pupils[pk]
+
+def _specialists(involved: list[Pupil], rng: random.Random, *, senco: User, today: dt.date) -> None:
+    """A specialist for each of ``involved``; the first few have sent a report (a small
+    generated PDF), shared with the parents and staff five days later."""
+    for number, pupil in enumerate(involved):
         service = SERVICES[number % len(SERVICES)]
         consent = today - rng.randrange(60, 150) * DAY
-        involvement = SpecialistInvolvement.objects.create(
+        involvement = services.specialist_add(
             pupil=pupil,
-            service=service,
-            consent_on=consent,
-            consent_by="Parent",
-            referred_on=consent + 3 * DAY,
-            added_by=senco,
-            recommendations="One instruction at a time with a visual prompt; review in one term."
-            if number < REPORTS
-            else "",
+            data={
+                "service": service,
+                "consent_on": consent,
+                "consent_by": "Parent",
+                "referred_on": consent + 3 * DAY,
+                "recommendations": "One instruction at a time with a visual prompt; review in "
+                "one term."
+                if number < REPORTS
+                else "",
+            },
+            by=senco,
+            today=today,
         )
-        SpecialistVisit.objects.create(
+        services.specialist_visit_add(
             involvement=involvement,
             visited_on=consent + 30 * DAY,
             note="Observed in class and met the pupil.",
+            by=senco,
+            today=today,
         )
         if number < REPORTS:
             received = consent + 45 * DAY
-            report = SpecialistReport(
+            services.specialist_report_add(
                 involvement=involvement,
-                kind="pdf",
-                original_name=f"{service.label} report.pdf",
-                size=0,
+                content=_report_pdf(pupil, service.label, received),
+                name=f"{service.label} report.pdf",
                 received_on=received,
-                uploaded_by=senco,
+                by=senco,
+                today=today,
             )
-            content = _report_pdf(pupil, service.label, received)
-            report.size = len(content)
-            report.file.save("report.pdf", ContentFile(content), save=False)
-            report.save()
-            involvement.report_received_on = received
-            involvement.shared_with_parents_on = received + 5 * DAY
-            involvement.shared_with_staff_on = received + 5 * DAY
-            involvement.save(
-                update_fields=[
-                    "report_received_on",
-                    "shared_with_parents_on",
-                    "shared_with_staff_on",
-                ]
+            services.specialist_update(
+                involvement=involvement,
+                data={
+                    "shared_with_parents_on": received + 5 * DAY,
+                    "shared_with_staff_on": received + 5 * DAY,
+                },
+                by=senco,
+                today=today,
             )
-
-    actor = f"{senco.name} <{senco.email}>"
-    events = []
-    for plan in plans:
-        pupil = pupils[plan.pupil_id]
-        at = timezone.make_aware(dt.datetime.combine(plan.opened_on, dt.time(16, 0)))
-        events.append(
-            AuditEvent(
-                at=at,
-                school_id=school.pk,
-                actor_id=senco.pk,
-                actor_label=actor,
-                type=SupportEvent.PLAN_OPENED,
-                target_model="support.supportplan",
-                target_id=plan.pk,
-                pupil_id=plan.pupil_id,
-                pupil_label=str(pupil),
-                new={"number": plan.number, "review_date": plan.review_date.isoformat()},
-                source="demo data",
-            )
-        )
-    AuditEvent.objects.bulk_create(events)
-    open_count = sum(1 for p in plans if p.reviewed_on is None)
-    demo.report.append(
-        f"Support: {open_count} open plans ({len(review_rows)} reviewed before them), "
-        f"{len(meetings)} parent meetings, {len(involved)} specialists, "
-        f"{len(passports)} passports; "
-        f"{len(without_plan)} pupils on the register with no plan yet."
-    )
