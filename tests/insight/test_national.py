@@ -101,3 +101,30 @@ def test_the_school_is_compared_with_verified_figures_for_its_phase(school: Scho
     assert (compared.shares.e_pct, compared.ek_phase) == (Decimal("5.3"), "all")
     assert compared.newer_unverified is not None and compared.newer_unverified.year == 2026
     assert compared.shares.needs[("E", "ASD")] == Decimal("33.6")
+
+
+def test_a_special_school_is_compared_with_special_schools_once_their_figures_are_added(
+    home: Path, tmp_path: Path, school: School, capsys: pytest.CaptureFixture[str]
+) -> None:
+    school.phase = "SP"
+    # The data file holds no figures for special schools: all schools, and said so.
+    compared = national_for(school)
+    assert compared is not None
+    assert (compared.shares.phase, compared.ek_phase) == ("all", "all")
+    assert compared.phase_not_held == "special schools"
+    path = tmp_path / "special.csv"
+    path.write_text(
+        "year,area,phase,ehc_percent,support_percent,all_sen_percent,source,verified\n"
+        "2025,England,special,98.0,1.5,99.5,DfE table checked by the LA,yes\n"
+    )
+    assert run(capsys, "national", "import", str(path))[0] == 0
+    compared = national_for(school)
+    assert compared is not None
+    assert (compared.shares.phase, compared.ek_phase) == ("special", "special")
+    assert (compared.shares.e_pct, compared.shares.k_pct) == (Decimal("98.0"), Decimal("1.5"))
+    assert compared.phase_not_held == ""
+    # A figure nobody has checked is listed but never compared with.
+    path.write_text("year,area,phase,ehc_percent,source\n2025,England,special,50,a newspaper\n")
+    assert run(capsys, "national", "import", str(path))[0] == 0
+    compared = national_for(school)
+    assert compared is not None and compared.shares.phase == "all"

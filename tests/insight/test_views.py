@@ -109,3 +109,17 @@ def test_home_panel_counts_the_findings_of_the_latest_snapshot(
     assert "At the snapshot of 12 November 2025" in page
     assert "Which pupils on the register have no open support plan? <strong>3</strong>" in page
     assert "findings" not in login(governor).get("/").content.decode().lower()
+
+
+def test_a_special_school_is_told_its_phase_figures_are_not_held(
+    login: Any, senco: User, school: School, register: Any
+) -> None:
+    school.phase = "SP"
+    school.save()
+    page = login(senco).get("/insight/").content.decode()
+    assert "sendreg holds no checked figures for special schools" in page
+    school.phase = "SS"
+    school.save()
+    page = login(senco).get("/insight/").content.decode()
+    assert "holds no checked figures" not in page
+    assert "for all schools only, so those two are for all schools" in page

@@ -165,6 +165,8 @@ class National:
     source: str
     #: A newer release than the figures used, not yet checked against the DfE's tables.
     newer_unverified: national_figures.NationalFigures | None = None
+    #: The school's own phase when no checked figures are held for it ("special schools").
+    phase_not_held: str = ""
 
     def as_json(self) -> dict[str, Any]:
         s = self.shares
@@ -218,6 +220,11 @@ def national_for(school: School) -> National | None:
         verified=all(f.verified for f in chosen),
         source="; ".join(dict.fromkeys(f.source for f in chosen if f.source)),
         newer_unverified=newer,
+        phase_not_held=(
+            national_figures.PHASE_LABELS.get(phase_name, phase_name)
+            if phase_name and phase is None
+            else ""
+        ),
     )
 
 
