@@ -78,10 +78,7 @@ def test_removed_letter_names_the_old_status_and_the_code_n(pupil: Pupil, senco:
     assert f"will be recorded as “{codes.provision_label('N')}”" in text
 
 
-def test_the_meaning_of_n_comes_from_the_code_list(
-    pupil: Pupil, senco: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(codes.PROVISION_LABELS, codes.SenProvision.NO_SEN, "No SEN")
+def test_the_meaning_of_n_comes_from_the_code_list(pupil: Pupil, senco: User) -> None:
     ContactFactory(pupil=pupil, name="Sam Young")
     put_on_register(pupil, by=senco, needs=("MLD",), on=TODAY - dt.timedelta(days=7))
     text = " ".join(text_of(build(remove(pupil, senco), senco)[0]).split())
