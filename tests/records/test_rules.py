@@ -241,14 +241,24 @@ def test_a_record_ends_once() -> None:
 # --- protected addresses -----------------------------------------------------------------------
 
 
+FOSTER = "4 Elm Row, Leeds LS1 2AB"
+HOME = "9 Oak Street, Leeds"
+
+
 @pytest.mark.parametrize(
-    ("with_address", "protected", "expected"),
+    ("contacts", "expected"),
     [
-        (0, 0, AddressProtection.NO_ADDRESS),
-        (2, 0, AddressProtection.NONE),
-        (2, 1, AddressProtection.PARTLY),
-        (2, 2, AddressProtection.ALL),
+        ([], AddressProtection.NO_ADDRESS),
+        ([("", False), ("  ", True)], AddressProtection.NO_ADDRESS),
+        ([(FOSTER, False), (HOME, False)], AddressProtection.NONE),
+        ([(FOSTER, True), (HOME, False)], AddressProtection.PARTLY),
+        ([(FOSTER, True), (HOME, True)], AddressProtection.ALL),
+        # The foster carer's address typed again on a second contact is withheld there too,
+        # by the rule the letters follow: nothing is left unprotected.
+        ([(FOSTER, True), ("4 ELM ROW  Leeds, LS1 2AB", False)], AddressProtection.ALL),
+        ([(FOSTER, True), ("4 ELM ROW  Leeds, LS1 2AB", False), (HOME, False)],
+         AddressProtection.PARTLY),
     ],
-)
-def test_address_protection(with_address: int, protected: int, expected: AddressProtection) -> None:
-    assert address_protection(with_address=with_address, protected=protected) == expected
+)  # fmt: skip
+def test_address_protection(contacts: list[tuple[str, bool]], expected: AddressProtection) -> None:
+    assert address_protection(contacts) == expected

@@ -173,6 +173,18 @@ def test_lac_list_says_whether_addresses_are_protected(
     assert "Details not recorded yet" in html  # Dan
 
 
+def test_an_address_typed_again_on_another_contact_counts_as_protected(
+    world: World, senco: User, login: Login
+) -> None:
+    """The register reads protection by the rule letters follow: the foster carer's address
+    typed again (in capitals) on a second contact is withheld there too."""
+    cara = Pupil.objects.get(legal_forename="Cara")
+    cara.contacts.filter(name="Birth Mother").update(address=ADDRESSES[0].upper())
+    html = page(login(senco), "/registers/looked-after/")
+    assert "Partly: some contacts" not in html
+    assert "<td>Yes</td>" in html
+
+
 def test_outsider_sees_only_their_own_school(world: World, outsider: User, login: Login) -> None:
     client = login(outsider)
     assert row_names(page(client, "/registers/medical/")) == ["Outsideschool, Oscar"]

@@ -9,6 +9,7 @@ shown, never stored.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from sendreg.lib.dates import DUE_SOON_DAYS, DueStatus, due_status
+from sendreg.pupils.rules import address_is_protected, protected_addresses
 
 #: How far ahead a review or an expiry counts as "due soon": sendreg's one window for every
 #: dated duty (``lib.dates.DUE_SOON_DAYS``), so the registers agree with the deadline list.
@@ -294,12 +296,22 @@ class AddressProtection(StrEnum):
         }[self]
 
 
-def address_protection(*, with_address: int, protected: int) -> AddressProtection:
-    """Whether every contact address recorded for a pupil is protected."""
-    if with_address == 0:
+def address_protection(contacts: Iterable[tuple[str, bool]]) -> AddressProtection:
+    """Whether every contact address recorded for a pupil is protected, each contact given as
+    (address, whether it is marked protected). An address counts as protected by the rule the
+    letters and pages follow (``pupils.rules.address_is_protected``): marked itself, or the
+    same address as one marked on another contact."""
+    with_address = [(address, marked) for address, marked in contacts if address.strip()]
+    protected = protected_addresses(with_address)
+    withheld = sum(
+        1
+        for address, marked in with_address
+        if address_is_protected(address=address, marked=marked, protected=protected)
+    )
+    if not with_address:
         return AddressProtection.NO_ADDRESS
-    if protected == 0:
+    if withheld == 0:
         return AddressProtection.NONE
-    if protected < with_address:
+    if withheld < len(with_address):
         return AddressProtection.PARTLY
     return AddressProtection.ALL

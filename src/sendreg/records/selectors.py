@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sendreg.accounts.models import Membership, School, User
 from sendreg.accounts.permissions import STAFF_ROLES, Permission, role_sees_pupils
 from sendreg.lib.extensions import may_have
-from sendreg.pupils.models import Pupil
+from sendreg.pupils.models import Contact, Pupil
 from sendreg.pupils.selectors import on_roll, pupils_visible_to, visible_to
 from sendreg.records import rules
 from sendreg.records.models import (
@@ -222,25 +222,28 @@ class LacRow:
     address: rules.AddressProtection
 
 
-def _with_address_counts(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    with_address = ~Q(contacts__address="")
-    return pupils.annotate(
-        addresses=Count("contacts", filter=with_address),
-        protected_addresses=Count(
-            "contacts", filter=with_address & Q(contacts__address_protected=True)
-        ),
-    )
+def _contact_addresses(pupils: Sequence[Pupil]) -> dict[int, list[tuple[str, bool]]]:
+    """Each pupil's contact addresses, with whether each is marked protected: read only to
+    tell whether they are all protected, never shown."""
+    found: dict[int, list[tuple[str, bool]]] = {p.pk: [] for p in pupils}
+    contacts = Contact.objects.filter(pupil__in=list(found)).exclude(address="")
+    for pupil_id, address, marked in contacts.values_list(
+        "pupil_id", "address", "address_protected"
+    ):
+        found[pupil_id].append((address, marked))
+    return found
 
 
 def lac_rows(membership: Membership, filters: LacFilters, *, day: dt.date) -> list[LacRow]:
-    """Pupils on roll marked as looked after, with the school's details of each.
-
-    No address is read: only whether the addresses recorded are protected.
-    """
-    pupils = _with_address_counts(_pupils(membership, day, filters.year).filter(looked_after=True))
-    pupils = pupils.select_related("lac_record__designated_teacher").order_by(
-        "legal_surname", "legal_forename", "pk"
+    """Pupils on roll marked as looked after, with the school's details of each, and whether
+    their contacts' addresses are protected (no address is shown)."""
+    pupils = list(
+        _pupils(membership, day, filters.year)
+        .filter(looked_after=True)
+        .select_related("lac_record__designated_teacher")
+        .order_by("legal_surname", "legal_forename", "pk")
     )
+    addresses = _contact_addresses(pupils)
     rows = []
     for p in pupils:
         record = getattr(p, "lac_record", None)
@@ -251,10 +254,7 @@ def lac_rows(membership: Membership, filters: LacFilters, *, day: dt.date) -> li
                 pep_review=rules.review_status(
                     due=record.pep_review_date if record else None, today=day
                 ),
-                address=rules.address_protection(
-                    with_address=p.addresses,  # type: ignore[attr-defined]
-                    protected=p.protected_addresses,  # type: ignore[attr-defined]
-                ),
+                address=rules.address_protection(addresses[p.pk]),
             )
         )
     return [row for row in rows if _review_matches(filters.pep, row.pep_review)]
@@ -600,7 +600,6 @@ def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) ->
     # The page fetched the pupil with PUPIL_RELATED and prefetched the contacts, so
     # this section costs no query of its own.
     contacts = list(pupil.contacts.all())
-    with_address = [c for c in contacts if c.address]
     result.sees_all = True
     result.eal = getattr(pupil, "eal_record", None)
     result.lac = getattr(pupil, "lac_record", None)
@@ -608,10 +607,7 @@ def registers_for_pupil(membership: Membership, pupil: Pupil, today: dt.date) ->
     result.pep_review = rules.review_status(
         due=result.lac.pep_review_date if result.lac else None, today=today
     )
-    result.address = rules.address_protection(
-        with_address=len(with_address),
-        protected=sum(1 for c in with_address if c.address_protected),
-    )
+    result.address = rules.address_protection((c.address, c.address_protected) for c in contacts)
     result.offer_protect = (
         result.can_edit_sensitive
         and pupil.looked_after
