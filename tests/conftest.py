@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+import time
+import warnings
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,6 +62,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, which no session holds any more when it is dropped.
+
+    PostgreSQL refuses to drop a database another session is using, after waiting five
+    seconds for it to go; one CI run failed at the very end that way (``database
+    "test_sendreg_ci_gw0" is being accessed by other users``) with every test passed, and
+    three runs since could not make it happen again. Before the drop, this closes the
+    test's own connection, waits for every session on the test database to end (a server
+    process on a busy machine can be slow to), then ends any still there and warns with
+    what each was doing, so that a test which leaves a connection open is named.
+    """
+    yield
+    with django_db_blocker.unblock():
+        _end_sessions_on_the_test_database()
+
+
+def _end_sessions_on_the_test_database(patience: float = 15.0) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    config = connection.settings_dict
+    connection.close()
+    params = {key.lower(): config.get(key) or None for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    others = (
+        "SELECT pid, application_name, state, left(query, 200) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + patience
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        while (left := admin.execute(others, [config["NAME"]]).fetchall()) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        for pid, *_ in left:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    if left:
+        warnings.warn(
+            f"Sessions left on the test database, ended before it was dropped: {left!r}",
+            stacklevel=1,
+        )
 
 
 #: A school day well clear of any census, for tests that pin "today".
