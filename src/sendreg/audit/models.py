@@ -100,6 +100,15 @@ class AuditEvent(AppendOnly):
         indexes = [
             models.Index(fields=["school_id", "-at"]),
             models.Index(fields=["pupil_id", "-at"]),
+            # The register's own changes, newest first: the SENCO's home page lists the
+            # latest few, which are a small share of a school's events (a plan, a meeting,
+            # an import's update are events too); without it the newest of every kind are
+            # read and passed over until enough changes of the register are found.
+            models.Index(
+                fields=["school_id", "-at", "-id"],
+                condition=models.Q(type__in=("sen.status_changed", "sen.needs_changed")),
+                name="audit_register_changes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +127,10 @@ class AuditEvent(AppendOnly):
     def new_shown(self) -> list[ShownValue]:
         """The values after, labelled and in plain words (``audit.presenters``)."""
         return present_values(self.target_model, self.new)
+
+
+#: A change of the SEN register itself: status or need (the ``audit_register_changes`` index).
+REGISTER_CHANGES = (AuditEvent.Type.SEN_STATUS_CHANGED, AuditEvent.Type.SEN_NEEDS_CHANGED)
 
 
 class AccessEvent(AppendOnly):

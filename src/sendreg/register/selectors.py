@@ -27,7 +27,7 @@ from django.utils import timezone
 from sendreg import codes
 from sendreg.accounts.models import Membership, School
 from sendreg.accounts.permissions import Permission
-from sendreg.audit.models import AuditEvent
+from sendreg.audit.models import REGISTER_CHANGES, AuditEvent
 from sendreg.lib.compiled import compiled
 from sendreg.lib.figures import percent, suppress_breakdown
 from sendreg.lib.jsontext import JsonTexts, json_text
@@ -703,7 +703,7 @@ RECENT_CHANGES = 10
 def _recent_changes(school_id: int) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         school_id=school_id,
-        type__in=[AuditEvent.Type.SEN_STATUS_CHANGED, AuditEvent.Type.SEN_NEEDS_CHANGED],
+        type__in=REGISTER_CHANGES,
     )[:RECENT_CHANGES]
 
 

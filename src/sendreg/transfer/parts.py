@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 
 from sendreg import codes
 from sendreg.accounts.models import User
-from sendreg.audit.models import AuditEvent
+from sendreg.audit.models import REGISTER_CHANGES, AuditEvent
 from sendreg.documents.letters import letter_address
 from sendreg.lib.dates import today
 from sendreg.lib.diff import jsonable
@@ -200,8 +200,6 @@ SUMMARY_PART = PupilRecordPart(
 
 # --- The SEN register's history ------------------------------------------------------------
 
-_SEN_EVENTS = (AuditEvent.Type.SEN_STATUS_CHANGED, AuditEvent.Type.SEN_NEEDS_CHANGED)
-
 
 def _status_text(value: object) -> str:
     return codes.provision_label(str(value)) if value else "Not on the register"
@@ -255,7 +253,9 @@ def register_document(pupil: Pupil) -> Document:
             for n in spans
         )
         blocks.append(Table(("Need", "Rank", "From", "To"), rows, caption="Need types over time"))
-    events = AuditEvent.objects.filter(pupil_id=pupil.pk, type__in=_SEN_EVENTS).order_by("at", "pk")
+    events = AuditEvent.objects.filter(pupil_id=pupil.pk, type__in=REGISTER_CHANGES).order_by(
+        "at", "pk"
+    )
     blocks.append(Heading("Every change to the SEN record"))
     rows = tuple(
         (
