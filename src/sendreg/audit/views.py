@@ -33,6 +33,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Done by (name or email)", required=False)
     since = forms.DateField(label="From", required=False, widget=DATE)
     until = forms.DateField(label="To", required=False, widget=DATE)
+    #: One pupil's record, from the link on their page (by id: two pupils may share a name).
+    pupil_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,13 +52,25 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         type=filters.get("type") or "",
         actor=filters.get("actor") or "",
         pupil=filters.get("pupil") or "",
+        pupil_id=filters.get("pupil_id"),
         since=filters.get("since"),
         until=filters.get("until"),
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     page.object_list = events_as_read_by(membership, page.object_list)
     query = query_without(request, "page")
-    context = {"form": form, "page": page, "query": query}
+    one_pupil = ""
+    if filters.get("pupil_id") is not None:
+        # Named as the trail names them (after an erasure, 'Erased').
+        first = next(iter(page.object_list), None)
+        one_pupil = (first.pupil_label if first else "") or "one pupil"
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "one_pupil": one_pupil,
+        "everyone": query_without(request, "page", "pupil_id"),
+    }
     return render(request, page_or_fragment(request, "audit/list.html", "results"), context)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from sendreg.accounts.decorators import require_membership, require_permission
 from sendreg.accounts.models import Membership
 from sendreg.accounts.permissions import SEE_PUPILS, Permission
 from sendreg.accounts.selectors import organisation_ids_of
-from sendreg.audit.selectors import events_as_read_by, pupil_history
+from sendreg.audit.selectors import LatestEvents, events_as_read_by, pupil_history
 from sendreg.audit.services import access_record
 from sendreg.census.selectors import census_calendar
 from sendreg.lib.dates import today
@@ -157,6 +158,14 @@ def _pupil_page_facts(membership: Membership) -> dict[str, Any]:
     }
 
 
+def _latest_history(membership: Membership, pupil: Pupil) -> LatestEvents | None:
+    """The pupil's latest events as the member may read them; none for those who see no trail."""
+    if not membership.can(Permission.AUDIT_VIEW):
+        return None
+    latest = pupil_history(pupil)
+    return replace(latest, events=events_as_read_by(membership, latest.events))
+
+
 def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     pupil = selectors.pupil_get_for_user(
@@ -182,11 +191,7 @@ def _pupil_page(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": contacts,
         "open_monitoring": next((m for m in monitoring if m.ended_on is None), None),
         "past_monitoring": [m for m in monitoring if m.ended_on is not None],
-        "history": (
-            events_as_read_by(membership, pupil_history(pupil))
-            if membership.can(Permission.AUDIT_VIEW)
-            else []
-        ),
+        "history": _latest_history(membership, pupil),
         "groups": selectors.groups_of(pupil),
         "end_form": MonitoringEndForm(initial={"on": day}),
         "today": day,
